@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: MIT
+# bpfhost: one non-recursive Makefile; each component lists its files in a small .mk.
+#
+#   make                    library, CLI and test programs (build/)
+#   make check              every test; ends with "N passed, N failed"
+#   make conformance        ../shared/conformance on every engine
+#   make bench              benchmarks (build/bench.json)
+#   make windows            the same core and CLI with MinGW-w64 (build/win/)
+#   make SANITIZE=address,undefined check
+
+.DEFAULT_GOAL := all
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := cc
+endif
+SHARED ?= ../shared
+CONFORMANCE ?= $(SHARED)/conformance
+
+OPT ?= -O2
+WARN := -Wall -Wextra -Wshadow -Wmissing-prototypes -Werror
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 $(WARN) $(CFLAGS) -Iinclude -MMD -MP
+LDLIBS :=
+
+ifneq ($(SANITIZE),)
+BUILD ?= build/san
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+else
+BUILD ?= build
+endif
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB := $(BUILD)/libbpfhost.a
+
+PLATFORM_SRCS := src/platform/common.c src/platform/posix.c
+include src/base/base.mk
+include src/isa/isa.mk
+include src/engine/engine.mk
+include tools/bpfhost/bpfhost.mk
+include tests/tests.mk
+include bench/bench.mk
+
+LIB_SRCS := $(BASE_SRCS) $(ISA_SRCS) $(ENGINE_SRCS) $(PLATFORM_SRCS)
+
+.PHONY: all check conformance bench windows clean compdb
+all: $(LIB) $(BUILD)/bpfhost $(TEST_BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(call obj,$(LIB_SRCS))
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/bpfhost: $(call obj,$(BPFHOST_SRCS)) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+check: all
+	@BUILD=$(BUILD) CONFORMANCE=$(CONFORMANCE) sh tests/run-all.sh
+
+conformance: all
+	@BUILD=$(BUILD) CONFORMANCE=$(CONFORMANCE) sh tests/conformance.sh
+
+clean:
+	rm -rf build
+
+compdb:
+	bear -- $(MAKE) -B all
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Execution engines: prepare a decoded program once, run it many times. Engines take programs
+ * as they are after loading (lddw map and function references resolved through the resolver in
+ * struct bpfh_exec_opts); they do not decide safety, which is the verifier's job. The checked
+ * interpreter is the exception that proves nothing but catches everything at run time: it checks
+ * every memory access against the regions a run may touch and stops with an error naming the
+ * instruction.
+ */
+#ifndef BPFHOST_ENGINE_H
+#define BPFHOST_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfhost/isa.h"
+#include "bpfhost/log.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum bpfh_engine {
+	BPFH_ENGINE_INTERP,         /* the fast interpreter (threaded dispatch where available) */
+	BPFH_ENGINE_INTERP_CHECKED, /* the interpreter that checks every access and counts insns */
+	BPFH_ENGINE__COUNT
+};
+
+/* "interp", "interp-checked"; NULL for an unknown engine. */
+const char *bpfh_engine_name(enum bpfh_engine engine);
+/* Parse an engine name; 0 or -EINVAL. */
+int bpfh_engine_parse(const char *name, enum bpfh_engine *out);
+
+/* A helper function: arguments r1..r5, the run's helper context; returns r0. */
+typedef uint64_t (*bpfh_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+				   uint64_t r5, void *ctx);
+
+/* Memory a run may touch, besides its own stack (checked interpreter only). */
+struct bpfh_region {
+	uintptr_t base;
+	size_t size;
+	int writable;
+};
+
+/* Value that `lddw rD, func +N` loads and `callx` accepts: the callee's slot tagged so that it
+ * cannot be taken for a helper id. */
+#define BPFH_FUNC_TAG 0xbf00000000000000ull
+
+/* Resolves lddw pseudo forms (src 1, 2, 3, 5, 6) at preparation: returns 0 and the value, or a
+ * negative errno (the engine logs the instruction). */
+typedef int (*bpfh_lddw_resolver)(void *ctx, unsigned src, int32_t imm, int32_t imm2,
+				  uint64_t *value);
+
+struct bpfh_exec_opts {
+	size_t sz; /* sizeof(struct bpfh_exec_opts), so the struct can grow */
+	bpfh_lddw_resolver resolve;
+	void *resolve_ctx;
+	const char *name; /* program name for messages (optional) */
+};
+
+/* One run: initial registers, helpers, the legacy packet, regions and a budget. */
+struct bpfh_run {
+	uint64_t args[5];               /* r1..r5 at entry */
+	const bpfh_helper_fn *helpers;  /* indexed by helper id; NULL rows are unknown helpers */
+	size_t nhelpers;
+	void *helper_ctx;               /* passed to every helper */
+	const uint8_t *pkt;             /* packet for LD_ABS / LD_IND (may be NULL) */
+	size_t pkt_len;
+	const struct bpfh_region *regions; /* checked engine: memory besides the stack */
+	size_t nregions;
+	uint64_t insn_limit;            /* checked engine: stop after this many insns (0: none) */
+	uint64_t insns_executed;        /* out, checked engine: instructions executed */
+	struct bpfh_log *log;           /* run-time errors, one line each */
+};
+
+struct bpfh_exec;
+
+/*
+ * Decode and prepare insns[count] for engine. Fails with -EINVAL (log names the instruction)
+ * for an image the decoder refuses or an lddw form that cannot be resolved, -ENOTSUP for an
+ * instruction this host cannot run (kfunc calls, BTF-id loads), -ENOMEM. On success *out owns a
+ * copy of the program; free it with bpfh_exec_destroy.
+ */
+int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, size_t count,
+		     const struct bpfh_exec_opts *opts, struct bpfh_log *log,
+		     struct bpfh_exec **out);
+
+/*
+ * Run once. *r0 receives r0 at the final exit. Returns 0, or a negative errno for a run-time
+ * error (logged to run->log with the instruction): -EFAULT bad memory access (checked engine),
+ * -ENOENT unknown helper, -EOVERFLOW more than BPFH_MAX_FRAMES frames, -ETIMEDOUT insn_limit
+ * reached. The same exec may run on several threads at once.
+ */
+int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0);
+
+void bpfh_exec_destroy(struct bpfh_exec *exec);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

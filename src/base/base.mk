@@ -1,0 +1,2 @@
+# base: the caller's log
+BASE_SRCS := src/base/log.c

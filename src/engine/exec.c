@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Engine-independent preparation of a program: decode, resolve lddw pseudo forms, refuse what
+ * this host cannot run, then hand over to the chosen engine. Also the engine names.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+
+static const char *const engine_names[BPFH_ENGINE__COUNT] = {
+	[BPFH_ENGINE_INTERP] = "interp",
+	[BPFH_ENGINE_INTERP_CHECKED] = "interp-checked",
+};
+
+const char *bpfh_engine_name(enum bpfh_engine engine)
+{
+	return (unsigned)engine < BPFH_ENGINE__COUNT ? engine_names[engine] : NULL;
+}
+
+int bpfh_engine_parse(const char *name, enum bpfh_engine *out)
+{
+	unsigned i;
+
+	for (i = 0; i < BPFH_ENGINE__COUNT; i++) {
+		if (!strcmp(name, engine_names[i])) {
+			*out = (enum bpfh_engine)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Give every lddw its final 64-bit value in the imm of its two slots. */
+static int resolve_lddw(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
+			struct bpfh_log *log)
+{
+	size_t i;
+
+	for (i = 0; i < exec->count; i++) {
+		struct bpfh_insn *in = &exec->insns[i];
+		unsigned op = exec->ops[i];
+		uint64_t v;
+		int err;
+
+		if (op == BPFH_OP_CALL_KFUNC || op == BPFH_OP_LDDW_BTF_ID) {
+			bpfh_log_printf(log, "%s%sinsn %zu: %s is not supported by this host\n",
+					exec->name, exec->name[0] ? ": " : "", i,
+					op == BPFH_OP_CALL_KFUNC ? "kfunc call" : "lddw of a BTF id");
+			return -ENOTSUP;
+		}
+		if (bpfh_op_info(op)->form != BPFH_FORM_LDDW || op == BPFH_OP_LDDW)
+			continue;
+		if (op == BPFH_OP_LDDW_FUNC) {
+			v = BPFH_FUNC_TAG | (uint64_t)(i + 1 + (int64_t)in->imm);
+		} else if (!opts || !opts->resolve) {
+			bpfh_log_printf(log, "%s%sinsn %zu: lddw %s %d refers to a map, and no maps "
+				        "were given\n", exec->name, exec->name[0] ? ": " : "", i,
+				        bpfh_op_info(op)->sym, in->imm);
+			return -EINVAL;
+		} else {
+			err = opts->resolve(opts->resolve_ctx, in->src, in->imm, in[1].imm, &v);
+			if (err) {
+				bpfh_log_printf(log, "%s%sinsn %zu: lddw %s %d does not resolve\n",
+						exec->name, exec->name[0] ? ": " : "", i,
+						bpfh_op_info(op)->sym, in->imm);
+				return err;
+			}
+		}
+		in[0].imm = (int32_t)(uint32_t)v;
+		in[1].imm = (int32_t)(uint32_t)(v >> 32);
+	}
+	return 0;
+}
+
+int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, size_t count,
+		     const struct bpfh_exec_opts *opts, struct bpfh_log *log,
+		     struct bpfh_exec **out)
+{
+	struct bpfh_exec *exec;
+	int err;
+
+	*out = NULL;
+	if ((unsigned)engine >= BPFH_ENGINE__COUNT) {
+		bpfh_log_printf(log, "unknown engine %d\n", (int)engine);
+		return -EINVAL;
+	}
+	if (count > BPFH_MAX_INSNS) {
+		bpfh_log_printf(log, "program of %zu instructions exceeds the limit of %d\n", count,
+				BPFH_MAX_INSNS);
+		return -E2BIG;
+	}
+	exec = calloc(1, sizeof(*exec));
+	if (!exec)
+		return -ENOMEM;
+	exec->engine = engine;
+	exec->count = count;
+	if (opts && opts->name)
+		snprintf(exec->name, sizeof(exec->name), "%s", opts->name);
+	exec->insns = malloc((count ? count : 1) * sizeof(*insns));
+	exec->ops = malloc(count ? count : 1);
+	exec->code = malloc((count ? count : 1) * sizeof(*exec->code));
+	if (!exec->insns || !exec->ops || !exec->code) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	if (count)
+		memcpy(exec->insns, insns, count * sizeof(*insns));
+	err = bpfh_isa_decode(exec->insns, count, exec->ops, log);
+	if (err)
+		goto fail;
+	err = resolve_lddw(exec, opts, log);
+	if (err)
+		goto fail;
+	bpfh_interp_prepare(exec);
+	*out = exec;
+	return 0;
+fail:
+	bpfh_exec_destroy(exec);
+	return err;
+}
+
+int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0)
+{
+	*r0 = 0;
+	run->insns_executed = 0;
+	if (exec->engine == BPFH_ENGINE_INTERP_CHECKED)
+		return bpfh_interp_checked_run(exec, run, r0);
+	return bpfh_interp_run(exec, run, r0);
+}
+
+void bpfh_exec_destroy(struct bpfh_exec *exec)
+{
+	if (!exec)
+		return;
+	free(exec->insns);
+	free(exec->ops);
+	free(exec->code);
+	free(exec);
+}

@@ -1,0 +1,2 @@
+# the bpfhost command line
+BPFHOST_SRCS := tools/bpfhost/main.c

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bpfhost, the command line: argument parsing and printing over the library. No logic of its
+ * own lives here; each command calls the public API and reports its log.
+ *
+ *   bpfhost asm FILE -o OUT                 assemble conformance syntax to raw instructions
+ *   bpfhost disasm FILE [--style conf|c]    disassemble raw instructions
+ *   bpfhost plugin [--engine E] [HEXMEM]    bpf_conformance plugin: program on stdin, r0 out
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfhost/engine.h"
+#include "bpfhost/isa.h"
+#include "../../src/platform/platform.h"
+
+static char logbuf[1 << 16];
+
+static void print_log(const struct bpfh_log *log)
+{
+	if (log->len)
+		fputs(log->buf, stderr);
+	if (log->truncated)
+		fputs("bpfhost: (log truncated)\n", stderr);
+}
+
+static int usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bpfhost COMMAND ...\n"
+		"  asm FILE -o OUT                  assemble (conformance syntax) to raw instructions\n"
+		"  disasm FILE [--style conf|c]     disassemble raw instructions\n"
+		"  plugin [--engine E] [HEXMEM]     bpf_conformance plugin: program bytes on stdin,\n"
+		"                                   r1 = copy of HEXMEM, r2 = its length; prints r0\n"
+		"engines: interp, interp-checked\n");
+	return f == stderr ? 2 : 0;
+}
+
+static int cmd_asm(int argc, char **argv)
+{
+	const char *in = NULL, *out = NULL;
+	struct bpfh_insn *insns;
+	struct bpfh_log log;
+	size_t count, size;
+	char *text;
+	int i, err;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			out = argv[++i];
+		else if (!in)
+			in = argv[i];
+		else
+			return usage(stderr);
+	}
+	if (!in || !out)
+		return usage(stderr);
+	err = bpfh_file_read(in, &text, &size);
+	if (err) {
+		fprintf(stderr, "bpfhost: %s: %s\n", in, strerror(-err));
+		return 1;
+	}
+	bpfh_log_init(&log, logbuf, sizeof(logbuf));
+	err = bpfh_asm(text, in, 1, &insns, &count, &log);
+	free(text);
+	print_log(&log);
+	if (err)
+		return 1;
+	err = bpfh_file_write(out, insns, count * sizeof(*insns));
+	free(insns);
+	if (err) {
+		fprintf(stderr, "bpfhost: %s: %s\n", out, strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
+static int read_program(const char *path, struct bpfh_insn **insns, size_t *count)
+{
+	char *data;
+	size_t size;
+	int err = bpfh_file_read(path, &data, &size);
+
+	if (err) {
+		fprintf(stderr, "bpfhost: %s: %s\n", path, strerror(-err));
+		return -1;
+	}
+	if (size == 0 || size % sizeof(struct bpfh_insn)) {
+		fprintf(stderr, "bpfhost: %s: %zu bytes is not a whole number of 8-byte "
+			"instructions\n", path, size);
+		free(data);
+		return -1;
+	}
+	*insns = (struct bpfh_insn *)(void *)data;
+	*count = size / sizeof(struct bpfh_insn);
+	return 0;
+}
+
+static int cmd_disasm(int argc, char **argv)
+{
+	enum bpfh_disasm_style style = BPFH_DISASM_CONF;
+	const char *in = NULL;
+	struct bpfh_insn *insns;
+	size_t count, i;
+	int a, bad = 0;
+
+	for (a = 0; a < argc; a++) {
+		if (!strcmp(argv[a], "--style") && a + 1 < argc) {
+			a++;
+			if (!strcmp(argv[a], "c"))
+				style = BPFH_DISASM_C;
+			else if (!strcmp(argv[a], "conf"))
+				style = BPFH_DISASM_CONF;
+			else
+				return usage(stderr);
+		} else if (!in) {
+			in = argv[a];
+		} else {
+			return usage(stderr);
+		}
+	}
+	if (!in)
+		return usage(stderr);
+	if (read_program(in, &insns, &count))
+		return 1;
+	for (i = 0; i < count;) {
+		char text[160];
+		int n = bpfh_disasm_insn(insns, count, i, style, text, sizeof(text));
+
+		if (style == BPFH_DISASM_C)
+			printf("%5zu: %s\n", i, text);
+		else
+			printf("%s\n", text);
+		if (n < 0) {
+			bad = 1;
+			n = 1;
+		}
+		i += (size_t)n;
+	}
+	free(insns);
+	return bad;
+}
+
+/* Hex digits of s (spaces allowed between bytes) into a malloc'd buffer. */
+static int parse_hex(const char *s, uint8_t **out, size_t *len)
+{
+	size_t n = 0, cap = strlen(s) / 2 + 1;
+	uint8_t *buf = malloc(cap);
+	int hi = -1;
+
+	if (!buf)
+		return -ENOMEM;
+	for (; *s; s++) {
+		int v;
+
+		if (isspace((unsigned char)*s))
+			continue;
+		if (!isxdigit((unsigned char)*s)) {
+			free(buf);
+			return -EINVAL;
+		}
+		v = isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10);
+		if (hi < 0) {
+			hi = v;
+		} else {
+			buf[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (hi >= 0) {
+		free(buf);
+		return -EINVAL;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static uint64_t helper_identity(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+				void *ctx)
+{
+	(void)r2, (void)r3, (void)r4, (void)r5, (void)ctx;
+	return r1;
+}
+
+static int cmd_plugin(int argc, char **argv)
+{
+	static const bpfh_helper_fn helpers[6] = { [5] = helper_identity };
+	enum bpfh_engine engine = BPFH_ENGINE_INTERP;
+	const char *hex = "";
+	struct bpfh_exec *exec = NULL;
+	struct bpfh_insn *insns;
+	struct bpfh_region region;
+	struct bpfh_run run;
+	struct bpfh_log log;
+	uint8_t *mem = NULL;
+	size_t count, mem_len = 0;
+	uint64_t r0;
+	int a, err, rc = 1;
+
+	for (a = 0; a < argc; a++) {
+		if (!strcmp(argv[a], "--engine") && a + 1 < argc) {
+			if (bpfh_engine_parse(argv[++a], &engine)) {
+				fprintf(stderr, "bpfhost: unknown engine '%s'\n", argv[a]);
+				return 2;
+			}
+		} else if (argv[a][0] == '-' && argv[a][1] == '-') {
+			fprintf(stderr, "bpfhost: unknown option '%s'\n", argv[a]);
+			return 2;
+		} else {
+			hex = argv[a];
+		}
+	}
+	if (parse_hex(hex, &mem, &mem_len)) {
+		fprintf(stderr, "bpfhost: memory argument is not hex bytes\n");
+		return 2;
+	}
+	bpfh_stdio_binary();
+	if (read_program("-", &insns, &count)) {
+		free(mem);
+		return 1;
+	}
+	bpfh_log_init(&log, logbuf, sizeof(logbuf));
+	err = bpfh_exec_create(engine, insns, count, NULL, &log, &exec);
+	if (err)
+		goto out;
+	memset(&run, 0, sizeof(run));
+	run.args[0] = mem_len ? (uint64_t)(uintptr_t)mem : 0;
+	run.args[1] = mem_len;
+	run.helpers = helpers;
+	run.nhelpers = 6;
+	run.pkt = mem;
+	run.pkt_len = mem_len;
+	region.base = (uintptr_t)mem;
+	region.size = mem_len;
+	region.writable = 1;
+	run.regions = &region;
+	run.nregions = mem_len ? 1 : 0;
+	run.log = &log;
+	err = bpfh_exec_run(exec, &run, &r0);
+	if (err)
+		goto out;
+	printf("%llx\n", (unsigned long long)r0);
+	rc = 0;
+out:
+	print_log(&log);
+	bpfh_exec_destroy(exec);
+	free(insns);
+	free(mem);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr);
+	if (!strcmp(argv[1], "asm"))
+		return cmd_asm(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "disasm"))
+		return cmd_disasm(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "plugin"))
+		return cmd_plugin(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
+		return usage(stdout);
+	fprintf(stderr, "bpfhost: unknown command '%s'\n", argv[1]);
+	return usage(stderr);
+}
