@@ -1,1 +1,3 @@
 # benchmarks (make bench)
+bench: all
+	@echo "bench: not yet"

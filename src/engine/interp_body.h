@@ -46,7 +46,7 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_
 	unsigned depth = 0;
 	int err = 0;
 #if INTERP_CHECKED
-	uint64_t budget = run->insn_limit, executed = 0;
+	uint64_t budget, executed = 0;
 #endif
 
 #if BPFH_THREADED
@@ -59,6 +59,9 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_
 #endif
 	code = exec->code;
 	pc = code;
+#if INTERP_CHECKED
+	budget = run->insn_limit;
+#endif
 	memset(reg, 0, sizeof(reg));
 	memcpy(&reg[1], run->args, sizeof(run->args));
 	reg[10] = (uint64_t)(uintptr_t)stack + sizeof(stack);

@@ -3,11 +3,12 @@
  * Runner for instruction test files (bpf_conformance format): every file on every engine asked
  * for, one summary line per engine ("interp: N passed, N failed"), and a line per failure.
  *
- *   bpfh-conform [--engine NAME]... [--negative] [-v] FILE|DIR...
+ *   bpfh-conform [--engine NAME]... [--negative] [--match-errors] [-v] FILE|DIR...
  *
  * A positive file passes when its program assembles (or its -- raw decodes), runs with r1 = a
  * copy of -- mem and r2 = its length, and leaves -- result in r0; or, for a file with -- error,
- * when the program is refused or fails at run time. With --negative every file must NOT pass,
+ * when the program is refused or fails at run time (with --match-errors, with a message that
+ * contains the -- error text). With --negative every file must NOT pass,
  * and for the reason its name announces: unused-* refused by the decoder, invalid_* by the
  * assembler, empty* for lack of a program, anything else by a result that differs from its
  * deliberately wrong expectation.
@@ -23,6 +24,8 @@
 #define MAX_FILES 4096
 
 static int verbose;
+static int negative; /* --negative: files must fail, each for its announced reason */
+static int match_errors; /* --match-errors: a -- error text must appear in the log */
 
 /* The one helper the suite calls (5) gives back its first argument. */
 static uint64_t helper_identity(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
@@ -95,8 +98,10 @@ static enum outcome run_file(const char *path, enum bpfh_engine engine, char *wh
 
 	bpfh_log_init(&log, why, whylen);
 	st = datafile_load(path, &df, &log);
-	if (st != DF_OK)
-		return st == DF_ASM ? OUT_ASM : st == DF_EMPTY ? OUT_EMPTY : OUT_PARSE;
+	if (st != DF_OK) {
+		out = st == DF_ASM ? OUT_ASM : st == DF_EMPTY ? OUT_EMPTY : OUT_PARSE;
+		goto done;
+	}
 	err = bpfh_exec_create(engine, df.insns, df.count, NULL, &log, &exec);
 	if (err) {
 		out = OUT_DECODE;
@@ -130,10 +135,17 @@ static enum outcome run_file(const char *path, enum bpfh_engine engine, char *wh
 	} else {
 		out = OUT_PASS;
 	}
-	/* A file that expects an error passes when it is refused or fails. */
-	if (df.has_error && out != OUT_MISMATCH)
-		out = OUT_PASS;
 done:
+	/* A file that expects an error passes when it is refused or fails (with --match-errors,
+	 * with a message containing the file's -- error text). */
+	if (!negative && df.has_error && out != OUT_MISMATCH && out != OUT_PASS) {
+		if (match_errors && df.error[0] && !strstr(why, df.error)) {
+			bpfh_log_printf(&log, "expected an error containing '%s'\n", df.error);
+			out = OUT_MISMATCH;
+		} else {
+			out = OUT_PASS;
+		}
+	}
 	bpfh_exec_destroy(exec);
 	datafile_free(&df);
 	return out;
@@ -159,7 +171,7 @@ int main(int argc, char **argv)
 	static char *files[MAX_FILES];
 	enum bpfh_engine engines[BPFH_ENGINE__COUNT];
 	size_t nfiles = 0, nengines = 0, i, e;
-	int negative = 0, a, any_fail = 0;
+	int a, any_fail = 0;
 
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "--engine") && a + 1 < argc) {
@@ -171,6 +183,8 @@ int main(int argc, char **argv)
 			nengines++;
 		} else if (!strcmp(argv[a], "--negative")) {
 			negative = 1;
+		} else if (!strcmp(argv[a], "--match-errors")) {
+			match_errors = 1;
 		} else if (!strcmp(argv[a], "-v")) {
 			verbose = 1;
 		} else {

@@ -1,0 +1,1 @@
+# kernel differential test (BPF_PROG_TEST_RUN as root; skips elsewhere)
