@@ -41,6 +41,7 @@ include tools/bpfhost/bpfhost.mk
 include tests/tests.mk
 include tests/unit/unit.mk
 include tests/kernel/kernel.mk
+include tests/fuzz/fuzz.mk
 include bench/bench.mk
 include mk/windows.mk
 

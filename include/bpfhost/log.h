@@ -14,6 +14,19 @@
 extern "C" {
 #endif
 
+/*
+ * printf-style format checking. The library formats with C99 printf (on MinGW-w64 it is built
+ * with __USE_MINGW_ANSI_STDIO=1), where GCC's plain "printf" archetype would mean Microsoft's
+ * dialect (no %zu) on Windows targets; gnu_printf names the C99 one there.
+ */
+#if defined(__MINGW32__) && defined(__GNUC__)
+#define BPFH_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#elif defined(__GNUC__)
+#define BPFH_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define BPFH_PRINTF(fmt, args)
+#endif
+
 struct bpfh_log {
 	char *buf;     /* caller's storage */
 	size_t size;   /* its size in bytes */
@@ -25,9 +38,7 @@ struct bpfh_log {
 void bpfh_log_init(struct bpfh_log *log, char *buf, size_t size);
 
 /* Append formatted text (callers end each diagnostic with '\n'). log may be NULL. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
+BPFH_PRINTF(2, 3)
 void bpfh_log_printf(struct bpfh_log *log, const char *fmt, ...);
 void bpfh_log_vprintf(struct bpfh_log *log, const char *fmt, va_list ap);
 

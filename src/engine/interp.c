@@ -53,17 +53,17 @@ static uint32_t smod32(uint32_t a, uint32_t b)
 	return (uint32_t)((int32_t)a % (int32_t)b);
 }
 
-static uint16_t bswap16(uint16_t x)
+static inline uint16_t bswap16(uint16_t x)
 {
 	return (uint16_t)((x >> 8) | (x << 8));
 }
 
-static uint32_t bswap32(uint32_t x)
+static inline uint32_t bswap32(uint32_t x)
 {
 	return (x >> 24) | ((x >> 8) & 0xff00u) | ((x << 8) & 0xff0000u) | (x << 24);
 }
 
-static uint64_t bswap64(uint64_t x)
+static inline uint64_t bswap64(uint64_t x)
 {
 	return (uint64_t)bswap32((uint32_t)x) << 32 | bswap32((uint32_t)(x >> 32));
 }
@@ -97,9 +97,7 @@ static uint64_t load_be(const uint8_t *p, unsigned n)
 DEF_ATOMICS(64, uint64_t)
 DEF_ATOMICS(32, uint32_t)
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
+BPFH_PRINTF(4, 5)
 static void fault(const struct bpfh_exec *exec, struct bpfh_run *run, size_t i, const char *fmt,
 		  ...)
 {

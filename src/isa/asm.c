@@ -43,9 +43,7 @@ struct asm_state {
 	int oom;
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
+BPFH_PRINTF(2, 3)
 static void error(struct asm_state *st, const char *fmt, ...)
 {
 	va_list ap;

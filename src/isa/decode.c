@@ -7,9 +7,17 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "ops.h"
+
+/* An image is read as an array of these, so the layout is fixed: one 8-byte slot with off at
+ * byte 2 and imm at byte 4. Windows compilers lay bit-fields out by Microsoft's rules (GCC's
+ * -mms-bitfields, the MinGW default); two uint8_t nibbles still share byte 1 there. */
+_Static_assert(sizeof(struct bpfh_insn) == 8, "struct bpfh_insn must be one 8-byte slot");
+_Static_assert(offsetof(struct bpfh_insn, off) == 2 && offsetof(struct bpfh_insn, imm) == 4,
+	       "struct bpfh_insn: off at byte 2, imm at byte 4");
 
 enum field { F_DST = 1, F_SRC = 2, F_OFF = 4, F_IMM = 8 };
 
@@ -54,9 +62,7 @@ static int32_t field_value(const struct bpfh_insn *in, unsigned f)
 	}
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 4, 5)))
-#endif
+BPFH_PRINTF(4, 5)
 static int fail(struct bpfh_log *log, size_t i, const struct bpfh_insn *in, const char *fmt, ...)
 {
 	va_list ap;
@@ -166,6 +172,16 @@ int bpfh_isa_decode(const struct bpfh_insn *insns, size_t count, uint8_t *ops,
 			return -EINVAL;
 		}
 		ops[++i] = BPFH_OP_LDDW_HI;
+	}
+
+	/* Control may not run off the end: the last instruction is exit or an unconditional jump
+	 * (the jump's target is checked below). */
+	op = ops[count - 1] == BPFH_OP_LDDW_HI ? BPFH_OP_LDDW : ops[count - 1];
+	if (op != BPFH_OP_EXIT && op != BPFH_OP_JA && op != BPFH_OP_JA32) {
+		i = ops[count - 1] == BPFH_OP_LDDW_HI ? count - 2 : count - 1;
+		bpfh_log_printf(log, "insn %zu (code 0x%02x): the last instruction is not exit or ja, "
+			        "so control runs off the end of the program\n", i, insns[i].code);
+		return -EINVAL;
 	}
 
 	for (i = 0; i < count; i++) {

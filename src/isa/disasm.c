@@ -16,9 +16,7 @@ struct out {
 	size_t len;
 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
+BPFH_PRINTF(2, 3)
 static void put(struct out *o, const char *fmt, ...)
 {
 	va_list ap;

@@ -1,0 +1,54 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Builds the libFuzzer targets and runs each for a bounded time (FUZZ_SECONDS, default 20) from
+# seeds made of the conformance programs and bpfhost's own instruction tests. Prints
+# "fuzz: N passed, N failed" (a target fails when it finds a crash; the input is kept in
+# build/fuzz/artifacts/). Skips where clang's libFuzzer is missing.
+BUILD=${BUILD:-build}
+CONFORMANCE=${CONFORMANCE:-../shared/conformance}
+SECONDS_EACH=${FUZZ_SECONDS:-20}
+if ! command -v clang >/dev/null 2>&1; then
+	echo "fuzz: skipped (no clang)"
+	exit 0
+fi
+if ! make -s fuzz >build/fuzz-build.log 2>&1; then
+	if grep -q 'fuzzer' build/fuzz-build.log && grep -qi 'cannot find\|not found' build/fuzz-build.log; then
+		echo "fuzz: skipped (libFuzzer runtime missing)"
+		exit 0
+	fi
+	cat build/fuzz-build.log
+	echo "SUITE-ERROR fuzz build"
+	exit 1
+fi
+
+# Seeds: each test file's program as assembly text and as bytes.
+seeds=build/fuzz/seeds
+rm -rf "$seeds"
+mkdir -p "$seeds/asm" "$seeds/bin" "$seeds/interp" build/fuzz/artifacts
+for f in "$CONFORMANCE"/tests/*.data tests/data/isa/*.data; do
+	[ -f "$f" ] || continue
+	b=$(basename "$f" .data)
+	awk '/^-- /{s=$2; next} s=="asm"' "$f" >"$seeds/asm/$b"
+	if "$BUILD/bpfhost" asm "$seeds/asm/$b" -o "$seeds/bin/$b" 2>/dev/null; then
+		{ head -c 64 /dev/zero; cat "$seeds/bin/$b"; } >"$seeds/interp/$b"
+	fi
+done
+
+passed=0
+failed=0
+for t in fuzz_asm:asm fuzz_decode:bin fuzz_interp:interp; do
+	name=${t%%:*}
+	corpus=build/fuzz/corpus-$name
+	mkdir -p "$corpus"
+	if build/fuzz/$name -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix=build/fuzz/artifacts/$name- "$corpus" "$seeds/${t#*:}" \
+		>build/fuzz/$name.log 2>&1; then
+		passed=$((passed + 1))
+		echo "ok   $name: $(grep -o 'Done [0-9]* runs' build/fuzz/$name.log | tail -1)"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name: see build/fuzz/$name.log"
+		tail -30 build/fuzz/$name.log
+	fi
+done
+echo "fuzz: $passed passed, $failed failed"
