@@ -3,6 +3,7 @@
 # Runs every test suite of bpfhost, in up to three phases:
 #   native   the suites on build/ (always)
 #   asan     the same suites rebuilt with ASan+UBSan in build/san (skipped with BPFH_QUICK=1)
+#   fuzz     each libFuzzer target for FUZZ_SECONDS (default 20; skipped with BPFH_QUICK=1)
 #   windows  the MinGW-w64 build under Wine (tests/windows.sh; skipped with BPFH_QUICK=1, or
 #            where MinGW-w64 or Wine is missing)
 # Each suite prints lines "NAME: N passed, N failed"; they are echoed with their phase and summed
@@ -42,6 +43,9 @@ if [ -z "$BPFH_QUICK" ]; then
 	else
 		echo "SUITE-ERROR sanitizer build" | tee -a "$out"
 	fi
+	echo "== fuzzing (libFuzzer, ${FUZZ_SECONDS:-20} s per target)"
+	BUILD=$BUILD sh tests/fuzz/run.sh 2>&1 | sed -E "s/^([^#=].*: [0-9]+ passed, [0-9]+ failed)/[fuzz] \1/" |
+		tee -a "$out"
 	if [ -f tests/windows.sh ]; then
 		sh tests/windows.sh 2>&1 | sed -E "s/^([^#=].*: [0-9]+ passed, [0-9]+ failed)/[windows] \1/" |
 			tee -a "$out"
