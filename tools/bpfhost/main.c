@@ -6,6 +6,7 @@
  *   bpfhost asm FILE -o OUT                 assemble conformance syntax to raw instructions
  *   bpfhost disasm FILE [--style conf|c]    disassemble raw instructions
  *   bpfhost plugin [--engine E] [HEXMEM]    bpf_conformance plugin: program on stdin, r0 out
+ *                                           (hex text as the suite's runner sends it, or raw)
  */
 #include <ctype.h>
 #include <errno.h>
@@ -33,8 +34,10 @@ static int usage(FILE *f)
 		"usage: bpfhost COMMAND ...\n"
 		"  asm FILE -o OUT                  assemble (conformance syntax) to raw instructions\n"
 		"  disasm FILE [--style conf|c]     disassemble raw instructions\n"
-		"  plugin [--engine E] [HEXMEM]     bpf_conformance plugin: program bytes on stdin,\n"
-		"                                   r1 = copy of HEXMEM, r2 = its length; prints r0\n"
+		"  plugin [--engine E] [HEXMEM] [--program HEX]\n"
+		"                                   bpf_conformance plugin: program on stdin (hex text\n"
+		"                                   or raw bytes), r1 = copy of HEXMEM, r2 = its\n"
+		"                                   length; prints r0 in hex\n"
 		"engines: interp, interp-checked\n");
 	return f == stderr ? 2 : 0;
 }
@@ -186,11 +189,60 @@ static uint64_t helper_identity(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t 
 	return r1;
 }
 
+/* The program for plugin mode: bpf_conformance's runner writes it to stdin as one line of hex
+ * (or passes --program HEX); raw instruction bytes are taken too. A real program always holds
+ * bytes outside [0-9a-fA-F] and whitespace (zero fields), which tells the two apart. */
+static int plugin_program(const char *hex_arg, struct bpfh_insn **insns, size_t *count)
+{
+	uint8_t *bytes = NULL;
+	char *data = NULL;
+	size_t size = 0, len = 0, i;
+	int text = 1, err;
+
+	if (hex_arg) {
+		err = parse_hex(hex_arg, &bytes, &len);
+	} else {
+		err = bpfh_file_read("-", &data, &size);
+		if (err) {
+			fprintf(stderr, "bpfhost: reading the program from stdin: %s\n", strerror(-err));
+			return -1;
+		}
+		for (i = 0; i < size; i++)
+			if (!isxdigit((unsigned char)data[i]) && !isspace((unsigned char)data[i]))
+				text = 0;
+		if (text && size) {
+			err = parse_hex(data, &bytes, &len);
+			free(data);
+		} else {
+			bytes = (uint8_t *)data;
+			len = size;
+		}
+	}
+	if (err) {
+		fprintf(stderr, "bpfhost: the program is not hex bytes\n");
+		return -1;
+	}
+	if (len == 0 || len % sizeof(struct bpfh_insn)) {
+		fprintf(stderr, "bpfhost: a program of %zu bytes is not a whole number of 8-byte "
+			"instructions\n", len);
+		free(bytes);
+		return -1;
+	}
+	*insns = (struct bpfh_insn *)(void *)bytes;
+	*count = len / sizeof(struct bpfh_insn);
+	return 0;
+}
+
+/*
+ * bpf_conformance plugin: `bpfhost plugin [HEXMEM] [--program HEX] [--engine E] [--interpret]`.
+ * r1 = a copy of the memory, r2 = its length; prints r0 in hex and exits 0, or prints the
+ * reason to stderr and exits 1 (2 for bad usage).
+ */
 static int cmd_plugin(int argc, char **argv)
 {
 	static const bpfh_helper_fn helpers[6] = { [5] = helper_identity };
 	enum bpfh_engine engine = BPFH_ENGINE_INTERP;
-	const char *hex = "";
+	const char *hex = "", *program = NULL;
 	struct bpfh_exec *exec = NULL;
 	struct bpfh_insn *insns;
 	struct bpfh_region region;
@@ -207,6 +259,14 @@ static int cmd_plugin(int argc, char **argv)
 				fprintf(stderr, "bpfhost: unknown engine '%s'\n", argv[a]);
 				return 2;
 			}
+		} else if (!strcmp(argv[a], "--program") && a + 1 < argc) {
+			program = argv[++a];
+		} else if (!strcmp(argv[a], "--interpret")) {
+			engine = BPFH_ENGINE_INTERP;
+		} else if (!strcmp(argv[a], "--jit")) {
+			fprintf(stderr, "bpfhost: this build has no JIT engine (engines: interp, "
+				"interp-checked)\n");
+			return 2;
 		} else if (argv[a][0] == '-' && argv[a][1] == '-') {
 			fprintf(stderr, "bpfhost: unknown option '%s'\n", argv[a]);
 			return 2;
@@ -219,7 +279,7 @@ static int cmd_plugin(int argc, char **argv)
 		return 2;
 	}
 	bpfh_stdio_binary();
-	if (read_program("-", &insns, &count)) {
+	if (plugin_program(program, &insns, &count)) {
 		free(mem);
 		return 1;
 	}
