@@ -37,6 +37,8 @@ PLATFORM_SRCS := src/platform/common.c src/platform/posix.c
 include src/base/base.mk
 include src/isa/isa.mk
 include src/engine/engine.mk
+include src/maps/maps.mk
+include src/obj/obj.mk
 include tools/bpfhost/bpfhost.mk
 include tests/tests.mk
 include tests/unit/unit.mk
@@ -45,7 +47,7 @@ include tests/fuzz/fuzz.mk
 include bench/bench.mk
 include mk/windows.mk
 
-LIB_SRCS := $(BASE_SRCS) $(ISA_SRCS) $(ENGINE_SRCS) $(PLATFORM_SRCS)
+LIB_SRCS := $(BASE_SRCS) $(ISA_SRCS) $(ENGINE_SRCS) $(MAPS_SRCS) $(OBJ_SRCS) $(PLATFORM_SRCS)
 
 .PHONY: all check check-quick conformance bench windows clean compdb
 all: $(LIB) $(BUILD)/bpfhost $(TEST_BINS)

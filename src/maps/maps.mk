@@ -1,0 +1,2 @@
+# maps: one ops table, one file per map type
+MAPS_SRCS :=

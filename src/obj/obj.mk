@@ -1,0 +1,2 @@
+# obj: ELF, BTF, relocations, section names, map definitions
+OBJ_SRCS :=
