@@ -47,7 +47,7 @@ include tests/fuzz/fuzz.mk
 include bench/bench.mk
 include mk/windows.mk
 
-LIB_SRCS := $(BASE_SRCS) $(ISA_SRCS) $(ENGINE_SRCS) $(MAPS_SRCS) $(OBJ_SRCS) $(PLATFORM_SRCS)
+LIB_SRCS = $(BASE_SRCS) $(ISA_SRCS) $(ENGINE_SRCS) $(MAPS_SRCS) $(OBJ_SRCS) $(PLATFORM_SRCS)
 
 .PHONY: all check check-quick conformance bench windows clean compdb
 all: $(LIB) $(BUILD)/bpfhost $(TEST_BINS)

@@ -23,6 +23,12 @@
 
 #define MAX_FILES 4096
 
+#ifdef _WIN32
+#define SEP_BACKSLASH 1
+#else
+#define SEP_BACKSLASH 0
+#endif
+
 static int verbose;
 static int negative; /* --negative: files must fail, each for its announced reason */
 static int match_errors; /* --match-errors: a -- error text must appear in the log */
@@ -154,9 +160,11 @@ done:
 /* Which refusal a negative file's name announces. */
 static enum outcome negative_expectation(const char *path)
 {
-	const char *base = strrchr(path, '/');
+	const char *base = path, *p;
 
-	base = base ? base + 1 : path;
+	for (p = path; *p; p++) /* the last component; Windows paths may use either separator */
+		if (*p == '/' || (*p == '\\' && SEP_BACKSLASH))
+			base = p + 1;
 	if (!strncmp(base, "unused-", 7))
 		return OUT_DECODE;
 	if (!strncmp(base, "invalid_", 8))
