@@ -31,9 +31,12 @@ const char *bpfh_engine_name(enum bpfh_engine engine);
 /* Parse an engine name; 0 or -EINVAL. */
 int bpfh_engine_parse(const char *name, enum bpfh_engine *out);
 
-/* A helper function: arguments r1..r5, the run's helper context; returns r0. */
+struct bpfh_run;
+struct bpfh_exec;
+
+/* A helper function: arguments r1..r5 and the run it serves; returns r0. */
 typedef uint64_t (*bpfh_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-				   uint64_t r5, void *ctx);
+				   uint64_t r5, struct bpfh_run *run);
 
 /* Memory a run may touch, besides its own stack (checked interpreter only). */
 struct bpfh_region {
@@ -63,17 +66,27 @@ struct bpfh_run {
 	uint64_t args[5];               /* r1..r5 at entry */
 	const bpfh_helper_fn *helpers;  /* indexed by helper id; NULL rows are unknown helpers */
 	size_t nhelpers;
-	void *helper_ctx;               /* passed to every helper */
+	void *env;                      /* the host's state for its helpers (hooks, maps, output) */
 	const uint8_t *pkt;             /* packet for LD_ABS / LD_IND (may be NULL) */
 	size_t pkt_len;
 	const struct bpfh_region *regions; /* checked engine: memory besides the stack */
 	size_t nregions;
 	uint64_t insn_limit;            /* checked engine: stop after this many insns (0: none) */
-	uint64_t insns_executed;        /* out, checked engine: instructions executed */
+	uint64_t insns_executed;        /* out, checked engine: instructions executed (callbacks
+					 * included; insn_limit bounds the total) */
 	struct bpfh_log *log;           /* run-time errors, one line each */
+	/* Set by the engine: the program running now (it changes on a tail call). */
+	const struct bpfh_exec *current;
+	/* Tail calls: a helper sets tail_next and returns; the engine then continues in that
+	 * program from its first instruction with r1 = the helper's r1, in the same frame.
+	 * tail_calls counts them for the helper's limit (33 as Linux). */
+	const struct bpfh_exec *tail_next;
+	unsigned tail_calls;
+	/* A failure inside a callback run by a helper (bpf_loop, for_each_map_elem): set by
+	 * bpfh_exec_callback, it stops the whole run with that error. */
+	int error;
+	unsigned nesting; /* callbacks running inside one another */
 };
-
-struct bpfh_exec;
 
 /*
  * Decode and prepare insns[count] for engine. Fails with -EINVAL (log names the instruction)
@@ -92,6 +105,18 @@ int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, siz
  * reached. The same exec may run on several threads at once.
  */
 int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0);
+
+/*
+ * For helpers that call back into the program (bpf_loop, bpf_for_each_map_elem, ...): run the
+ * function whose value (as `lddw rX, func` loads it) is func, in the program running now, with
+ * r1..r5 = args, on a stack of its own. Returns 0 and *r0, or a negative errno: -EINVAL for a
+ * value that is not a function of the program, -EOVERFLOW past BPFH_MAX_FRAMES nested
+ * callbacks, or the callback's own run-time error (also left in run->error, which ends the run).
+ */
+int bpfh_exec_callback(struct bpfh_run *run, uint64_t func, const uint64_t args[5], uint64_t *r0);
+
+/* Number of instructions of the prepared program. */
+size_t bpfh_exec_count(const struct bpfh_exec *exec);
 
 void bpfh_exec_destroy(struct bpfh_exec *exec);
 

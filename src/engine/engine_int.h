@@ -27,12 +27,14 @@ struct bpfh_exec {
 	struct bpfh_insn *insns; /* the program as given, after lddw resolution */
 	uint8_t *ops;            /* the decoder's row per slot */
 	struct interp_insn *code;
+	uint8_t *is_func;        /* is_func[i]: slot i is the target of an lddw func (callable) */
 	char name[64];
 };
 
-/* Fill exec->code for the interpreter of the given engine kind. */
+/* Fill exec->code for the interpreter of exec->engine. */
 void bpfh_interp_prepare(struct bpfh_exec *exec);
-int bpfh_interp_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0);
-int bpfh_interp_checked_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0);
+/* Run from slot start with r1..r5 = args (the program's entry, or a callback's). */
+int bpfh_interp_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
+		    const uint64_t args[5], uint64_t *r0);
 
 #endif

@@ -54,7 +54,9 @@ static int resolve_lddw(struct bpfh_exec *exec, const struct bpfh_exec_opts *opt
 		if (bpfh_op_info(op)->form != BPFH_FORM_LDDW || op == BPFH_OP_LDDW)
 			continue;
 		if (op == BPFH_OP_LDDW_FUNC) {
-			v = BPFH_FUNC_TAG | (uint64_t)(i + 1 + (int64_t)in->imm);
+			v = (uint64_t)(i + 1 + (int64_t)in->imm); /* the decoder checked the range */
+			exec->is_func[v] = 1;
+			v |= BPFH_FUNC_TAG;
 		} else if (!opts || !opts->resolve) {
 			bpfh_log_printf(log, "%s%sinsn %zu: lddw %s %d refers to a map, and no maps "
 				        "were given\n", exec->name, exec->name[0] ? ": " : "", i,
@@ -102,7 +104,8 @@ int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, siz
 	exec->insns = malloc((count ? count : 1) * sizeof(*insns));
 	exec->ops = malloc(count ? count : 1);
 	exec->code = malloc((count ? count : 1) * sizeof(*exec->code));
-	if (!exec->insns || !exec->ops || !exec->code) {
+	exec->is_func = calloc(count ? count : 1, 1);
+	if (!exec->insns || !exec->ops || !exec->code || !exec->is_func) {
 		err = -ENOMEM;
 		goto fail;
 	}
@@ -126,9 +129,46 @@ int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *
 {
 	*r0 = 0;
 	run->insns_executed = 0;
-	if (exec->engine == BPFH_ENGINE_INTERP_CHECKED)
-		return bpfh_interp_checked_run(exec, run, r0);
-	return bpfh_interp_run(exec, run, r0);
+	run->current = exec;
+	run->tail_next = NULL;
+	run->tail_calls = 0;
+	run->error = 0;
+	run->nesting = 0;
+	return bpfh_interp_run(exec, run, 0, run->args, r0);
+}
+
+int bpfh_exec_callback(struct bpfh_run *run, uint64_t func, const uint64_t args[5], uint64_t *r0)
+{
+	const struct bpfh_exec *exec = run->current;
+	uint64_t idx = func & 0xffffffffull;
+	int err;
+
+	*r0 = 0;
+	if (!exec || (func & ~0xffffffffull) != BPFH_FUNC_TAG || idx >= exec->count ||
+	    !exec->is_func[idx]) {
+		bpfh_log_printf(run->log, "%s%scallback 0x%llx is not a function of this program\n",
+				exec ? exec->name : "", exec && exec->name[0] ? ": " : "",
+				(unsigned long long)func);
+		return -EINVAL;
+	}
+	if (run->nesting + 1 >= BPFH_MAX_FRAMES) {
+		bpfh_log_printf(run->log, "%s%scallbacks nested more than %d deep\n", exec->name,
+				exec->name[0] ? ": " : "", BPFH_MAX_FRAMES);
+		run->error = -EOVERFLOW;
+		return -EOVERFLOW;
+	}
+	run->nesting++;
+	err = bpfh_interp_run(exec, run, (size_t)idx, args, r0);
+	run->nesting--;
+	run->current = exec;
+	if (err)
+		run->error = err;
+	return err;
+}
+
+size_t bpfh_exec_count(const struct bpfh_exec *exec)
+{
+	return exec->count;
 }
 
 void bpfh_exec_destroy(struct bpfh_exec *exec)
@@ -138,5 +178,6 @@ void bpfh_exec_destroy(struct bpfh_exec *exec)
 	free(exec->insns);
 	free(exec->ops);
 	free(exec->code);
+	free(exec->is_func);
 	free(exec);
 }

@@ -153,9 +153,9 @@ void bpfh_interp_prepare(struct bpfh_exec *exec)
 
 #if BPFH_THREADED
 	if (exec->engine == BPFH_ENGINE_INTERP_CHECKED)
-		interp_checked(NULL, NULL, NULL, &labels);
+		interp_checked(NULL, NULL, 0, NULL, NULL, &labels);
 	else
-		interp_fast(NULL, NULL, NULL, &labels);
+		interp_fast(NULL, NULL, 0, NULL, NULL, &labels);
 #endif
 	for (i = 0; i < exec->count; i++) {
 		struct interp_insn *c = &exec->code[i];
@@ -172,12 +172,10 @@ void bpfh_interp_prepare(struct bpfh_exec *exec)
 	}
 }
 
-int bpfh_interp_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0)
+int bpfh_interp_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
+		    const uint64_t args[5], uint64_t *r0)
 {
-	return interp_fast(exec, run, r0, NULL);
-}
-
-int bpfh_interp_checked_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0)
-{
-	return interp_checked(exec, run, r0, NULL);
+	if (exec->engine == BPFH_ENGINE_INTERP_CHECKED)
+		return interp_checked(exec, run, start, args, r0, NULL);
+	return interp_fast(exec, run, start, args, r0, NULL);
 }

@@ -12,8 +12,8 @@
  * have a handler here: the label table below fails to compile otherwise.
  */
 
-static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0,
-		     const void *const **labels_out)
+static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
+		     const uint64_t *args, uint64_t *r0, const void *const **labels_out)
 {
 #if BPFH_THREADED
 	static const void *const labels[BPFH_OP__COUNT] = {
@@ -37,6 +37,7 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_
 #define INDEX ((size_t)(pc - code))
 
 	struct frame {
+		const struct bpfh_exec *exec; /* the caller's program (a tail call may change it) */
 		const struct interp_insn *ret;
 		uint64_t saved[5]; /* r6..r10 */
 	} frames[BPFH_MAX_FRAMES];
@@ -46,7 +47,7 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_
 	unsigned depth = 0;
 	int err = 0;
 #if INTERP_CHECKED
-	uint64_t budget, executed = 0;
+	uint64_t budget;
 #endif
 
 #if BPFH_THREADED
@@ -58,12 +59,12 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_
 	(void)labels_out;
 #endif
 	code = exec->code;
-	pc = code;
+	pc = code + start;
 #if INTERP_CHECKED
 	budget = run->insn_limit;
 #endif
 	memset(reg, 0, sizeof(reg));
-	memcpy(&reg[1], run->args, sizeof(run->args));
+	memcpy(&reg[1], args, 5 * sizeof(reg[1]));
 	reg[10] = (uint64_t)(uintptr_t)stack + sizeof(stack);
 #if INTERP_CHECKED
 	memset(stack, 0, sizeof(stack));
@@ -73,8 +74,7 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_
 	/* Every instruction passes here once: count it against the budget. */
 #define CHECK_BUDGET()                                                          \
 	do {                                                                    \
-		executed++;                                                     \
-		if (budget && executed > budget) {                              \
+		if (++run->insns_executed > budget && budget) {                 \
 			err = -ETIMEDOUT;                                       \
 			fault(exec, run, INDEX, "instruction limit of %llu reached", \
 			      (unsigned long long)budget);                     \
@@ -212,13 +212,15 @@ dispatch:
 			fault(exec, run, INDEX, "call to unknown helper %llu", (unsigned long long)id);
 			goto out;
 		}
-		reg[0] = run->helpers[id](reg[1], reg[2], reg[3], reg[4], reg[5], run->helper_ctx);
+		reg[0] = run->helpers[id](reg[1], reg[2], reg[3], reg[4], reg[5], run);
+		if (run->tail_next || run->error)
+			goto after_helper;
 		NEXT();
 	OP(CALLX) CHECK_BUDGET();
 		id = DST;
 		if ((id & ~0xffffffffull) != BPFH_FUNC_TAG)
 			goto call_helper;
-		if ((id & 0xffffffffull) >= exec->count) {
+		if ((id & 0xffffffffull) >= exec->count || !exec->is_func[id & 0xffffffffull]) {
 			err = -EFAULT;
 			fault(exec, run, INDEX, "callx to 0x%llx, not a function of this program",
 			      (unsigned long long)id);
@@ -234,6 +236,7 @@ dispatch:
 			fault(exec, run, INDEX, "call depth exceeds %d frames", BPFH_MAX_FRAMES);
 			goto out;
 		}
+		frames[depth].exec = exec;
 		frames[depth].ret = pc + 1;
 		memcpy(frames[depth].saved, &reg[6], sizeof(frames[depth].saved));
 		depth++;
@@ -248,7 +251,29 @@ dispatch:
 	}
 	depth--;
 	memcpy(&reg[6], frames[depth].saved, sizeof(frames[depth].saved));
+	exec = frames[depth].exec;
+	code = exec->code;
 	pc = frames[depth].ret;
+	DISPATCH();
+
+	/* The rare outcomes of a helper call: an error in a callback it ran (propagated), or a
+	 * tail call, which continues in another program of the same engine, in this frame, with
+	 * r1 as it was (the context). */
+after_helper:
+	if (run->error) {
+		err = run->error;
+		goto out;
+	}
+	if (run->tail_next->engine != exec->engine) {
+		err = -EINVAL;
+		fault(exec, run, INDEX, "tail call into a program prepared for another engine");
+		goto out;
+	}
+	exec = run->tail_next;
+	run->tail_next = NULL;
+	run->current = exec;
+	code = exec->code;
+	pc = code;
 	DISPATCH();
 
 	/* ---- memory ---- */
@@ -367,9 +392,6 @@ dispatch:
 #endif
 
 out:
-#if INTERP_CHECKED
-	run->insns_executed = executed;
-#endif
 	return err;
 
 #undef OP

@@ -13,9 +13,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint64_t helper_identity(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
-				void *ctx)
+				struct bpfh_run *run)
 {
-	(void)r2, (void)r3, (void)r4, (void)r5, (void)ctx;
+	(void)r2, (void)r3, (void)r4, (void)r5, (void)run;
 	return r1;
 }
 

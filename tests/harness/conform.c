@@ -35,9 +35,9 @@ static int match_errors; /* --match-errors: a -- error text must appear in the l
 
 /* The one helper the suite calls (5) gives back its first argument. */
 static uint64_t helper_identity(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
-				void *ctx)
+				struct bpfh_run *run)
 {
-	(void)r2, (void)r3, (void)r4, (void)r5, (void)ctx;
+	(void)r2, (void)r3, (void)r4, (void)r5, (void)run;
 	return r1;
 }
 

@@ -183,9 +183,9 @@ static int parse_hex(const char *s, uint8_t **out, size_t *len)
 }
 
 static uint64_t helper_identity(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
-				void *ctx)
+				struct bpfh_run *run)
 {
-	(void)r2, (void)r3, (void)r4, (void)r5, (void)ctx;
+	(void)r2, (void)r3, (void)r4, (void)r5, (void)run;
 	return r1;
 }
 
