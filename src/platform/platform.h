@@ -32,4 +32,29 @@ void bpfh_pages_free(void *p, size_t size);
 /* Number of online processors (at least 1). */
 unsigned bpfh_cpu_count(void);
 
+/* Clocks for the time helpers, in nanoseconds: since boot including suspend (BOOTTIME), a
+ * cheaper coarse monotonic clock, and International Atomic Time (TAI). Hosts without one of
+ * them fall back to the nearest clock they have. */
+uint64_t bpfh_time_boot_ns(void);
+uint64_t bpfh_time_coarse_ns(void);
+uint64_t bpfh_time_tai_ns(void);
+
+/* Identity of the calling thread, as Linux's helpers report it: the process id (tgid), the
+ * thread id, user and group ids (0 where the host has none), the program's short name (up to
+ * 15 characters, NUL-terminated). */
+uint32_t bpfh_process_id(void);
+uint32_t bpfh_thread_id(void);
+uint32_t bpfh_user_id(void);
+uint32_t bpfh_group_id(void);
+void bpfh_process_name(char name[16]);
+
+/* Copy n bytes from src, an address in this process that may not be mapped, without faulting:
+ * 0, or -EFAULT when any byte cannot be read (dst is then zero-filled). */
+int bpfh_mem_read_safe(void *dst, const void *src, size_t n);
+
+/* Read+write pages at an address below 4 GiB, so that 32-bit context fields can hold pointers
+ * into them as Linux's xdp_md and __sk_buff do (data, data_end, data_meta). NULL if the host
+ * has none left. Free with bpfh_pages_free. */
+void *bpfh_pages_alloc_low(size_t size);
+
 #endif
