@@ -39,6 +39,8 @@ include src/isa/isa.mk
 include src/engine/engine.mk
 include src/maps/maps.mk
 include src/obj/obj.mk
+LIB_SRCS = $(BASE_SRCS) $(ISA_SRCS) $(ENGINE_SRCS) $(MAPS_SRCS) $(OBJ_SRCS) $(PLATFORM_SRCS)
+
 include tools/bpfhost/bpfhost.mk
 include tests/tests.mk
 include tests/unit/unit.mk
@@ -47,7 +49,6 @@ include tests/fuzz/fuzz.mk
 include bench/bench.mk
 include mk/windows.mk
 
-LIB_SRCS = $(BASE_SRCS) $(ISA_SRCS) $(ENGINE_SRCS) $(MAPS_SRCS) $(OBJ_SRCS) $(PLATFORM_SRCS)
 
 .PHONY: all check check-quick conformance bench windows clean compdb
 all: $(LIB) $(BUILD)/bpfhost $(TEST_BINS)
