@@ -47,6 +47,7 @@ include tests/unit/unit.mk
 include tests/kernel/kernel.mk
 include tests/fuzz/fuzz.mk
 include bench/bench.mk
+include examples/examples.mk
 include mk/windows.mk
 
 

@@ -5,6 +5,8 @@
  *
  *   bpfhost asm FILE -o OUT                 assemble conformance syntax to raw instructions
  *   bpfhost disasm FILE [--style conf|c]    disassemble raw instructions
+ *   bpfhost run PROG.o --pcap IN.pcap ...   run an XDP/socket filter/tc program over a pcap
+ *   bpfhost show sections|disassembly|maps FILE   inspect an object file
  *   bpfhost plugin [--engine E] [HEXMEM]    bpf_conformance plugin: program on stdin, r0 out
  *                                           (hex text as the suite's runner sends it, or raw)
  */
@@ -16,6 +18,7 @@
 
 #include "bpfhost/engine.h"
 #include "bpfhost/isa.h"
+#include "cli.h"
 #include "../../src/platform/platform.h"
 
 static char logbuf[1 << 16];
@@ -32,6 +35,12 @@ static int usage(FILE *f)
 {
 	fprintf(f,
 		"usage: bpfhost COMMAND ...\n"
+		"  run PROG.o [--section S] --pcap IN.pcap [--out OUT.pcap] [--engine E]\n"
+		"      [--repeat N] [--map-update MAP KEYHEX VALUEHEX]... [--dump-maps] [-j]\n"
+		"                                   run an XDP, socket filter or tc program over\n"
+		"                                   every packet of a pcap file\n"
+		"  show sections|maps FILE [-j]     programs and maps of an object file\n"
+		"  show disassembly FILE [SECTION|PROGRAM] [--style c|conf] [-j]\n"
 		"  asm FILE -o OUT                  assemble (conformance syntax) to raw instructions\n"
 		"  disasm FILE [--style conf|c]     disassemble raw instructions\n"
 		"  plugin [--engine E] [HEXMEM] [--program HEX]\n"
@@ -147,41 +156,6 @@ static int cmd_disasm(int argc, char **argv)
 	return bad;
 }
 
-/* Hex digits of s (spaces allowed between bytes) into a malloc'd buffer. */
-static int parse_hex(const char *s, uint8_t **out, size_t *len)
-{
-	size_t n = 0, cap = strlen(s) / 2 + 1;
-	uint8_t *buf = malloc(cap);
-	int hi = -1;
-
-	if (!buf)
-		return -ENOMEM;
-	for (; *s; s++) {
-		int v;
-
-		if (isspace((unsigned char)*s))
-			continue;
-		if (!isxdigit((unsigned char)*s)) {
-			free(buf);
-			return -EINVAL;
-		}
-		v = isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10);
-		if (hi < 0) {
-			hi = v;
-		} else {
-			buf[n++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	if (hi >= 0) {
-		free(buf);
-		return -EINVAL;
-	}
-	*out = buf;
-	*len = n;
-	return 0;
-}
-
 static uint64_t helper_identity(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
 				struct bpfh_run *run)
 {
@@ -200,7 +174,7 @@ static int plugin_program(const char *hex_arg, struct bpfh_insn **insns, size_t 
 	int text = 1, err;
 
 	if (hex_arg) {
-		err = parse_hex(hex_arg, &bytes, &len);
+		err = cli_parse_hex(hex_arg, &bytes, &len);
 	} else {
 		err = bpfh_file_read("-", &data, &size);
 		if (err) {
@@ -211,7 +185,7 @@ static int plugin_program(const char *hex_arg, struct bpfh_insn **insns, size_t 
 			if (!isxdigit((unsigned char)data[i]) && !isspace((unsigned char)data[i]))
 				text = 0;
 		if (text && size) {
-			err = parse_hex(data, &bytes, &len);
+			err = cli_parse_hex(data, &bytes, &len);
 			free(data);
 		} else {
 			bytes = (uint8_t *)data;
@@ -274,7 +248,7 @@ static int cmd_plugin(int argc, char **argv)
 			hex = argv[a];
 		}
 	}
-	if (parse_hex(hex, &mem, &mem_len)) {
+	if (cli_parse_hex(hex, &mem, &mem_len)) {
 		fprintf(stderr, "bpfhost: memory argument is not hex bytes\n");
 		return 2;
 	}
@@ -323,6 +297,10 @@ int main(int argc, char **argv)
 		return cmd_disasm(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "plugin"))
 		return cmd_plugin(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "run"))
+		return cli_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "show"))
+		return cli_show(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
 		return usage(stdout);
 	fprintf(stderr, "bpfhost: unknown command '%s'\n", argv[1]);

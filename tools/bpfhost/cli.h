@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* The CLI's commands, one file each; main.c dispatches. */
+#ifndef BPFH_CLI_H
+#define BPFH_CLI_H
+
+#include "bpfhost/obj.h"
+#include "bpfhost/prog.h"
+
+int cli_run(int argc, char **argv);
+int cli_show(int argc, char **argv);
+/* Print every map of inst with its entries, as text or (json) one JSON array. */
+void cli_dump_maps(struct bpfh_instance *inst, const struct bpfh_object *obj, int json);
+/* Hex bytes of s (white space allowed between them) into a malloc'd buffer: 0 or -EINVAL. */
+int cli_parse_hex(const char *s, uint8_t **out, size_t *len);
+/* Print s as a JSON string literal. */
+void cli_json_string(const char *s);
+
+#endif

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+/* Small text helpers the CLI's commands share: hex bytes in, JSON strings out. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Hex digits of s (spaces allowed between bytes) into a malloc'd buffer. */
+int cli_parse_hex(const char *s, uint8_t **out, size_t *len)
+{
+	size_t n = 0, cap = strlen(s) / 2 + 1;
+	uint8_t *buf = malloc(cap);
+	int hi = -1;
+
+	if (!buf)
+		return -ENOMEM;
+	for (; *s; s++) {
+		int v;
+
+		if (isspace((unsigned char)*s))
+			continue;
+		if (!isxdigit((unsigned char)*s)) {
+			free(buf);
+			return -EINVAL;
+		}
+		v = isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10);
+		if (hi < 0) {
+			hi = v;
+		} else {
+			buf[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (hi >= 0) {
+		free(buf);
+		return -EINVAL;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+void cli_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
