@@ -1,2 +1,2 @@
 # the bpfhost command line
-BPFHOST_SRCS := tools/bpfhost/main.c
+BPFHOST_SRCS := tools/bpfhost/main.c tools/bpfhost/util.c
