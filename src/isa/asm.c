@@ -310,6 +310,13 @@ static const char *alias(const char *mn)
 	return mn;
 }
 
+/* Whether s is written as a register ("%..." or "rN..."), valid or not: the row is chosen by
+ * what the operand means, so that "%r11" is reported as a bad register, not a bad immediate. */
+static int looks_like_reg(const char *s)
+{
+	return s[0] == '%' || (s[0] == 'r' && isdigit((unsigned char)s[1]));
+}
+
 /* The row for mnemonic mn whose operand kinds fit: a register where the row wants one (second
  * operand of ALU, third of conditional jumps, the only one of callx), lddw's keyword. */
 static unsigned pick_row(const char *mn, char **opnd, unsigned nopnd)
@@ -324,17 +331,17 @@ static unsigned pick_row(const char *mn, char **opnd, unsigned nopnd)
 		switch (r->form) {
 		case BPFH_FORM_ALU_K:
 		case BPFH_FORM_ALU_X:
-			if (nopnd == 2 && (parse_reg(opnd[1]) >= 0) != (r->form == BPFH_FORM_ALU_X))
+			if (nopnd == 2 && looks_like_reg(opnd[1]) != (r->form == BPFH_FORM_ALU_X))
 				continue;
 			break;
 		case BPFH_FORM_JMP_K:
 		case BPFH_FORM_JMP_X:
-			if (nopnd == 3 && (parse_reg(opnd[1]) >= 0) != (r->form == BPFH_FORM_JMP_X))
+			if (nopnd == 3 && looks_like_reg(opnd[1]) != (r->form == BPFH_FORM_JMP_X))
 				continue;
 			break;
 		case BPFH_FORM_CALL:
 		case BPFH_FORM_CALLX:
-			if (nopnd == 1 && (parse_reg(opnd[0]) >= 0) != (r->form == BPFH_FORM_CALLX))
+			if (nopnd == 1 && looks_like_reg(opnd[0]) != (r->form == BPFH_FORM_CALLX))
 				continue;
 			break;
 		case BPFH_FORM_LDDW:
