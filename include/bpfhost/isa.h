@@ -62,7 +62,7 @@ enum bpfh_disasm_style {
 /*
  * Disassemble the instruction at index i into buf (always NUL-terminated when size > 0).
  * Returns the number of slots it spans (2 for lddw), or -EINVAL for an instruction that does not
- * decode (buf then holds a ".raw" line that keeps its bytes).
+ * decode (buf then holds "(bad) code 0x.. dst .. src .. off .. imm ..", its fields).
  */
 int bpfh_disasm_insn(const struct bpfh_insn *insns, size_t count, size_t i,
 		     enum bpfh_disasm_style style, char *buf, size_t size);

@@ -75,6 +75,7 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, size_t 
 #define CHECK_BUDGET()                                                          \
 	do {                                                                    \
 		if (++run->insns_executed > budget && budget) {                 \
+			run->insns_executed--; /* the refused one did not run */ \
 			err = -ETIMEDOUT;                                       \
 			fault(exec, run, INDEX, "instruction limit of %llu reached", \
 			      (unsigned long long)budget);                     \

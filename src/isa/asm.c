@@ -131,6 +131,7 @@ static int parse_int(const char *s, int *neg, int *hex, uint64_t *mag)
 	char *end;
 
 	*neg = 0;
+	errno = 0;
 	if (*s == '-' || *s == '+')
 		*neg = (*s++ == '-');
 	if (!isdigit((unsigned char)*s))
@@ -168,7 +169,10 @@ static int parse_imm64(struct asm_state *st, const char *s, uint64_t *out)
 	int neg, hex;
 
 	if (parse_int(s, &neg, &hex, &mag)) {
-		error(st, "invalid immediate '%s'", s);
+		if (errno == ERANGE)
+			error(st, "immediate '%s' is out of the 64-bit range", s);
+		else
+			error(st, "invalid immediate '%s'", s);
 		return -1;
 	}
 	if (neg && mag > 0x8000000000000000ull) {
