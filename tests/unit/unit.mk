@@ -12,3 +12,5 @@ $(call unit_bin,$(1)): $(call obj,$(1) $(HARNESS_SRCS)) $(LIB)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
 $(foreach s,$(UNIT_SRCS),$(eval $(call unit_rule,$(s))))
+include tests/unit/maps.mk
+-include tests/unit/obj.mk
