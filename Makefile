@@ -39,7 +39,11 @@ include src/isa/isa.mk
 include src/engine/engine.mk
 include src/maps/maps.mk
 include src/obj/obj.mk
-LIB_SRCS = $(BASE_SRCS) $(ISA_SRCS) $(ENGINE_SRCS) $(MAPS_SRCS) $(OBJ_SRCS) $(PLATFORM_SRCS)
+include src/helpers/helpers.mk
+include src/hooks/hooks.mk
+include src/ctx/ctx.mk
+LIB_SRCS = $(BASE_SRCS) $(ISA_SRCS) $(ENGINE_SRCS) $(MAPS_SRCS) $(OBJ_SRCS) $(HELPERS_SRCS) \
+	$(HOOKS_SRCS) $(CTX_SRCS) $(PLATFORM_SRCS)
 
 include tools/bpfhost/bpfhost.mk
 include tests/tests.mk

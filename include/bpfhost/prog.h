@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Loaded programs: an object's maps created and filled (global data, prog arrays, map-in-map
+ * initial values), its programs checked and prepared for an engine, and test runs with the
+ * semantics of libbpf's bpf_prog_test_run_opts for every program type bpfhost hosts.
+ *
+ * Until the verifier lands, loading checks what can be checked without it: the decoder's
+ * structural checks, that every helper called exists (by name and id otherwise), and that the
+ * program type has a hook. Run unverified programs on the checked interpreter.
+ */
+#ifndef BPFHOST_PROG_H
+#define BPFHOST_PROG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfhost/engine.h"
+#include "bpfhost/log.h"
+#include "bpfhost/map.h"
+#include "bpfhost/obj.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct bpfh_instance;
+struct bpfh_prog;
+
+struct bpfh_load_opts {
+	size_t sz;                /* sizeof(struct bpfh_load_opts) */
+	enum bpfh_engine engine;  /* for every program of the instance */
+	uint32_t prog_type;       /* 0: from each program's section; else this type for all */
+};
+
+/*
+ * Instantiate obj (which must outlive the instance): create its maps, fill global data and
+ * initial slots, prepare every program. Errors name the map or program, the instruction and
+ * the reason. Returns 0 or a negative errno.
+ */
+int bpfh_instance_create(const struct bpfh_object *obj, const struct bpfh_load_opts *opts,
+			 struct bpfh_log *log, struct bpfh_instance **out);
+void bpfh_instance_destroy(struct bpfh_instance *inst);
+
+/* Borrowed pointers, valid while the instance lives; NULL when absent. */
+struct bpfh_prog *bpfh_instance_prog(struct bpfh_instance *inst, const char *name_or_section);
+struct bpfh_prog *bpfh_instance_prog_at(struct bpfh_instance *inst, size_t i);
+size_t bpfh_instance_nprogs(const struct bpfh_instance *inst);
+struct bpfh_map *bpfh_instance_map(struct bpfh_instance *inst, const char *name);
+struct bpfh_map *bpfh_instance_map_at(struct bpfh_instance *inst, size_t i);
+size_t bpfh_instance_nmaps(const struct bpfh_instance *inst);
+
+const char *bpfh_prog_name(const struct bpfh_prog *prog);
+const char *bpfh_prog_section(const struct bpfh_prog *prog);
+uint32_t bpfh_prog_type(const struct bpfh_prog *prog);
+const struct bpfh_exec *bpfh_prog_exec(const struct bpfh_prog *prog);
+
+/* Called with each trace_printk message of a run (no newline added). */
+typedef void (*bpfh_trace_fn)(void *arg, const char *text, size_t len);
+
+/* bpf_prog_test_run_opts, with bpfhost's additions at the end. */
+struct bpfh_test_run_opts {
+	size_t sz;               /* sizeof(struct bpfh_test_run_opts) */
+	const void *data_in;     /* the packet (XDP, socket filter, tc) or memory */
+	void *data_out;          /* where the packet after the run goes (may be NULL) */
+	uint32_t data_size_in;
+	uint32_t data_size_out;  /* in: room in data_out; out: the packet's length */
+	const void *ctx_in;      /* the context's fields a caller may set (per type) */
+	void *ctx_out;
+	uint32_t ctx_size_in;
+	uint32_t ctx_size_out;   /* in: room; out: bytes written */
+	uint32_t retval;         /* out: r0 of the last run */
+	int repeat;              /* runs (0 counts as 1) */
+	uint32_t duration;       /* out: average ns per run */
+	uint32_t flags;
+	uint32_t cpu;            /* the CPU slot to run on */
+	bpfh_trace_fn trace;     /* trace_printk output (NULL: dropped) */
+	void *trace_arg;
+	struct bpfh_log *log;    /* run-time errors */
+	uint64_t insn_limit;     /* checked engine: instruction budget per run (0: none) */
+	/* out, XDP: where a redirect went (bpf_redirect / bpf_redirect_map) */
+	int redirected;
+	uint32_t redirect_ifindex;
+};
+
+/*
+ * Run prog on the input as Linux's BPF_PROG_TEST_RUN does for its type: XDP (xdp_md, 256 bytes
+ * of headroom, tailroom for bpf_xdp_adjust_tail), socket filter and tc (__sk_buff), cgroup
+ * sock_addr (bpf_sock_addr in ctx_in), bpfhost's bind (bind_md in ctx_in) and memory (r1 = data,
+ * r2 = length). Returns 0 (retval holds r0), -EINVAL for bad sizes or a type without a test
+ * run, -ENOSPC when data_out is too small (data_size_out says what was needed), or the run's
+ * error (logged).
+ */
+int bpfh_prog_test_run(struct bpfh_prog *prog, struct bpfh_test_run_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

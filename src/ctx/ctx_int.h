@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to src/ctx: what a loaded program and an instance are.
+ */
+#ifndef BPFH_CTX_INT_H
+#define BPFH_CTX_INT_H
+
+#include "bpfhost/helpers.h"
+#include "bpfhost/prog.h"
+
+struct bpfh_prog {
+	char name[BPFH_MAP_NAME_LEN];
+	char section[128];
+	uint32_t type;
+	uint32_t attach_type;
+	struct bpfh_exec *exec;
+	struct bpfh_instance *inst;
+};
+
+struct bpfh_instance {
+	const struct bpfh_object *obj;
+	enum bpfh_engine engine;
+	struct bpfh_map **maps; /* one per object map, same index */
+	size_t nmaps;
+	struct bpfh_prog *progs;
+	size_t nprogs;
+};
+
+#endif

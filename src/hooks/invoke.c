@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Running a program for a hook: the helper table, the environment, tail calls and the CPU slot
+ * wired the same way for every type, and the timed repeat loop of test runs.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "hooks.h"
+#include "../platform/platform.h"
+
+int bpfh_hook_invoke(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
+		     uint64_t *r0)
+{
+	struct bpfh_run run;
+	size_t n;
+
+	memset(&run, 0, sizeof(run));
+	run.args[0] = inv->r1;
+	run.args[1] = inv->r2;
+	run.helpers = bpfh_helper_table(&n);
+	run.nhelpers = n;
+	run.env = inv->env;
+	run.pkt = inv->env->pkt;
+	run.pkt_len = inv->env->pkt_len;
+	inv->env->tail_target = runner->tail_target;
+	run.regions = inv->regions;
+	run.nregions = inv->nregions;
+	run.insn_limit = inv->insn_limit;
+	run.log = inv->log;
+	return bpfh_exec_run(runner->exec, &run, r0);
+}
+
+int bpfh_hook_repeat(const struct bpfh_runner *runner, struct bpfh_invoke *inv,
+		     struct bpfh_test_run_opts *opts, void (*reset)(void *arg), void *arg)
+{
+	uint32_t repeat = opts->repeat > 0 ? (uint32_t)opts->repeat : 1, i;
+	uint64_t r0 = 0, t0, t1;
+	int err = 0;
+
+	bpfh_cpu_set(opts->cpu);
+	t0 = bpfh_time_ns();
+	for (i = 0; i < repeat && !err; i++) {
+		if (reset)
+			reset(arg);
+		err = bpfh_hook_invoke(runner, inv, &r0);
+	}
+	t1 = bpfh_time_ns();
+	opts->retval = (uint32_t)r0;
+	opts->duration = (uint32_t)((t1 - t0) / repeat);
+	return err;
+}
+
+int bpfh_hook_copy_out(void *dst, uint32_t *room, const void *src, size_t len)
+{
+	uint32_t have = *room;
+
+	*room = (uint32_t)len;
+	if (!dst)
+		return 0;
+	if (len > have) {
+		memcpy(dst, src, have);
+		return -ENOSPC;
+	}
+	memcpy(dst, src, len);
+	return 0;
+}
