@@ -1,2 +1,3 @@
 # obj: ELF, BTF, relocations, section names, map definitions
-OBJ_SRCS :=
+OBJ_SRCS := src/obj/open.c src/obj/elf.c src/obj/btf.c src/obj/btf_ext.c src/obj/sections.c \
+	src/obj/maps.c src/obj/kconfig.c src/obj/reloc.c src/obj/link.c

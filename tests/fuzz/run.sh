@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Builds the libFuzzer targets and runs each for a bounded time (FUZZ_SECONDS, default 20) from
-# seeds made of the conformance programs and bpfhost's own instruction tests. Prints
+# seeds made of the conformance programs and bpfhost's own instruction tests, and for fuzz_obj
+# the BPF objects built from tests/data/obj. Prints
 # "fuzz: N passed, N failed" (a target fails when it finds a crash; the input is kept in
 # build/fuzz/artifacts/). Skips where clang's libFuzzer is missing.
 BUILD=${BUILD:-build}
@@ -34,9 +35,19 @@ for f in "$CONFORMANCE"/tests/*.data tests/data/isa/*.data; do
 	fi
 done
 
+# The object loader's seeds: the objects built from tests/data/obj (make all builds them).
+mkdir -p "$seeds/obj"
+for f in "$BUILD"/obj-tests/*.bpf.o; do
+	[ -f "$f" ] || continue
+	cp "$f" "$seeds/obj/"
+	# and its .BTF alone, for the target's BTF mode (where llvm-objcopy exists)
+	llvm-objcopy --dump-section .BTF="$seeds/obj/$(basename "$f" .o).btf" "$f" /dev/null \
+		2>/dev/null || rm -f "$seeds/obj/$(basename "$f" .o).btf"
+done
+
 passed=0
 failed=0
-for t in fuzz_asm:asm fuzz_decode:bin fuzz_interp:interp; do
+for t in fuzz_asm:asm fuzz_decode:bin fuzz_interp:interp fuzz_obj:obj; do
 	name=${t%%:*}
 	corpus=build/fuzz/corpus-$name
 	mkdir -p "$corpus"
