@@ -56,7 +56,7 @@ include mk/windows.mk
 
 
 .PHONY: all check check-quick conformance bench windows clean compdb
-all: $(LIB) $(BUILD)/bpfhost $(TEST_BINS)
+all: $(LIB) $(BUILD)/bpfhost $(TEST_BINS) $(EXAMPLES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -68,7 +68,7 @@ $(LIB): $(call obj,$(LIB_SRCS))
 	$(AR) rcs $@ $^
 
 $(BUILD)/bpfhost: $(call obj,$(BPFHOST_SRCS)) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(BPFHOST_LDLIBS)
 
 # check: every suite natively, then again under ASan/UBSan, then the Windows build under Wine
 # (each part skips itself where its tools are missing). check-quick: the native suites only.

@@ -86,7 +86,19 @@ struct bpfh_run {
 	 * bpfh_exec_callback, it stops the whole run with that error. */
 	int error;
 	unsigned nesting; /* callbacks running inside one another */
+	/* Checked engine: memory that becomes reachable during the run (map values returned by
+	 * helpers, ring buffer records), recorded by bpfh_run_add_region into the caller's array
+	 * (dyn_cap entries; when full the oldest is replaced). dyn_cap 0: nothing is recorded. */
+	struct bpfh_region *dyn;
+	size_t ndyn, dyn_cap, dyn_next;
+	/* Checked engine: the stacks of the runs a callback is nested in (callbacks may use
+	 * their callers' stack memory, as a bpf_loop callback its ctx). Kept by the engine. */
+	uintptr_t outer_lo[BPFH_MAX_FRAMES], outer_hi[BPFH_MAX_FRAMES];
+	unsigned nouter;
 };
+
+/* Record memory the checked engine may let the program touch from now on (see dyn above). */
+void bpfh_run_add_region(struct bpfh_run *run, uintptr_t base, size_t size, int writable);
 
 /*
  * Decode and prepare insns[count] for engine. Fails with -EINVAL (log names the instruction)
@@ -114,6 +126,9 @@ int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *
  * callbacks, or the callback's own run-time error (also left in run->error, which ends the run).
  */
 int bpfh_exec_callback(struct bpfh_run *run, uint64_t func, const uint64_t args[5], uint64_t *r0);
+
+/* The engine the program was prepared for. */
+enum bpfh_engine bpfh_exec_engine(const struct bpfh_exec *exec);
 
 /* Number of instructions of the prepared program. */
 size_t bpfh_exec_count(const struct bpfh_exec *exec);

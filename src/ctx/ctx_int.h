@@ -24,6 +24,8 @@ struct bpfh_instance {
 	size_t nmaps;
 	struct bpfh_prog *progs;
 	size_t nprogs;
+	struct bpfh_region *regions; /* global data values, for the checked engine */
+	size_t nregions;
 };
 
 #endif

@@ -36,7 +36,8 @@ static int resolve(void *arg, unsigned src, int32_t imm, int32_t imm2, uint64_t 
 		*value = (uint64_t)(uintptr_t)map;
 		return 0;
 	}
-	if (imm2 < 0 || (uint32_t)imm2 >= bpfh_map_def(map)->value_size)
+	/* One past the end is still an address (of an empty tail, or for a bound check). */
+	if (imm2 < 0 || (uint32_t)imm2 > bpfh_map_def(map)->value_size)
 		return -ERANGE;
 	base = bpfh_map_lookup_ptr(map, &zero);
 	if (!base)
@@ -163,6 +164,31 @@ static int fill_slots(struct bpfh_instance *inst, struct bpfh_log *log)
 	return 0;
 }
 
+/* Global data values as regions the checked engine lets the programs touch. */
+static int data_regions(struct bpfh_instance *inst)
+{
+	size_t i;
+	uint32_t zero = 0;
+
+	inst->regions = calloc(inst->nmaps + 1, sizeof(*inst->regions));
+	if (!inst->regions)
+		return -ENOMEM;
+	for (i = 0; i < inst->nmaps; i++) {
+		const struct bpfh_obj_map *om = &inst->obj->maps[i];
+		struct bpfh_region *r = &inst->regions[inst->nregions];
+
+		if (om->kind != BPFH_OBJ_MAP_DATA && om->kind != BPFH_OBJ_MAP_RODATA &&
+		    om->kind != BPFH_OBJ_MAP_BSS && om->kind != BPFH_OBJ_MAP_KCONFIG)
+			continue;
+		r->base = (uintptr_t)bpfh_map_lookup_ptr(inst->maps[i], &zero);
+		r->size = om->def.value_size;
+		r->writable = om->kind != BPFH_OBJ_MAP_RODATA && om->kind != BPFH_OBJ_MAP_KCONFIG;
+		if (r->base)
+			inst->nregions++;
+	}
+	return 0;
+}
+
 int bpfh_instance_create(const struct bpfh_object *obj, const struct bpfh_load_opts *opts,
 			 struct bpfh_log *log, struct bpfh_instance **out)
 {
@@ -195,6 +221,9 @@ int bpfh_instance_create(const struct bpfh_object *obj, const struct bpfh_load_o
 	err = fill_slots(inst, log);
 	if (err)
 		goto fail;
+	err = data_regions(inst);
+	if (err)
+		goto fail;
 	*out = inst;
 	return 0;
 fail:
@@ -215,6 +244,7 @@ void bpfh_instance_destroy(struct bpfh_instance *inst)
 		bpfh_exec_destroy(inst->progs[i].exec);
 	free(inst->maps);
 	free(inst->progs);
+	free(inst->regions);
 	free(inst);
 }
 

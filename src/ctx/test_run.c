@@ -21,7 +21,8 @@ static const struct bpfh_exec *tail_target(void *slot, const struct bpfh_exec *f
 int bpfh_prog_test_run(struct bpfh_prog *prog, struct bpfh_test_run_opts *opts)
 {
 	const struct bpfh_hook *hook = bpfh_hook_find(prog->type);
-	struct bpfh_runner runner = { prog->exec, tail_target };
+	struct bpfh_runner runner = { prog->exec, tail_target, prog->inst->regions,
+				      prog->inst->nregions };
 
 	if (!hook || !hook->test_run) {
 		bpfh_log_printf(opts->log, "%s: program type %s (%u) has no test run in bpfhost\n",

@@ -44,6 +44,8 @@ int bpfh_xdp_port_create(struct bpfh_prog *prog, size_t max_packet, bpfh_trace_f
 	port->prog = prog;
 	port->runner.exec = prog->exec;
 	port->runner.tail_target = tail_target;
+	port->runner.regions = prog->inst->regions;
+	port->runner.nregions = prog->inst->nregions;
 	port->max_packet = max_packet;
 	port->frame.env.trace = trace;
 	port->frame.env.trace_arg = trace_arg;

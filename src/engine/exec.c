@@ -160,10 +160,37 @@ int bpfh_exec_callback(struct bpfh_run *run, uint64_t func, const uint64_t args[
 	run->nesting++;
 	err = bpfh_interp_run(exec, run, (size_t)idx, args, r0);
 	run->nesting--;
+	run->nouter = run->nesting; /* the callback's own stack is gone */
 	run->current = exec;
 	if (err)
 		run->error = err;
 	return err;
+}
+
+void bpfh_run_add_region(struct bpfh_run *run, uintptr_t base, size_t size, int writable)
+{
+	struct bpfh_region *r;
+	size_t i;
+
+	if (!run->dyn_cap || !base)
+		return;
+	for (i = 0; i < run->ndyn; i++) /* already known */
+		if (run->dyn[i].base == base && run->dyn[i].size >= size)
+			return;
+	if (run->ndyn < run->dyn_cap) {
+		r = &run->dyn[run->ndyn++];
+	} else {
+		r = &run->dyn[run->dyn_next];
+		run->dyn_next = (run->dyn_next + 1) % run->dyn_cap;
+	}
+	r->base = base;
+	r->size = size;
+	r->writable = writable;
+}
+
+enum bpfh_engine bpfh_exec_engine(const struct bpfh_exec *exec)
+{
+	return exec->engine;
 }
 
 size_t bpfh_exec_count(const struct bpfh_exec *exec)

@@ -131,6 +131,17 @@ static int access_ok(const struct bpfh_run *run, const uint64_t *stack, uint64_t
 		    (!write || r->writable))
 			return 1;
 	}
+	for (i = 0; i < run->nouter; i++)
+		if (addr >= run->outer_lo[i] && addr <= run->outer_hi[i] &&
+		    size <= run->outer_hi[i] - addr)
+			return 1;
+	for (i = 0; i < run->ndyn; i++) {
+		const struct bpfh_region *r = &run->dyn[i];
+
+		if (addr >= r->base && size <= r->size && addr - r->base <= r->size - size &&
+		    (!write || r->writable))
+			return 1;
+	}
 	return 0;
 }
 

@@ -68,6 +68,13 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, size_t 
 	reg[10] = (uint64_t)(uintptr_t)stack + sizeof(stack);
 #if INTERP_CHECKED
 	memset(stack, 0, sizeof(stack));
+	/* A callback (nesting > 0) may touch the stacks of the runs it is nested in: record
+	 * this run's stack for the callbacks it will start. */
+	if (run->nesting < BPFH_MAX_FRAMES) {
+		run->outer_lo[run->nesting] = (uintptr_t)stack;
+		run->outer_hi[run->nesting] = (uintptr_t)stack + sizeof(stack);
+	}
+	run->nouter = run->nesting;
 #endif
 
 #if INTERP_CHECKED

@@ -9,9 +9,18 @@
 
 #include "helpers_int.h"
 
+/* A value pointer handed to the program: the checked engine may let it be used. */
+static uint64_t value_ptr(struct bpfh_run *run, struct bpfh_map *map, void *value)
+{
+	if (value)
+		bpfh_run_add_region(run, (uintptr_t)value, bpfh_map_def(map)->value_size,
+				    !(bpfh_map_def(map)->map_flags & BPFH_F_RDONLY_PROG));
+	return (uint64_t)(uintptr_t)value;
+}
+
 BPFH_HELPER_IMPL(map_lookup_elem)
 {
-	return (uint64_t)(uintptr_t)bpfh_map_lookup_ptr(PTR(r1), PTR(r2));
+	return value_ptr(run, PTR(r1), bpfh_map_lookup_ptr(PTR(r1), PTR(r2)));
 }
 
 BPFH_HELPER_IMPL(map_update_elem)
@@ -41,7 +50,7 @@ BPFH_HELPER_IMPL(map_peek_elem)
 
 BPFH_HELPER_IMPL(map_lookup_percpu_elem)
 {
-	return (uint64_t)(uintptr_t)bpfh_map_lookup_percpu_ptr(PTR(r1), PTR(r2), (uint32_t)r3);
+	return value_ptr(run, PTR(r1), bpfh_map_lookup_percpu_ptr(PTR(r1), PTR(r2), (uint32_t)r3));
 }
 
 /* bpf_for_each_map_elem(map, callback, ctx, flags): callback(map, &key, &value, ctx) for each
@@ -79,6 +88,8 @@ BPFH_HELPER_IMPL(for_each_map_elem)
 		next = tmp;
 		value = bpfh_map_lookup_ptr(map, key);
 		if (value) {
+			value_ptr(run, map, value);
+			bpfh_run_add_region(run, (uintptr_t)key, def->key_size, 0);
 			args[0] = r1;
 			args[1] = (uint64_t)(uintptr_t)key;
 			args[2] = (uint64_t)(uintptr_t)value;

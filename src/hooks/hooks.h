@@ -15,6 +15,8 @@
 struct bpfh_runner {
 	const struct bpfh_exec *exec;
 	const struct bpfh_exec *(*tail_target)(void *prog, const struct bpfh_exec *from);
+	const struct bpfh_region *regions; /* the program's own memory (global data) */
+	size_t nregions;
 };
 
 /* One invocation: arguments, helpers' environment, regions for the checked engine. */

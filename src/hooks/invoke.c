@@ -9,13 +9,33 @@
 #include "hooks.h"
 #include "../platform/platform.h"
 
+#define MAX_REGIONS 32  /* a hook's regions and the program's global data */
+#define DYN_REGIONS 128 /* map values and records met during one checked run */
+
 int bpfh_hook_invoke(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
 		     uint64_t *r0)
 {
+	struct bpfh_region all[MAX_REGIONS], dyn[DYN_REGIONS];
 	struct bpfh_run run;
-	size_t n;
+	size_t n, i;
 
 	memset(&run, 0, sizeof(run));
+	if (bpfh_exec_engine(runner->exec) == BPFH_ENGINE_INTERP_CHECKED) {
+		run.dyn = dyn;
+		run.dyn_cap = DYN_REGIONS;
+		n = 0;
+		for (i = 0; i < inv->nregions + runner->nregions; i++) {
+			const struct bpfh_region *r = i < inv->nregions ? &inv->regions[i] :
+					&runner->regions[i - inv->nregions];
+
+			if (n < MAX_REGIONS)
+				all[n++] = *r;
+			else
+				bpfh_run_add_region(&run, r->base, r->size, r->writable);
+		}
+		run.regions = all;
+		run.nregions = n;
+	}
 	run.args[0] = inv->r1;
 	run.args[1] = inv->r2;
 	run.helpers = bpfh_helper_table(&n);
@@ -24,8 +44,6 @@ int bpfh_hook_invoke(const struct bpfh_runner *runner, const struct bpfh_invoke 
 	run.pkt = inv->env->pkt;
 	run.pkt_len = inv->env->pkt_len;
 	inv->env->tail_target = runner->tail_target;
-	run.regions = inv->regions;
-	run.nregions = inv->nregions;
 	run.insn_limit = inv->insn_limit;
 	run.log = inv->log;
 	return bpfh_exec_run(runner->exec, &run, r0);

@@ -297,7 +297,10 @@ int main(int argc, char **argv)
 		return cmd_disasm(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "plugin"))
 		return cmd_plugin(argc - 2, argv + 2);
-
+	if (!strcmp(argv[1], "run"))
+		return cli_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "show"))
+		return cli_show(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))
 		return usage(stdout);
 	fprintf(stderr, "bpfhost: unknown command '%s'\n", argv[1]);
