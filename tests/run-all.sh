@@ -3,6 +3,7 @@
 # Runs every test suite of bpfhost, in up to three phases:
 #   native   the suites on build/ (always)
 #   asan     the same suites rebuilt with ASan+UBSan in build/san (skipped with BPFH_QUICK=1)
+#   tsan     the maps' multi-threaded stress test under ThreadSanitizer (skipped with BPFH_QUICK=1)
 #   fuzz     each libFuzzer target for FUZZ_SECONDS (default 20; skipped with BPFH_QUICK=1)
 #   windows  the MinGW-w64 build under Wine (tests/windows.sh; skipped with BPFH_QUICK=1, or
 #            where MinGW-w64 or Wine is missing)
@@ -43,6 +44,10 @@ if [ -z "$BPFH_QUICK" ]; then
 	else
 		echo "SUITE-ERROR sanitizer build" | tee -a "$out"
 	fi
+	echo "== maps under ThreadSanitizer"
+	make -s BUILD=$BUILD tsan-maps 2>&1 | sed -E "s/^([^#=].*: [0-9]+ passed, [0-9]+ failed)/[tsan] \1/" |
+		tee -a "$out"
+	grep -q '^\[tsan\] .*passed' "$out" || echo "SUITE-ERROR tsan-maps" | tee -a "$out"
 	echo "== fuzzing (libFuzzer, ${FUZZ_SECONDS:-20} s per target)"
 	BUILD=$BUILD sh tests/fuzz/run.sh 2>&1 | sed -E "s/^([^#=].*: [0-9]+ passed, [0-9]+ failed)/[fuzz] \1/" |
 		tee -a "$out"
