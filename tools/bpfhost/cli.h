@@ -10,6 +10,10 @@ int cli_run(int argc, char **argv);
 int cli_show(int argc, char **argv);
 /* Print every map of inst with its entries, as text or (json) one JSON array. */
 void cli_dump_maps(struct bpfh_instance *inst, const struct bpfh_object *obj, int json);
+/* Open an object file; type (a section name such as "xdp", or NULL) gives the program type of
+ * programs whose section names do not tell. */
+int cli_open_object(const char *path, const char *type, struct bpfh_log *log,
+		    struct bpfh_object **out);
 /* Hex bytes of s (white space allowed between them) into a malloc'd buffer: 0 or -EINVAL. */
 int cli_parse_hex(const char *s, uint8_t **out, size_t *len);
 /* Print s as a JSON string literal. */

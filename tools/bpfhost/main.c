@@ -35,12 +35,14 @@ static int usage(FILE *f)
 {
 	fprintf(f,
 		"usage: bpfhost COMMAND ...\n"
-		"  run PROG.o [--section S] --pcap IN.pcap [--out OUT.pcap] [--engine E]\n"
+		"  run PROG.o [--section S] [--type T] --pcap IN.pcap [--out OUT.pcap] [--engine E]\n"
 		"      [--repeat N] [--map-update MAP KEYHEX VALUEHEX]... [--dump-maps] [-j]\n"
 		"                                   run an XDP, socket filter or tc program over\n"
 		"                                   every packet of a pcap file\n"
-		"  show sections|maps FILE [-j]     programs and maps of an object file\n"
-		"  show disassembly FILE [SECTION|PROGRAM] [--style c|conf] [-j]\n"
+		"  show sections|maps FILE [--type T] [-j]\n"
+		"                                   programs and maps of an object file\n"
+		"  show disassembly FILE [SECTION|PROGRAM] [--style c|conf] [--type T] [-j]\n"
+		"  (--type T: the program type, as a section name, for sections that do not tell)\n"
 		"  asm FILE -o OUT                  assemble (conformance syntax) to raw instructions\n"
 		"  disasm FILE [--style conf|c]     disassemble raw instructions\n"
 		"  plugin [--engine E] [HEXMEM] [--program HEX]\n"

@@ -5,7 +5,7 @@
  * trace_printk output, dumps maps, and reports the packet rate with I/O excluded. pcap files
  * are read and written with libpcap; everything else goes through bpfhost's public API.
  *
- *   bpfhost run PROG.o [--section S] --pcap IN.pcap [--out OUT.pcap] [--engine E]
+ *   bpfhost run PROG.o [--section S] [--type T] --pcap IN.pcap [--out OUT.pcap] [--engine E]
  *               [--repeat N] [--map-update MAP KEYHEX VALUEHEX]... [--dump-maps] [-j]
  */
 #define _DEFAULT_SOURCE /* libpcap's headers use u_int and u_char */
@@ -33,7 +33,7 @@ struct packet {
 #define MAX_UPDATES 64
 
 struct run_args {
-	const char *file, *section, *pcap_in, *pcap_out;
+	const char *file, *section, *pcap_in, *pcap_out, *type;
 	const char *updates[MAX_UPDATES][3]; /* --map-update MAP KEY VALUE */
 	unsigned nupdates;
 	enum bpfh_engine engine;
@@ -115,6 +115,9 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		if (!strcmp(argv[i], "--section") && v) {
 			a->section = v;
 			i++;
+		} else if (!strcmp(argv[i], "--type") && v) {
+			a->type = v;
+			i++;
 		} else if (!strcmp(argv[i], "--pcap") && v) {
 			a->pcap_in = v;
 			i++;
@@ -154,7 +157,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		}
 	}
 	if (!a->file || !a->pcap_in) {
-		fprintf(stderr, "usage: bpfhost run PROG.o [--section S] --pcap IN.pcap [--out OUT.pcap] "
+		fprintf(stderr, "usage: bpfhost run PROG.o [--section S] [--type T] --pcap IN.pcap "
+			"[--out OUT.pcap] "
 			"[--engine E] [--repeat N] [--map-update MAP KEYHEX VALUEHEX]... [--dump-maps] "
 			"[-j]\n");
 		return -1;
@@ -328,7 +332,7 @@ int cli_run(int argc, char **argv)
 	memset(&ev, 0, sizeof(ev));
 	ev.json = json;
 	bpfh_log_init(&log, logbuf, 1 << 16);
-	err = bpfh_object_open_file(a.file, &log, &obj);
+	err = cli_open_object(a.file, a.type, &log, &obj);
 	if (err)
 		goto out;
 	memset(&lo, 0, sizeof(lo));

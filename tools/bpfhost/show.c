@@ -171,7 +171,7 @@ static int show_disassembly(const struct bpfh_object *obj, const char *which,
 int cli_show(int argc, char **argv)
 {
 	enum bpfh_disasm_style style = BPFH_DISASM_C;
-	const char *what, *file = NULL, *which = NULL;
+	const char *what, *file = NULL, *which = NULL, *type = NULL;
 	struct bpfh_object *obj = NULL;
 	struct bpfh_log log;
 	char *logbuf;
@@ -185,6 +185,8 @@ int cli_show(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
 			json = 1;
+		} else if (!strcmp(argv[i], "--type") && i + 1 < argc) {
+			type = argv[++i];
 		} else if (!strcmp(argv[i], "--style") && i + 1 < argc) {
 			style = strcmp(argv[++i], "conf") ? BPFH_DISASM_C : BPFH_DISASM_CONF;
 		} else if (!file) {
@@ -206,7 +208,7 @@ int cli_show(int argc, char **argv)
 	if (!logbuf)
 		return 1;
 	bpfh_log_init(&log, logbuf, 1 << 16);
-	if (bpfh_object_open_file(file, &log, &obj)) {
+	if (cli_open_object(file, type, &log, &obj)) {
 		fputs(logbuf, stderr);
 		free(logbuf);
 		return 1;

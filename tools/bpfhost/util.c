@@ -6,7 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpfhost/obj.h"
 #include "cli.h"
+
+int cli_open_object(const char *path, const char *type, struct bpfh_log *log,
+		    struct bpfh_object **out)
+{
+	struct bpfh_object_opts opts;
+	int err;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.sz = sizeof(opts);
+	if (type && bpfh_section_prog_type(type, &opts.prog_type, &opts.expected_attach_type)) {
+		bpfh_log_printf(log, "bpfhost: unknown program type '%s' (give a section name such "
+				"as xdp, socket, tc, cgroup/connect4 or bind)\n", type);
+		return -EINVAL;
+	}
+	err = bpfh_object_open_file_opts(path, &opts, log, out);
+	if (err && log->buf && strstr(log->buf, "gives no program type"))
+		bpfh_log_printf(log, "bpfhost: give the program type with --type, e.g. --type xdp\n");
+	return err;
+}
 
 /* Hex digits of s (spaces allowed between bytes) into a malloc'd buffer. */
 int cli_parse_hex(const char *s, uint8_t **out, size_t *len)
