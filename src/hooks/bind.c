@@ -47,22 +47,13 @@ int bpfh_hook_bind_test_run(const struct bpfh_hook *hook, const struct bpfh_runn
 	st.md.app_id_start = (uint64_t)(uintptr_t)app;
 	st.md.app_id_end = (uint64_t)(uintptr_t)(app + opts->data_size_in);
 	st.saved = st.md;
-	memset(&env, 0, sizeof(env));
-	env.trace = opts->trace;
-	env.trace_arg = opts->trace_arg;
 	region[0].base = (uintptr_t)&st.md;
 	region[0].size = sizeof(st.md);
 	region[0].writable = 0;
 	region[1].base = (uintptr_t)app;
 	region[1].size = opts->data_size_in;
 	region[1].writable = 0;
-	memset(&inv, 0, sizeof(inv));
-	inv.r1 = (uint64_t)(uintptr_t)&st.md;
-	inv.env = &env;
-	inv.regions = region;
-	inv.nregions = 2;
-	inv.insn_limit = opts->insn_limit;
-	inv.log = opts->log;
+	bpfh_hook_prepare(&inv, &env, opts, (uint64_t)(uintptr_t)&st.md, region, 2);
 	err = bpfh_hook_repeat(runner, &inv, opts, reset_bind, &st);
 	if (!err && opts->ctx_out) {
 		struct bpfh_bind_md out = st.md;

@@ -38,19 +38,10 @@ int bpfh_hook_ctx_test_run(const struct bpfh_hook *hook, const struct bpfh_runne
 	memset(&st, 0, sizeof(st));
 	st.size = hook->ctx_size;
 	memcpy(st.saved, opts->ctx_in, st.size);
-	memset(&env, 0, sizeof(env));
-	env.trace = opts->trace;
-	env.trace_arg = opts->trace_arg;
 	region.base = (uintptr_t)st.ctx;
 	region.size = st.size;
 	region.writable = 1;
-	memset(&inv, 0, sizeof(inv));
-	inv.r1 = (uint64_t)(uintptr_t)st.ctx;
-	inv.env = &env;
-	inv.regions = &region;
-	inv.nregions = 1;
-	inv.insn_limit = opts->insn_limit;
-	inv.log = opts->log;
+	bpfh_hook_prepare(&inv, &env, opts, (uint64_t)(uintptr_t)st.ctx, &region, 1);
 	err = bpfh_hook_repeat(runner, &inv, opts, reset_ctx, &st);
 	if (!err && opts->ctx_out)
 		err = bpfh_hook_copy_out(opts->ctx_out, &opts->ctx_size_out, st.ctx, st.size);

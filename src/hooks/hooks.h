@@ -46,6 +46,12 @@ const struct bpfh_hook *bpfh_hook_find(uint32_t prog_type);
 int bpfh_hook_invoke(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
 		     uint64_t *r0);
 
+/* Set up an invocation of a test run: r1, the environment (emptied, with the run's trace
+ * output) and the regions the checked engine allows. */
+void bpfh_hook_prepare(struct bpfh_invoke *inv, struct bpfh_env *env,
+		       const struct bpfh_test_run_opts *opts, uint64_t r1,
+		       const struct bpfh_region *regions, size_t nregions);
+
 /* The repeat loop every test run shares: reset(arg) before each run, times the runs, leaves
  * the last r0 in opts->retval and the average in opts->duration. */
 int bpfh_hook_repeat(const struct bpfh_runner *runner, struct bpfh_invoke *inv,

@@ -49,6 +49,22 @@ int bpfh_hook_invoke(const struct bpfh_runner *runner, const struct bpfh_invoke 
 	return bpfh_exec_run(runner->exec, &run, r0);
 }
 
+void bpfh_hook_prepare(struct bpfh_invoke *inv, struct bpfh_env *env,
+		       const struct bpfh_test_run_opts *opts, uint64_t r1,
+		       const struct bpfh_region *regions, size_t nregions)
+{
+	memset(env, 0, sizeof(*env));
+	env->trace = opts->trace;
+	env->trace_arg = opts->trace_arg;
+	memset(inv, 0, sizeof(*inv));
+	inv->r1 = r1;
+	inv->env = env;
+	inv->regions = regions;
+	inv->nregions = nregions;
+	inv->insn_limit = opts->insn_limit;
+	inv->log = opts->log;
+}
+
 int bpfh_hook_repeat(const struct bpfh_runner *runner, struct bpfh_invoke *inv,
 		     struct bpfh_test_run_opts *opts, void (*reset)(void *arg), void *arg)
 {

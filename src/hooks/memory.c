@@ -40,22 +40,13 @@ int bpfh_hook_memory_test_run(const struct bpfh_hook *hook, const struct bpfh_ru
 	st.mem = malloc(st.len ? st.len : 1);
 	if (!st.mem)
 		return -ENOMEM;
-	memset(&env, 0, sizeof(env));
-	env.trace = opts->trace;
-	env.trace_arg = opts->trace_arg;
-	env.pkt = st.mem;
-	env.pkt_len = (uint32_t)st.len;
 	region.base = (uintptr_t)st.mem;
 	region.size = st.len;
 	region.writable = 1;
-	memset(&inv, 0, sizeof(inv));
-	inv.r1 = st.len ? (uint64_t)(uintptr_t)st.mem : 0;
+	bpfh_hook_prepare(&inv, &env, opts, st.len ? (uint64_t)(uintptr_t)st.mem : 0, &region, 1);
 	inv.r2 = st.len;
-	inv.env = &env;
-	inv.regions = &region;
-	inv.nregions = 1;
-	inv.insn_limit = opts->insn_limit;
-	inv.log = opts->log;
+	env.pkt = st.mem;
+	env.pkt_len = (uint32_t)st.len;
 	err = bpfh_hook_repeat(runner, &inv, opts, reset_mem, &st);
 	if (!err)
 		err = bpfh_hook_copy_out(opts->data_out, &opts->data_size_out, st.mem, st.len);

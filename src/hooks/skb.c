@@ -96,25 +96,16 @@ int bpfh_hook_skb_test_run(const struct bpfh_hook *hook, const struct bpfh_runne
 		st.skb.gso_segs = 1;
 	st.saved = st.skb;
 
-	memset(&env, 0, sizeof(env));
-	env.trace = opts->trace;
-	env.trace_arg = opts->trace_arg;
-	env.pkt = data;
-	env.pkt_len = len;
-	env.redirect_verdict = 7; /* TC_ACT_REDIRECT */
 	region[0].base = (uintptr_t)frame;
 	region[0].size = size;
 	region[0].writable = 1;
 	region[1].base = (uintptr_t)&st.skb;
 	region[1].size = sizeof(st.skb);
 	region[1].writable = 1;
-	memset(&inv, 0, sizeof(inv));
-	inv.r1 = (uint64_t)(uintptr_t)&st.skb;
-	inv.env = &env;
-	inv.regions = region;
-	inv.nregions = 2;
-	inv.insn_limit = opts->insn_limit;
-	inv.log = opts->log;
+	bpfh_hook_prepare(&inv, &env, opts, (uint64_t)(uintptr_t)&st.skb, region, 2);
+	env.pkt = data;
+	env.pkt_len = len;
+	env.redirect_verdict = 7; /* TC_ACT_REDIRECT */
 	err = bpfh_hook_repeat(runner, &inv, opts, reset_skb, &st);
 	if (!err) {
 		uint8_t *start = frame + SKB_HEADROOM;

@@ -58,18 +58,25 @@ int bpfh_xdp_frame_load(struct bpfh_xdp_frame *f, const void *pkt, size_t len, s
 	return 0;
 }
 
+/* The invocation of the program on the frame's packet. */
+static void frame_invoke(struct bpfh_xdp_frame *f, uint64_t insn_limit, struct bpfh_log *log,
+			 struct bpfh_invoke *inv)
+{
+	memset(inv, 0, sizeof(*inv));
+	inv->r1 = (uint64_t)(uintptr_t)&f->md;
+	inv->env = &f->env;
+	inv->regions = f->region;
+	inv->nregions = 2;
+	inv->insn_limit = insn_limit;
+	inv->log = log;
+}
+
 int bpfh_xdp_frame_run(struct bpfh_xdp_frame *f, const struct bpfh_runner *runner,
 		       uint64_t insn_limit, struct bpfh_log *log, uint64_t *verdict)
 {
 	struct bpfh_invoke inv;
 
-	memset(&inv, 0, sizeof(inv));
-	inv.r1 = (uint64_t)(uintptr_t)&f->md;
-	inv.env = &f->env;
-	inv.regions = f->region;
-	inv.nregions = 2;
-	inv.insn_limit = insn_limit;
-	inv.log = log;
+	frame_invoke(f, insn_limit, log, &inv);
 	return bpfh_hook_invoke(runner, &inv, verdict);
 }
 
@@ -121,13 +128,7 @@ int bpfh_hook_xdp_test_run(const struct bpfh_hook *hook, const struct bpfh_runne
 	f.env.trace_arg = opts->trace_arg;
 	r.f = &f;
 	r.saved = f.md;
-	memset(&inv, 0, sizeof(inv));
-	inv.r1 = (uint64_t)(uintptr_t)&f.md;
-	inv.env = &f.env;
-	inv.regions = f.region;
-	inv.nregions = 2;
-	inv.insn_limit = opts->insn_limit;
-	inv.log = opts->log;
+	frame_invoke(&f, opts->insn_limit, opts->log, &inv);
 	err = bpfh_hook_repeat(runner, &inv, opts, reset_md, &r);
 	if (!err) {
 		uint8_t *start = (uint8_t *)(uintptr_t)f.md.data_meta;
@@ -135,6 +136,13 @@ int bpfh_hook_xdp_test_run(const struct bpfh_hook *hook, const struct bpfh_runne
 
 		opts->redirected = f.env.redirected;
 		opts->redirect_ifindex = f.env.redirect_ifindex;
+		if (f.env.redirected && f.env.redirect_map) {
+			/* bpf_redirect_map: the DEVMAP entry's ifindex, as the XDP port says */
+			uint32_t key = f.env.redirect_key;
+			const uint32_t *ifx = bpfh_map_lookup_ptr(f.env.redirect_map, &key);
+
+			opts->redirect_ifindex = ifx ? *ifx : 0;
+		}
 		err = bpfh_hook_copy_out(opts->data_out, &opts->data_size_out, start, len);
 		if (!err && opts->ctx_out) {
 			struct bpfh_xdp_md out = f.md;
