@@ -35,9 +35,10 @@ for f in "$CONFORMANCE"/tests/*.data tests/data/isa/*.data; do
 	fi
 done
 
-# The object loader's seeds: the objects built from tests/data/obj (make all builds them).
+# The object loader's seeds: the objects built from tests/data/obj and examples/ (make all
+# builds them).
 mkdir -p "$seeds/obj"
-for f in "$BUILD"/obj-tests/*.bpf.o; do
+for f in "$BUILD"/obj-tests/*.bpf.o "$BUILD"/examples/*.bpf.o; do
 	[ -f "$f" ] || continue
 	cp "$f" "$seeds/obj/"
 	# and its .BTF alone, for the target's BTF mode (where llvm-objcopy exists)
