@@ -19,7 +19,9 @@ WIN_LIB := $(WIN_BUILD)/libbpfhost.a
 WIN_LIB_SRCS = $(filter-out src/platform/posix.c,$(LIB_SRCS)) src/platform/win32.c
 WIN_OBJS = $(call win_obj,$(WIN_LIB_SRCS) $(BPFHOST_SRCS) $(CONFORM_SRCS))
 
-windows: $(WIN_BUILD)/bpfhost.exe $(WIN_BUILD)/bpfh-conform.exe
+# Unit tests that exercise the platform layer's Windows side, run under Wine by tests/windows.sh.
+
+windows: $(WIN_BUILD)/bpfhost.exe $(WIN_BUILD)/bpfh-conform.exe $(WIN_BUILD)/test-ctx-testrun.exe
 
 $(WIN_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -33,6 +35,9 @@ $(WIN_BUILD)/bpfhost.exe: $(call win_obj,$(BPFHOST_SRCS)) $(WIN_LIB)
 	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^
 
 $(WIN_BUILD)/bpfh-conform.exe: $(call win_obj,$(CONFORM_SRCS)) $(WIN_LIB)
+	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^
+
+$(WIN_BUILD)/test-ctx-testrun.exe: $(call win_obj,tests/unit/ctx/testrun.c) $(WIN_LIB)
 	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^
 
 -include $(wildcard $(WIN_OBJS:.o=.d))

@@ -56,14 +56,15 @@ note=
 [ -d "$WINEPREFIX" ] || note=", including the creation of the Wine prefix $WINEPREFIX"
 start=$(now_ms)
 
-# One bpfh-conform.exe process; its output is shown once it ends. A run that exits non-zero or
-# prints fewer summary lines than expected is a SUITE-ERROR, with Wine's messages.
-conform() { # name summaries args...
+# One Wine process; its output is shown once it ends. A run that exits non-zero or prints
+# fewer summary lines than expected is a SUITE-ERROR, with Wine's messages.
+winrun() { # name summaries exe args...
 	name=$1
 	want=$2
-	shift 2
-	echo "== [windows] bpfh-conform.exe $*"
-	wine "$WIN_BUILD/bpfh-conform.exe" "$@" </dev/null >"$tmp/raw" 2>"$tmp/err"
+	exe=$3
+	shift 3
+	echo "== [windows] $(basename "$exe") $*"
+	wine "$exe" "$@" </dev/null >"$tmp/raw" 2>"$tmp/err"
 	rc=$?
 	tr -d '\r' <"$tmp/raw" >"$tmp/out" # its stdout is text: CRLF on Windows
 	cat "$tmp/out"
@@ -75,6 +76,13 @@ conform() { # name summaries args...
 	fi
 }
 
+conform() { # name summaries args...
+	name=$1
+	want=$2
+	shift 2
+	winrun "$name" "$want" "$WIN_BUILD/bpfh-conform.exe" "$@"
+}
+
 if [ -d "$CONFORMANCE/tests" ]; then
 	conform conformance 2 --engine interp --engine interp-checked "$CONFORMANCE/tests"
 	conform conformance-negative 2 --negative --engine interp --engine interp-checked \
@@ -82,6 +90,12 @@ if [ -d "$CONFORMANCE/tests" ]; then
 else
 	echo "windows conformance: skipped ($CONFORMANCE/tests not found)"
 fi
+
+# Unit tests built for Windows: instances, hooks, helpers and maps on Windows' platform code
+# (pages below 4 GiB, clocks, process identity).
+for t in "$WIN_BUILD"/test-*.exe; do
+	[ -f "$t" ] && winrun "$(basename "$t" .exe)" 1 "$t"
+done
 
 # bpfhost.exe plugin: printf's octal escapes give the program bytes; the expected output is r0
 # in hex and "\n" alone (stdout in binary mode too).
