@@ -50,11 +50,15 @@ static int create_map(struct bpfh_instance *inst, size_t i, unsigned depth, stru
 {
 	const struct bpfh_obj_map *om = &inst->obj->maps[i];
 	const struct bpfh_map *inner = NULL;
+	struct bpfh_map_def def = om->def;
 	uint32_t zero = 0;
 	int err;
 
 	if (inst->maps[i])
 		return 0;
+	/* libbpf's rule: a perf event array without max_entries gets one slot per CPU */
+	if (def.type == BPFH_MAP_TYPE_PERF_EVENT_ARRAY && def.max_entries == 0)
+		def.max_entries = bpfh_cpu_possible();
 	if (om->inner >= 0) {
 		if ((size_t)om->inner >= inst->nmaps || depth > 4) {
 			bpfh_log_printf(log, "%s: map %s: bad inner map\n", inst->obj->name, om->name);
@@ -65,7 +69,7 @@ static int create_map(struct bpfh_instance *inst, size_t i, unsigned depth, stru
 			return err;
 		inner = inst->maps[om->inner];
 	}
-	err = bpfh_map_create(&om->def, inner, log, &inst->maps[i]);
+	err = bpfh_map_create(&def, inner, log, &inst->maps[i]);
 	if (err) {
 		bpfh_log_printf(log, "%s: map %s: cannot create (%s)\n", inst->obj->name, om->name,
 				strerror(-err));

@@ -78,6 +78,8 @@ BPFH_HELPER_IMPL(for_each_map_elem)
 			return ERR(ENOMEM);
 		}
 	}
+	/* The next key is taken before the callback runs: a callback may delete the element it
+	 * is given (expiry), and the next key of a deleted one would start over. */
 	err = bpfh_map_next_key(map, NULL, next);
 	while (err == 0) {
 		uint64_t args[5];
@@ -86,6 +88,7 @@ BPFH_HELPER_IMPL(for_each_map_elem)
 		tmp = key;
 		key = next;
 		next = tmp;
+		err = bpfh_map_next_key(map, key, next);
 		value = bpfh_map_lookup_ptr(map, key);
 		if (value) {
 			value_ptr(run, map, value);
@@ -99,7 +102,6 @@ BPFH_HELPER_IMPL(for_each_map_elem)
 			if (bpfh_exec_callback(run, r2, args, &ret) != 0 || ret == 1)
 				break;
 		}
-		err = bpfh_map_next_key(map, key, next);
 	}
 	if (def->key_size > sizeof(small[0])) {
 		free(key);

@@ -2,8 +2,9 @@
 /*
  * The bind hook's test run (ebpf-for-windows' bind programs): ctx_in is a bind_md whose
  * app_id pointers are ignored; data_in is the application id (the executable's path), which
- * the context then points at. The verdict is BIND_PERMIT_SOFT, _DENY, _REDIRECT or
- * _PERMIT_HARD.
+ * the context then points at, followed by a NUL that app_id_end points at (so that string
+ * reads such as bpf_probe_read_kernel_str stop there). The verdict is BIND_PERMIT_SOFT,
+ * _DENY, _REDIRECT or _PERMIT_HARD.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@ int bpfh_hook_bind_test_run(const struct bpfh_hook *hook, const struct bpfh_runn
 		return -ENOMEM;
 	if (opts->data_size_in)
 		memcpy(app, opts->data_in, opts->data_size_in);
+	app[opts->data_size_in] = '\0';
 	st.md.app_id_start = (uint64_t)(uintptr_t)app;
 	st.md.app_id_end = (uint64_t)(uintptr_t)(app + opts->data_size_in);
 	st.saved = st.md;

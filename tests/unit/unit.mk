@@ -14,3 +14,5 @@ endef
 $(foreach s,$(UNIT_SRCS),$(eval $(call unit_rule,$(s))))
 include tests/unit/maps.mk
 -include tests/unit/obj.mk
+-include tests/unit/hooks.mk
+include tests/unit/examples.mk

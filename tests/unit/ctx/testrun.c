@@ -504,6 +504,100 @@ out:
 	release(&b);
 }
 
+/* bpf_for_each_map_elem whose callback deletes some of the elements it is given (expiry):
+ * every element is visited once, none twice (the next key is taken before the callback). */
+static void test_for_each_delete(void)
+{
+	struct built b = { 0 };
+	struct bpfh_test_run_opts o;
+	struct bpfh_map *m;
+	uint32_t k, left = 0;
+	uint64_t v = 0;
+
+	add_map(&b, "table", BPFH_MAP_TYPE_HASH, 4, 8, 16, BPFH_F_ZERO_SEED);
+	if (add_prog(&b, "expire", BPFH_PROG_TYPE_MEMORY,
+		     "lddw %r1, map_idx 0\n"
+		     "lddw %r2, func cb\n"
+		     "mov %r3, 0\n"
+		     "mov %r4, 0\n"
+		     "call 164\n"                /* bpf_for_each_map_elem(&table, cb, NULL, 0) */
+		     "exit\n"
+		     "cb:\n"
+		     "ldxw %r5, [%r2]\n"
+		     "and %r5, 1\n"
+		     "jne %r5, 0, keep\n"
+		     "call 3\n"                  /* bpf_map_delete_elem(map, key): even keys */
+		     "keep:\n"
+		     "mov %r0, 0\n"
+		     "exit\n"))
+		return;
+	if (!CHECKF(instantiate(&b) == 0, "%s", logbuf))
+		goto out;
+	m = bpfh_instance_map(b.inst, "table");
+	for (k = 0; k < 8; k++)
+		CHECK(bpfh_map_update(m, &k, &v, BPFH_ANY) == 0);
+	o = topts();
+	CHECKF(bpfh_prog_test_run(bpfh_instance_prog(b.inst, "expire"), &o) == 0, "%s", logbuf);
+	CHECKF(o.retval == 8, "visited %u", o.retval);
+	for (k = 0; k < 8; k++)
+		left += bpfh_map_lookup(m, &k, &v) == 0 ? (k & 1 ? 1 : 100) : 0;
+	CHECKF(left == 4, "left %u", left);
+out:
+	release(&b);
+}
+
+/* A perf event array without max_entries gets one slot per CPU, as libbpf sizes it. */
+static void test_perf_array_size(void)
+{
+	struct built b = { 0 };
+	struct bpfh_map *m;
+
+	add_map(&b, "events", BPFH_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 0, 0);
+	if (add_prog(&b, "p", BPFH_PROG_TYPE_MEMORY, "mov %r0, 0\nexit\n"))
+		return;
+	if (!CHECKF(instantiate(&b) == 0, "%s", logbuf))
+		goto out;
+	m = bpfh_instance_map(b.inst, "events");
+	CHECK(m && bpfh_map_def(m)->max_entries == bpfh_cpu_possible());
+out:
+	release(&b);
+}
+
+/* The bind hook's application id ends with a NUL at app_id_end, so string reads stop there. */
+static void test_bind_app_id_nul(void)
+{
+	static const char app[] = "/usr/bin/appXXXX";
+	struct built b = { 0 };
+	struct bpfh_test_run_opts o;
+	struct bpfh_bind_md md;
+	int i;
+
+	if (add_prog(&b, "bind", BPFH_PROG_TYPE_BIND,
+		     "ldxdw %r3, [%r1]\n"       /* app_id_start */
+		     "mov %r1, %r10\n"
+		     "add %r1, -32\n"
+		     "mov %r2, 32\n"
+		     "call 115\n"               /* bpf_probe_read_kernel_str(buf, 32, app) */
+		     "exit\n"))
+		return;
+	if (!CHECKF(instantiate(&b) == 0, "%s", logbuf))
+		goto out;
+	memset(&md, 0, sizeof(md));
+	for (i = 12; i > 0; i -= 4) {
+		o = topts();
+		o.ctx_in = &md;
+		o.ctx_size_in = sizeof(md);
+		o.data_in = app;
+		o.data_size_in = (uint32_t)i; /* a prefix: what follows it in app is not a NUL */
+		CHECKF(bpfh_prog_test_run(bpfh_instance_prog(b.inst, "bind"), &o) == 0, "%s",
+		       logbuf);
+		CHECKF(o.retval == (uint32_t)i + 1, "%d bytes of id read as %u with the NUL", i,
+		       o.retval);
+	}
+out:
+	release(&b);
+}
+
 int main(void)
 {
 	size_t e;
@@ -519,6 +613,9 @@ int main(void)
 		test_bind();
 		test_unknown_helper();
 		test_xdp_port();
+		test_for_each_delete();
+		test_perf_array_size();
+		test_bind_app_id_nul();
 	}
 	return check_summary("ctx-testrun");
 }
