@@ -41,7 +41,25 @@ struct run_args {
 	int dump_maps, json;
 };
 
+/* How a program type's verdicts are named and which of them let the packet leave. */
+struct verdicts {
+	const char *const *names; /* by r0; r0 past the last counts as "other" */
+	unsigned n;
+	unsigned leave;           /* bit v set: verdict v lets the packet out */
+	int filter;               /* socket filter: r0 is the number of bytes to keep */
+};
+
 static const char *const xdp_names[] = { "ABORTED", "DROP", "PASS", "TX", "REDIRECT" };
+static const char *const tc_names[] = { "OK", "RECLASSIFY", "SHOT", "PIPE", "STOLEN", "QUEUED",
+					"REPEAT", "REDIRECT" };
+static const char *const filter_names[] = { "dropped", "kept" };
+
+static const struct verdicts xdp_verdicts = { xdp_names, 5, 1u << 2 | 1u << 3 | 1u << 4, 0 };
+static const struct verdicts tc_verdicts = { tc_names, 8, 1u << 0 | 1u << 1 | 1u << 3 | 1u << 7,
+					     0 };
+static const struct verdicts filter_verdicts = { filter_names, 2, 1u << 1, 1 };
+
+#define MAX_VERDICTS 8
 
 static void trace_out(void *arg, const char *text, size_t len)
 {
@@ -286,8 +304,23 @@ static int apply_updates(struct bpfh_instance *inst, const struct run_args *a)
 	return 0;
 }
 
-/* The program to run: the one named, else the first XDP, socket filter or tc program. */
-static struct bpfh_prog *pick_prog(struct bpfh_instance *inst, const char *section)
+/* A program that a prog array of the object starts with: a tail-call target, not an entry. */
+static int tail_target(const struct bpfh_object *obj, size_t prog)
+{
+	size_t i, j;
+
+	for (i = 0; i < obj->nmaps; i++)
+		for (j = 0; obj->maps[i].def.type == BPFH_MAP_TYPE_PROG_ARRAY && j < obj->maps[i].nslots;
+		     j++)
+			if (obj->maps[i].slots[j].index == prog)
+				return 1;
+	return 0;
+}
+
+/* The program to run: the one named, else the first XDP, socket filter or tc program that is
+ * not a tail-call target. */
+static struct bpfh_prog *pick_prog(struct bpfh_instance *inst, const struct bpfh_object *obj,
+				   const char *section)
 {
 	size_t i;
 
@@ -297,6 +330,8 @@ static struct bpfh_prog *pick_prog(struct bpfh_instance *inst, const char *secti
 		struct bpfh_prog *p = bpfh_instance_prog_at(inst, i);
 		uint32_t t = bpfh_prog_type(p);
 
+		if (tail_target(obj, i))
+			continue;
 		if (t == BPFH_PROG_TYPE_XDP || t == BPFH_PROG_TYPE_SOCKET_FILTER ||
 		    t == BPFH_PROG_TYPE_SCHED_CLS || t == BPFH_PROG_TYPE_SCHED_ACT)
 			return p;
@@ -318,7 +353,8 @@ int cli_run(int argc, char **argv)
 	struct event_src *srcs = NULL;
 	pcap_t *dead = NULL;
 	pcap_dumper_t *dumper = NULL;
-	uint64_t counts[6] = { 0 }, total = 0, ns = 0, t0, written = 0;
+	uint64_t counts[MAX_VERDICTS + 1] = { 0 }, total = 0, ns = 0, t0, written = 0, refused = 0;
+	const struct verdicts *vd;
 	size_t npkts = 0, i;
 	unsigned r;
 	int linktype, err, rc = 1, json;
@@ -348,7 +384,7 @@ int cli_run(int argc, char **argv)
 		fprintf(stderr, "bpfhost: cannot open the ring buffers and perf event arrays\n");
 		goto out;
 	}
-	prog = pick_prog(inst, a.section);
+	prog = pick_prog(inst, obj, a.section);
 	if (!prog) {
 		fprintf(stderr, "bpfhost: %s: no %s program%s%s\n", a.file,
 			a.section ? "such" : "XDP, socket filter or tc", a.section ? " " : "",
@@ -370,6 +406,8 @@ int cli_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	vd = bpfh_prog_type(prog) == BPFH_PROG_TYPE_XDP ? &xdp_verdicts :
+	     bpfh_prog_type(prog) == BPFH_PROG_TYPE_SOCKET_FILTER ? &filter_verdicts : &tc_verdicts;
 	if (bpfh_prog_type(prog) == BPFH_PROG_TYPE_XDP) {
 		err = bpfh_xdp_port_create(prog, 65535, trace_out, &json, &port);
 		if (err)
@@ -415,7 +453,7 @@ int cli_run(int argc, char **argv)
 			if (per_packet)
 				ns += bpfh_time_ns() - t0;
 			if (err == -EINVAL) { /* a packet the hook cannot take (runt): count, go on */
-				counts[5]++;
+				refused++;
 				continue;
 			}
 			if (err)
@@ -423,12 +461,19 @@ int cli_run(int argc, char **argv)
 			if (ev.rb || ev.npb)
 				consume_events(&ev);
 			total++;
-			counts[v < 5 ? v : 5]++;
-			/* What leaves: PASS, TX and REDIRECT for XDP; a non-zero verdict for
-			 * socket filters and tc (the first round only). */
-			if (dumper && r == 0 &&
-			    (port ? (v == BPFH_XDP_ACTION_PASS || v == BPFH_XDP_ACTION_TX ||
-				     v == BPFH_XDP_ACTION_REDIRECT) : v != 0)) {
+			if (vd->filter) {
+				/* a socket filter keeps r0 bytes from the network header on */
+				if (v && v < outlen - 14)
+					outlen = 14 + v;
+				outp = pkts[i].data;
+				v = v != 0;
+			} else if (vd == &tc_verdicts && v == UINT32_MAX) {
+				v = 0; /* TC_ACT_UNSPEC: the default action, as OK */
+			}
+			counts[v < vd->n ? v : vd->n]++;
+			/* What leaves (the first round only): PASS, TX and REDIRECT for XDP; OK,
+			 * RECLASSIFY, PIPE and REDIRECT for tc; what a socket filter keeps. */
+			if (dumper && r == 0 && v < vd->n && (vd->leave >> v & 1)) {
 				struct pcap_pkthdr h = pkts[i].hdr;
 
 				h.caplen = h.len = (bpf_u_int32)outlen;
@@ -444,11 +489,12 @@ int cli_run(int argc, char **argv)
 		       "\"packets\": %llu, \"verdicts\": {", a.file, bpfh_prog_name(prog),
 		       bpfh_prog_section(prog), bpfh_engine_name(a.engine),
 		       (unsigned long long)total);
-		for (i = 0; i < 5; i++)
-			printf("%s\"%s\": %llu", i ? ", " : "", port ? xdp_names[i] : (i ? "kept" : "dropped"),
+		for (i = 0; i < vd->n; i++)
+			printf("%s\"%s\": %llu", i ? ", " : "", vd->names[i],
 			       (unsigned long long)counts[i]);
-		printf("}, \"other\": %llu, \"events\": %llu, \"written\": %llu, \"ns\": %llu, "
-		       "\"pps\": %.0f", (unsigned long long)counts[5], (unsigned long long)ev.count,
+		printf("}, \"other\": %llu, \"refused\": %llu, \"events\": %llu, \"written\": %llu, "
+		       "\"ns\": %llu, \"pps\": %.0f", (unsigned long long)counts[vd->n],
+		       (unsigned long long)refused, (unsigned long long)ev.count,
 		       (unsigned long long)written,
 		       (unsigned long long)ns, ns ? (double)total * 1e9 / (double)ns : 0.0);
 		if (a.dump_maps) {
@@ -460,15 +506,14 @@ int cli_run(int argc, char **argv)
 		printf("%s: %s (%s) on %llu packets from %s, engine %s\n", a.file,
 		       bpfh_prog_name(prog), bpfh_prog_section(prog), (unsigned long long)total,
 		       a.pcap_in, bpfh_engine_name(a.engine));
-		if (port) {
-			for (i = 0; i < 5; i++)
-				printf("  %-9s %llu\n", xdp_names[i], (unsigned long long)counts[i]);
-			if (counts[5])
-				printf("  %-9s %llu\n", "other", (unsigned long long)counts[5]);
-		} else {
-			printf("  %-9s %llu\n  %-9s %llu\n", "dropped", (unsigned long long)counts[0],
-			       "kept", (unsigned long long)(total - counts[0]));
-		}
+		for (i = 0; i < vd->n; i++)
+			if (counts[i] || vd != &tc_verdicts)
+				printf("  %-10s %llu\n", vd->names[i], (unsigned long long)counts[i]);
+		if (counts[vd->n])
+			printf("  %-10s %llu\n", "other", (unsigned long long)counts[vd->n]);
+		if (refused)
+			printf("  %-10s %llu (too short for the hook)\n", "refused",
+			       (unsigned long long)refused);
 		if (ev.count)
 			printf("  %llu ring buffer / perf event records\n", (unsigned long long)ev.count);
 		if (dumper)
