@@ -11,9 +11,12 @@
  *                            exit`, the cost of the test-run loop itself.
  * Every engine must return the same r0, or the run fails loudly. Prints a table per benchmark
  * and writes the figures as a JSON list of records {"bench", "engine", "ns_per_run",
- * "insns_per_run"}.
+ * "insns_per_run"}. Then, when given their inputs, the map operation benchmarks (maps.c: ns
+ * per lookup, update and delete of each map type, bpfhost's interpreter against the kernel)
+ * and the pcap replay rate (replay.c: packets per second through an XDP port), which add their
+ * records to the same list (insns_per_run 0: not counted).
  *
- *   bpfh-bench [-o FILE.json] [-t MS] [PROGS-DIR]
+ *   bpfh-bench [-o FILE.json] [-t MS] [--maps MAPS.bpf.o] [--replay EXAMPLES-DIR] [PROGS-DIR]
  *
  * Each figure is the best of BATCHES rounds that time every engine of the benchmark in turn, a
  * batch of about -t MS (default 30) each.
@@ -30,6 +33,7 @@
 #include <string.h>
 
 #include "bpfhost/engine.h"
+#include "bench.h"
 #include "native.h"
 #include "../src/platform/platform.h"
 
@@ -41,7 +45,7 @@
 #endif
 
 #define BATCHES 7
-#define MAX_RECORDS 64
+#define MAX_RECORDS 256
 #define KERNEL_WRAP_INSNS 6 /* 2 in the prologue, 4 in the epilogue (exit becomes a jump) */
 
 struct bench {
@@ -52,8 +56,8 @@ struct bench {
 };
 
 struct record {
-	const char *bench;
-	const char *engine;
+	char bench[64];
+	char engine[32];
 	double ns_per_run;
 	uint64_t insns_per_run;
 };
@@ -65,8 +69,25 @@ static volatile uint64_t sink;
 
 static void add_record(const char *bench, const char *engine, double ns, uint64_t insns)
 {
-	if (nrecords < MAX_RECORDS)
-		records[nrecords++] = (struct record){ bench, engine, ns, insns };
+	struct record *r;
+
+	if (nrecords >= MAX_RECORDS)
+		return;
+	r = &records[nrecords++];
+	snprintf(r->bench, sizeof(r->bench), "%s", bench);
+	snprintf(r->engine, sizeof(r->engine), "%s", engine);
+	r->ns_per_run = ns;
+	r->insns_per_run = insns;
+}
+
+void bench_record(const char *bench, const char *engine, double ns, uint64_t insns)
+{
+	add_record(bench, engine, ns, insns);
+}
+
+uint64_t bench_batch_ns(void)
+{
+	return batch_ns;
 }
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
@@ -558,7 +579,7 @@ static int write_json(const char *path)
 
 int main(int argc, char **argv)
 {
-	const char *dir = "bench/progs", *json = NULL;
+	const char *dir = "bench/progs", *json = NULL, *maps = NULL, *replay = NULL;
 	size_t i;
 	int a, failed = 0;
 
@@ -569,8 +590,13 @@ int main(int argc, char **argv)
 			batch_ns = strtoull(argv[++a], NULL, 10) * 1000000ull;
 			if (!batch_ns)
 				batch_ns = 1000000;
+		} else if (!strcmp(argv[a], "--maps") && a + 1 < argc) {
+			maps = argv[++a];
+		} else if (!strcmp(argv[a], "--replay") && a + 1 < argc) {
+			replay = argv[++a];
 		} else if (argv[a][0] == '-') {
-			fprintf(stderr, "usage: bpfh-bench [-o FILE.json] [-t MS] [PROGS-DIR]\n");
+			fprintf(stderr, "usage: bpfh-bench [-o FILE.json] [-t MS] "
+				"[--maps MAPS.bpf.o] [--replay EXAMPLES-DIR] [PROGS-DIR]\n");
 			return 2;
 		} else {
 			dir = argv[a];
@@ -587,6 +613,15 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
 		if (run_bench(&benches[i], dir))
 			failed = 1;
+#if BENCH_KERNEL
+	if (maps && bench_maps(maps, kernel_ok))
+		failed = 1;
+#else
+	if (maps && bench_maps(maps, 0))
+		failed = 1;
+#endif
+	if (replay && bench_replay(replay))
+		failed = 1;
 	if (json) {
 		if (write_json(json)) {
 			fprintf(stderr, "bench: cannot write %s\n", json);

@@ -5,6 +5,12 @@
  * from the MAC header, the others from the network header; skb->protocol is the EtherType.
  * The context's settable fields come from ctx_in (mark, priority, ifindexes, cb, tstamp,
  * wire_len, gso_segs, gso_size, hwtstamp); any other non-zero field is refused, as Linux does.
+ * Also as Linux: an IPv4 packet shorter than an IPv4 header after the Ethernet header, or an
+ * IPv6 one shorter than an IPv6 header, is refused (-EINVAL); the packet arrives on the
+ * loopback device (skb->ifindex 1) unless ctx_in names another; gso_segs is what ctx_in says
+ * (0 by default, as Linux's test skb has no segments); and for the types that see the
+ * packet from the network header, the Ethernet header of data_out is zeroed (Linux pushes a
+ * zeroed header back in front of the packet after the run).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -14,6 +20,9 @@
 #include "../platform/platform.h"
 
 #define ETH_HLEN 14
+#define IPV4_HLEN 20
+#define IPV6_HLEN 40
+#define LOOPBACK_IFINDEX 1
 #define SKB_HEADROOM 256
 #define SKB_TAILROOM 256
 
@@ -70,12 +79,23 @@ int bpfh_hook_skb_test_run(const struct bpfh_hook *hook, const struct bpfh_runne
 
 	if (!opts->data_in || opts->data_size_in < ETH_HLEN || opts->data_size_in > 65535)
 		return -EINVAL;
+	{
+		const uint8_t *eth = opts->data_in;
+		uint32_t l3 = opts->data_size_in - ETH_HLEN;
+
+		if ((eth[12] == 0x08 && eth[13] == 0x00 && l3 < IPV4_HLEN) ||
+		    (eth[12] == 0x86 && eth[13] == 0xdd && l3 < IPV6_HLEN))
+			return -EINVAL;
+	}
 	memset(&st, 0, sizeof(st));
 	if (opts->ctx_in) {
 		if (opts->ctx_size_in > sizeof(st.skb))
 			return -EINVAL;
 		memcpy(&st.skb, opts->ctx_in, opts->ctx_size_in);
 		if (!ctx_in_ok(&st.skb))
+			return -EINVAL;
+		/* a wire_len shorter than the packet is refused, as Linux does */
+		if (st.skb.wire_len && st.skb.wire_len < opts->data_size_in - (mac ? 0 : ETH_HLEN))
 			return -EINVAL;
 	}
 	size = (size + 4095) & ~(size_t)4095;
@@ -90,10 +110,12 @@ int bpfh_hook_skb_test_run(const struct bpfh_hook *hook, const struct bpfh_runne
 	st.skb.data = (uint32_t)(uintptr_t)data;
 	st.skb.data_end = (uint32_t)(uintptr_t)(data + len);
 	st.skb.data_meta = st.skb.data;
+	/* wire_len defaults to skb->len, which for the types that start at the network header
+	 * leaves out the Ethernet header */
 	if (!st.skb.wire_len)
-		st.skb.wire_len = opts->data_size_in;
-	if (!st.skb.gso_segs)
-		st.skb.gso_segs = 1;
+		st.skb.wire_len = len;
+	if (!st.skb.ifindex)
+		st.skb.ifindex = LOOPBACK_IFINDEX;
 	st.saved = st.skb;
 
 	region[0].base = (uintptr_t)frame;
@@ -112,6 +134,8 @@ int bpfh_hook_skb_test_run(const struct bpfh_hook *hook, const struct bpfh_runne
 
 		opts->redirected = env.redirected;
 		opts->redirect_ifindex = env.redirect_ifindex;
+		if (!mac)
+			memset(start, 0, ETH_HLEN);
 		err = bpfh_hook_copy_out(opts->data_out, &opts->data_size_out, start,
 					 opts->data_size_in);
 		if (!err && opts->ctx_out) {

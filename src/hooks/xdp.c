@@ -13,6 +13,8 @@
 #include "xdp_frame.h"
 #include "../platform/platform.h"
 
+#define LOOPBACK_IFINDEX 1
+
 int bpfh_xdp_frame_init(struct bpfh_xdp_frame *f, size_t max_packet)
 {
 	size_t size = BPFH_XDP_HEADROOM + max_packet + BPFH_XDP_TAILROOM;
@@ -94,7 +96,9 @@ static void reset_md(void *arg)
 }
 
 /* BPF_PROG_TEST_RUN for XDP. ctx_in, when given, is an xdp_md whose data says how many leading
- * bytes of data_in are metadata, whose data_end equals data_size_in and whose data_meta is 0. */
+ * bytes of data_in are metadata, whose data_end equals data_size_in and whose data_meta is 0.
+ * Without an ingress_ifindex the packet arrives, as on Linux, on queue 0 of the loopback device
+ * (ifindex 1); ctx_out gives back the ingress_ifindex and rx_queue_index of ctx_in. */
 int bpfh_hook_xdp_test_run(const struct bpfh_hook *hook, const struct bpfh_runner *runner,
 			   struct bpfh_test_run_opts *opts)
 {
@@ -122,7 +126,7 @@ int bpfh_hook_xdp_test_run(const struct bpfh_hook *hook, const struct bpfh_runne
 	if (err)
 		return err;
 	bpfh_xdp_frame_load(&f, opts->data_in, opts->data_size_in, meta);
-	f.md.ingress_ifindex = in.ingress_ifindex;
+	f.md.ingress_ifindex = in.ingress_ifindex ? in.ingress_ifindex : LOOPBACK_IFINDEX;
 	f.md.rx_queue_index = in.rx_queue_index;
 	f.env.trace = opts->trace;
 	f.env.trace_arg = opts->trace_arg;
@@ -150,6 +154,7 @@ int bpfh_hook_xdp_test_run(const struct bpfh_hook *hook, const struct bpfh_runne
 			out.data = f.md.data - f.md.data_meta;
 			out.data_meta = 0;
 			out.data_end = (uint32_t)len;
+			out.ingress_ifindex = in.ingress_ifindex;
 			err = bpfh_hook_copy_out(opts->ctx_out, &opts->ctx_size_out, &out,
 						 sizeof(out));
 		}

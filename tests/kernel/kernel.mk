@@ -1,12 +1,24 @@
 # SPDX-License-Identifier: MIT
-# kernel differential test (BPF_PROG_TEST_RUN as root; skips elsewhere): build/bpfh-kdiff, run
-# by tests/suites/kernel.sh over the conformance files. Linux only.
+# kernel differential tests (BPF_PROG_TEST_RUN as root; they skip elsewhere), Linux only:
+#  - build/bpfh-kdiff, run by tests/suites/kernel.sh over the conformance files;
+#  - build/bpfh-kexamples, run by tests/suites/kernel-examples.sh over the example objects and
+#    their traffic; it loads them in the kernel with libbpf and reads the pcap with libpcap,
+#    so it is built only where both are installed.
 KBPF_SRCS := tests/kernel/kbpf.c
 KDIFF_SRCS := tests/kernel/kdiff.c $(KBPF_SRCS) $(HARNESS_SRCS)
+KEXAMPLES_SRCS := tests/kernel/kexamples.c $(KBPF_SRCS)
+HAVE_LIBBPF := $(shell test -f /usr/include/bpf/libbpf.h && test -f /usr/include/pcap/pcap.h && \
+	echo 1)
 
 ifeq ($(shell uname -s),Linux)
 TEST_BINS += $(BUILD)/bpfh-kdiff
+ifeq ($(HAVE_LIBBPF),1)
+TEST_BINS += $(BUILD)/bpfh-kexamples
+endif
 endif
 
 $(BUILD)/bpfh-kdiff: $(call obj,$(KDIFF_SRCS)) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bpfh-kexamples: $(call obj,$(KEXAMPLES_SRCS)) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lbpf -lpcap

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bpfhost/contexts.h"
+#include "bpfhost/helpers.h"
 #include "bpfhost/prog.h"
 #include "bpfhost/xdp.h"
 #include "../check.h"
@@ -372,6 +373,128 @@ out:
 	release(&b);
 }
 
+/*
+ * __sk_buff test runs as Linux 6.x gives them (found by tests/kernel/kexamples.c): the packet
+ * comes from the loopback device (skb->ifindex 1), gso_segs is 0, wire_len is skb->len (for
+ * socket filters without the Ethernet header), an IPv4 or IPv6 packet too short for its
+ * network header is refused, and a socket filter's data_out has its Ethernet header zeroed.
+ */
+static void test_skb_linux_details(void)
+{
+	struct built b = { 0 };
+	struct bpfh_test_run_opts o;
+	struct bpfh_sk_buff in, out;
+	uint8_t pkt[64], outbuf[128];
+	int t;
+
+	if (add_prog(&b, "sock", BPFH_PROG_TYPE_SOCKET_FILTER,
+		     "ldxw %r0, [%r1+40]\n"     /* skb->ifindex */
+		     "exit\n") ||
+	    add_prog(&b, "tc", BPFH_PROG_TYPE_SCHED_CLS,
+		     "ldxw %r0, [%r1+40]\n"
+		     "exit\n"))
+		goto out;
+	if (!CHECKF(instantiate(&b) == 0, "%s", logbuf))
+		goto out;
+	for (t = 0; t < 2; t++) {
+		struct bpfh_prog *prog = bpfh_instance_prog(b.inst, t ? "tc" : "sock");
+
+		o = topts();
+		o.data_in = ipv4_udp;
+		o.data_size_in = sizeof(ipv4_udp);
+		o.data_out = outbuf;
+		o.data_size_out = sizeof(outbuf);
+		memset(&in, 0, sizeof(in));
+		memset(&out, 0xff, sizeof(out));
+		o.ctx_in = &in;
+		o.ctx_size_in = sizeof(in);
+		o.ctx_out = &out;
+		o.ctx_size_out = sizeof(out);
+		if (!CHECKF(bpfh_prog_test_run(prog, &o) == 0, "%s", logbuf))
+			continue;
+		CHECKF(o.retval == 1, "skb->ifindex %u", o.retval);
+		CHECK(out.ifindex == 1 && out.gso_segs == 0);
+		CHECKF(out.wire_len == sizeof(ipv4_udp) - (t ? 0 : 14), "wire_len %u",
+		       out.wire_len);
+		CHECK(o.data_size_out == sizeof(ipv4_udp));
+		if (t) {
+			CHECK(!memcmp(outbuf, ipv4_udp, sizeof(ipv4_udp)));
+		} else {
+			static const uint8_t zero[14];
+
+			CHECK(!memcmp(outbuf, zero, 14) &&
+			      !memcmp(outbuf + 14, ipv4_udp + 14, sizeof(ipv4_udp) - 14));
+		}
+		/* a wire_len shorter than the packet */
+		in.wire_len = 10;
+		o = topts();
+		o.data_in = ipv4_udp;
+		o.data_size_in = sizeof(ipv4_udp);
+		o.ctx_in = &in;
+		o.ctx_size_in = sizeof(in);
+		CHECK(bpfh_prog_test_run(prog, &o) == -EINVAL);
+		/* network headers: IPv4 needs 20 bytes after Ethernet, IPv6 40, others none */
+		memset(pkt, 0, sizeof(pkt));
+		pkt[12] = 0x08;
+		o = topts();
+		o.data_in = pkt;
+		o.data_size_in = 14 + 19;
+		CHECK(bpfh_prog_test_run(prog, &o) == -EINVAL);
+		o.data_size_in = 14 + 20;
+		CHECK(bpfh_prog_test_run(prog, &o) == 0);
+		pkt[12] = 0x86;
+		pkt[13] = 0xdd;
+		o.data_size_in = 14 + 39;
+		CHECK(bpfh_prog_test_run(prog, &o) == -EINVAL);
+		o.data_size_in = 14 + 40;
+		CHECK(bpfh_prog_test_run(prog, &o) == 0);
+		pkt[12] = 0x08;
+		pkt[13] = 0x06;
+		o.data_size_in = 14;
+		CHECK(bpfh_prog_test_run(prog, &o) == 0);
+	}
+out:
+	release(&b);
+}
+
+/* XDP test runs arrive on the loopback device unless ctx_in says otherwise; ctx_out gives back
+ * ctx_in's ingress_ifindex. */
+static void test_xdp_ingress_ifindex(void)
+{
+	struct built b = { 0 };
+	struct bpfh_test_run_opts o;
+	struct bpfh_xdp_md in, out;
+
+	if (add_prog(&b, "xdp_ifindex", BPFH_PROG_TYPE_XDP,
+		     "ldxw %r0, [%r1+12]\n"     /* ctx->ingress_ifindex */
+		     "exit\n"))
+		return;
+	if (!CHECKF(instantiate(&b) == 0, "%s", logbuf))
+		goto out;
+	o = topts();
+	o.data_in = ipv4_udp;
+	o.data_size_in = sizeof(ipv4_udp);
+	CHECK(bpfh_prog_test_run(bpfh_instance_prog(b.inst, "xdp_ifindex"), &o) == 0 &&
+	      o.retval == 1);
+	memset(&in, 0, sizeof(in));
+	in.data_end = sizeof(ipv4_udp);
+	o = topts();
+	o.data_in = ipv4_udp;
+	o.data_size_in = sizeof(ipv4_udp);
+	o.ctx_in = &in;
+	o.ctx_size_in = sizeof(in);
+	o.ctx_out = &out;
+	o.ctx_size_out = sizeof(out);
+	CHECK(bpfh_prog_test_run(bpfh_instance_prog(b.inst, "xdp_ifindex"), &o) == 0 &&
+	      o.retval == 1 && out.ingress_ifindex == 0);
+	in.ingress_ifindex = 5;
+	o.ctx_in = &in;
+	CHECK(bpfh_prog_test_run(bpfh_instance_prog(b.inst, "xdp_ifindex"), &o) == 0 &&
+	      o.retval == 5 && out.ingress_ifindex == 5);
+out:
+	release(&b);
+}
+
 /* cgroup/connect4: rewrite the destination port; ctx_out shows it. */
 static void test_sock_addr(void)
 {
@@ -609,6 +732,8 @@ int main(void)
 		test_data_trace_loop();
 		test_tail_call();
 		test_socket_filter();
+		test_skb_linux_details();
+		test_xdp_ingress_ifindex();
 		test_sock_addr();
 		test_bind();
 		test_unknown_helper();

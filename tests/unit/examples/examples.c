@@ -2185,6 +2185,24 @@ static void test_xdp_tenant_policy(struct ex *e)
 	bpfh_map_put(st3);
 }
 
+/* ---- xdp_pass: every packet passes, untouched (the replay benchmark's baseline) ---- */
+
+static void test_xdp_pass(struct ex *e)
+{
+	static const uint8_t payload[5] = { 'h', 'e', 'l', 'l', 'o' };
+	struct bpfh_prog *prog = prog_of(e, "xdp_pass");
+	struct bpfh_test_run_opts o;
+	struct pb p;
+
+	if (!prog)
+		return;
+	mk_udp4(&p, IP4(10, 0, 0, 1), 1000, IP4(10, 0, 0, 2), 2000, payload, sizeof(payload));
+	ECHECK(run_pkt(prog, &p, &o) == 2);
+	ECHECK(o.data_size_out == p.len && !memcmp(outbuf, p.b, p.len));
+	mk_arp(&p, mac_a);
+	ECHECK(run_pkt(prog, &p, &o) == 2);
+}
+
 /* ---- what the examples cover together ---- */
 
 static const struct example {
@@ -2210,6 +2228,7 @@ static const struct example {
 	{ "bind_audit", test_bind_audit },
 	{ "xdp_ctl", test_xdp_ctl },
 	{ "xdp_tenant_policy", test_xdp_tenant_policy },
+	{ "xdp_pass", test_xdp_pass },
 };
 
 #define NEXAMPLES (sizeof(examples) / sizeof(examples[0]))
