@@ -17,6 +17,9 @@
  * A struct bpfh_btf owns a copy of its data; strings returned point into it and live as long
  * as it does. It is immutable once parsed, except for bpfh_btf_set_datasec(), which the object
  * loader uses to fill in section sizes and variable offsets that clang leaves as zero.
+ *
+ * A small writer (struct bpfh_btf_builder, at the end) builds BTF from C: bpfhost publishes the
+ * types of its contexts with it (bpfh_context_btf() in contexts.h), the target of CO-RE.
  */
 #ifndef BPFHOST_BTF_H
 #define BPFHOST_BTF_H
@@ -163,6 +166,80 @@ int bpfh_btf_decl_tag(const struct bpfh_btf *btf, uint32_t id, int32_t *componen
  */
 int bpfh_btf_set_datasec(struct bpfh_btf *btf, uint32_t id, uint32_t size);
 int bpfh_btf_set_datasec_var(struct bpfh_btf *btf, uint32_t id, uint32_t i, uint32_t offset);
+
+/* The BTF data as parsed (and as bpfh_btf_set_datasec left it): size bytes, borrowed, valid as
+ * long as btf is. NULL (and *size 0) for a NULL btf. */
+const void *bpfh_btf_raw(const struct bpfh_btf *btf, size_t *size);
+
+/*
+ * Building BTF: a writer for hosts that publish types of their own (bpfh_context_btf() builds
+ * the contexts' types with it) and for tests. Types get ids 1, 2, 3, ... in the order they are
+ * added; a type may refer to ids not added yet (a pointer to a struct defined later), and the
+ * references are checked when the result is parsed. Members are added to the struct or union
+ * added last, enumerators to the enum added last, parameters to the FUNC_PROTO added last.
+ *
+ * Every add returns the new id (or 0 for members, enumerators and parameters) or a negative
+ * errno: -ENOMEM, -EINVAL (a member with no struct or union open, a name longer than 4095
+ * characters, a bitfield wider than 255 bits or an offset past 2^24 - 1 bits in a struct with
+ * bitfields, a modifier kind that is not CONST, VOLATILE or RESTRICT), -E2BIG (more than 65535
+ * members or enumerators, or data past 4 GiB), -ERANGE (an enumerator outside 32 bits). The
+ * first error is kept: later adds do nothing and return it, and so do bpfh_btf_builder_finish
+ * and bpfh_btf_builder_build, so a caller may check only at the end.
+ */
+struct bpfh_btf_builder;
+
+/* A new, empty builder; NULL (errno ENOMEM) on allocation failure. */
+struct bpfh_btf_builder *bpfh_btf_builder_create(void);
+/* Free a builder; NULL does nothing. */
+void bpfh_btf_builder_destroy(struct bpfh_btf_builder *b);
+
+/* An INT of size bytes (1, 2, 4, 8 or 16) using all its bits; encoding: BPFH_BTF_INT_* bits. */
+int bpfh_btf_add_int(struct bpfh_btf_builder *b, const char *name, uint32_t size,
+		     uint32_t encoding);
+/* A FLOAT of size bytes. */
+int bpfh_btf_add_float(struct bpfh_btf_builder *b, const char *name, uint32_t size);
+/* A pointer to type (0: void *). */
+int bpfh_btf_add_ptr(struct bpfh_btf_builder *b, uint32_t type);
+/* An array of nelems elements of type elem, indexed by index_type (an INT). */
+int bpfh_btf_add_array(struct bpfh_btf_builder *b, uint32_t elem, uint32_t index_type,
+		       uint32_t nelems);
+/* A struct or union of size bytes ("" for an anonymous one), with no members yet. */
+int bpfh_btf_add_struct(struct bpfh_btf_builder *b, const char *name, uint32_t size);
+int bpfh_btf_add_union(struct bpfh_btf_builder *b, const char *name, uint32_t size);
+/* A member of the struct or union added last, at bit_offset bits from its start; bitfield_size
+ * 0 for a plain member, else the bitfield's width in bits (the struct then records bitfield
+ * sizes, BTF's kind flag). Returns 0 or a negative errno. */
+int bpfh_btf_add_member(struct bpfh_btf_builder *b, const char *name, uint32_t type,
+			uint32_t bit_offset, uint32_t bitfield_size);
+/* An ENUM of size bytes (1, 2, 4 or 8), signed or not, with no enumerators yet. */
+int bpfh_btf_add_enum(struct bpfh_btf_builder *b, const char *name, uint32_t size,
+		      int is_signed);
+/* An enumerator of the enum added last; value must fit 32 bits (signed, or unsigned).
+ * Returns 0 or a negative errno. */
+int bpfh_btf_add_enumerator(struct bpfh_btf_builder *b, const char *name, int64_t value);
+/* A forward declaration of a struct (is_union 0) or union. */
+int bpfh_btf_add_fwd(struct bpfh_btf_builder *b, const char *name, int is_union);
+/* A typedef of type. */
+int bpfh_btf_add_typedef(struct bpfh_btf_builder *b, const char *name, uint32_t type);
+/* A CONST, VOLATILE or RESTRICT (kind) of type. */
+int bpfh_btf_add_modifier(struct bpfh_btf_builder *b, uint32_t kind, uint32_t type);
+/* A FUNC_PROTO returning ret (0: void), with no parameters yet; then its parameters (type 0
+ * last: "..."), returning 0 or a negative errno. */
+int bpfh_btf_add_func_proto(struct bpfh_btf_builder *b, uint32_t ret);
+int bpfh_btf_add_param(struct bpfh_btf_builder *b, const char *name, uint32_t type);
+/* A FUNC named name of type proto (a FUNC_PROTO), with linkage BPFH_BTF_LINKAGE_*. */
+int bpfh_btf_add_func(struct bpfh_btf_builder *b, const char *name, uint32_t proto,
+		      uint32_t linkage);
+
+/* The .BTF data of the types added so far (header, types, strings; names stored once): a
+ * malloc'd buffer the caller frees, in *data, and its size. 0 or a negative errno (the first
+ * error of the adds). */
+int bpfh_btf_builder_finish(const struct bpfh_btf_builder *b, void **data, size_t *size);
+/* The same, parsed by bpfh_btf_create (name and log as there): 0 or a negative errno; -EINVAL
+ * with a log line when the types do not make valid BTF (a reference to a missing id, a
+ * member that does not fit its struct, ...). */
+int bpfh_btf_builder_build(const struct bpfh_btf_builder *b, const char *name,
+			   struct bpfh_log *log, struct bpfh_btf **out);
 
 #ifdef __cplusplus
 }

@@ -12,7 +12,9 @@
  * Programs follow libbpf: every global function in an executable section other than ".text" is
  * a program (a lone function in ".text" too, when the object has no other); static and global
  * functions in ".text" are subprograms, copied after each program that reaches them. CO-RE
- * relocations are parsed and kept (struct bpfh_obj_core_relo), not applied.
+ * relocations (struct bpfh_obj_core_relo) are applied when the caller gives a target BTF
+ * (struct bpfh_object_opts.target_btf, libbpf's semantics; one that cannot be resolved fails
+ * the open), and are kept in each program either way.
  *
  * Error messages name the file, a section and an offset in it: "NAME: section S, offset 0xO:
  * what is wrong". Offsets count from the start of the named section; problems in the ELF header
@@ -121,7 +123,8 @@ enum bpfh_core_relo_kind {
 	BPFH_CORE_TYPE_MATCHES = 12,
 };
 
-/* One CO-RE relocation from .BTF.ext, kept for a CO-RE pass (none is applied here). */
+/* One CO-RE relocation from .BTF.ext: applied to the instruction when the object was opened
+ * with a target BTF, and kept here either way. */
 struct bpfh_obj_core_relo {
 	uint32_t insn;        /* instruction index in the program's image */
 	uint32_t type_id;     /* the local type, in the object's BTF */
@@ -174,6 +177,11 @@ struct bpfh_object_opts {
 	uint32_t expected_attach_type;
 	/* Value of the LINUX_KERNEL_VERSION extern; 0: BPFH_KERNEL_VERSION. */
 	uint32_t kernel_version;
+	/* The BTF that CO-RE relocations resolve against, as libbpf resolves them against the
+	 * kernel's: bpfhost's contexts are bpfh_context_btf() (contexts.h). NULL leaves the
+	 * relocations unapplied (the code keeps the offsets clang computed from the program's
+	 * own definitions). Borrowed for the call only. */
+	const struct bpfh_btf *target_btf;
 };
 
 /*
@@ -182,8 +190,11 @@ struct bpfh_object_opts {
  * malformed input: not ELF64 little-endian relocatable for machine BPF (247), offsets or sizes
  * outside the file, bad symbol or relocation entries, bad BTF or .BTF.ext, a call or map
  * reference that cannot be resolved, a .kconfig extern this host cannot answer, a section whose
- * name gives no program type. -E2BIG (also with a message) when a program with its subprograms
- * exceeds BPFH_MAX_INSNS, or all programs together 8 times that. -ENOMEM on allocation failure.
+ * name gives no program type, a CO-RE relocation that the target BTF cannot satisfy (its
+ * message: "NAME: section S, offset 0xO: program P: insn N: CO-RE relocation of xdp_md.foo
+ * (0:6) cannot be resolved: no field foo in the target struct xdp_md"). -E2BIG (also with a
+ * message) when a program with its subprograms exceeds BPFH_MAX_INSNS, or all programs
+ * together 8 times that. -ENOMEM on allocation failure.
  * On success *out is the object, to be freed with bpfh_object_destroy.
  */
 int bpfh_object_open_mem(const void *data, size_t size, const char *name, struct bpfh_log *log,

@@ -851,3 +851,15 @@ int bpfh_btf_set_datasec_var(struct bpfh_btf *btf, uint32_t id, uint32_t i, uint
 	bpfh_wr32(btf->data + b->off + 12 + 12 * i + 4, offset);
 	return 0;
 }
+
+const void *bpfh_btf_raw(const struct bpfh_btf *btf, size_t *size)
+{
+	if (!btf) {
+		if (size)
+			*size = 0;
+		return NULL;
+	}
+	if (size)
+		*size = btf->size;
+	return btf->data;
+}

@@ -8,7 +8,7 @@
  * string offsets) and keeps the records in place; link.c sorts them into programs, where
  * instruction offsets are checked against the code.
  *
- * No CO-RE relocation is resolved here, or anywhere in src/obj/: they are kept for a later pass.
+ * CO-RE relocations are resolved and applied by core.c, when the caller gives a target BTF.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -8,9 +8,10 @@
  * copied once in the order first reached; the calls and loads are then pointed at the copies.
  * Line info, func info and CO-RE records of each copied function follow it into the image.
  *
- * Relocations against maps and data were applied before (reloc.c) to each section as a whole,
- * so every copy of a subprogram carries them. This file does not decode instructions beyond
- * the call and lddw fields it patches; bpfh_isa_decode and the verifier judge the result.
+ * Relocations against maps and data (reloc.c) and CO-RE relocations (core.c) were applied
+ * before to each section as a whole, so every copy of a subprogram carries them. This file
+ * does not decode instructions beyond the call and lddw fields it patches; bpfh_isa_decode and
+ * the verifier judge the result.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -186,7 +187,7 @@ static int cmp_order(const void *a, const void *b)
 }
 
 /* Every .BTF.ext record must name a code section and an instruction in it. */
-static int check_ext(struct bpfh_oload *ld)
+int bpfh_obj_index_ext(struct bpfh_oload *ld)
 {
 	int kind;
 	size_t i;
@@ -486,11 +487,8 @@ int bpfh_obj_link(struct bpfh_oload *ld)
 	uint64_t total = 0;
 	size_t *order, i;
 	int64_t *pos;
-	int err;
+	int err = 0;
 
-	err = check_ext(ld);
-	if (err)
-		return err;
 	order = malloc((ld->nfuncs ? ld->nfuncs : 1) * sizeof(*order));
 	pos = malloc((ld->nfuncs ? ld->nfuncs : 1) * sizeof(*pos));
 	if (!order || !pos) {

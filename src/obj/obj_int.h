@@ -7,7 +7,8 @@
  * The order of the steps in open.c is: ELF headers and symbols (elf.c), BTF (btf.c) and
  * .BTF.ext (btf_ext.c), license and version (sections.c), functions and programs (link.c),
  * maps and global data (maps.c), .kconfig externs (kconfig.c), relocations of the code
- * (reloc.c), then one image per program (link.c).
+ * (reloc.c), .BTF.ext records indexed (link.c), CO-RE relocations (core.c), then one image per
+ * program (link.c).
  */
 #ifndef BPFH_OBJ_INT_H
 #define BPFH_OBJ_INT_H
@@ -314,6 +315,12 @@ int bpfh_obj_collect_kconfig(struct bpfh_oload *ld);
 const struct bpfh_oextern *bpfh_obj_find_extern(const struct bpfh_oload *ld, uint32_t sym);
 /* reloc.c: copy each executable section's code and apply its relocations. */
 int bpfh_obj_relocate(struct bpfh_oload *ld);
+/* link.c: check that every .BTF.ext record names an instruction of a code section, and sort
+ * each section's records by instruction (bpfh_ext_sec.order). */
+int bpfh_obj_index_ext(struct bpfh_oload *ld);
+/* core.c: resolve the CO-RE relocations against opts.target_btf (if any) and patch each code
+ * section's instructions. */
+int bpfh_obj_core_apply(struct bpfh_oload *ld);
 /* link.c: one image per program, with its subprograms, line info, func info, CO-RE records. */
 int bpfh_obj_link(struct bpfh_oload *ld);
 /* link.c: the function of section sec that contains instruction insn, or NULL. */

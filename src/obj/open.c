@@ -2,8 +2,8 @@
 /*
  * Opening an object (include/bpfhost/obj.h): copy the file, then run the loader's steps in
  * order (ELF, BTF, .BTF.ext, metadata, functions and programs, maps, .kconfig, relocations,
- * images), free what only loading needed, and hand out an immutable struct bpfh_object. Also
- * the component's one error format, the lookups by name, and destroy.
+ * CO-RE, images), free what only loading needed, and hand out an immutable struct bpfh_object.
+ * Also the component's one error format, the lookups by name, and destroy.
  *
  * This file decides nothing about the content of an object; each step lives in its own file
  * (see obj_int.h).
@@ -341,6 +341,10 @@ int bpfh_object_open_opts(const void *data, size_t size, const char *name,
 		err = bpfh_obj_add_inner_maps(&ld);
 	if (!err)
 		err = bpfh_obj_relocate(&ld);
+	if (!err)
+		err = bpfh_obj_index_ext(&ld);
+	if (!err)
+		err = bpfh_obj_core_apply(&ld);
 	if (!err)
 		err = bpfh_obj_link(&ld);
 	if (err)

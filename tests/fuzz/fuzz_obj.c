@@ -5,14 +5,17 @@
  * What opens is walked completely (every instruction through the decoder, every line, func,
  * CO-RE record, map, slot and BTF type), so that a pointer the loader handed out that points
  * nowhere shows up under ASan. Input that starts with the BTF magic (9f eb) goes to the BTF
- * parser alone, which mutations of whole objects reach less often. Seeds: the objects built
- * from tests/data/obj and their .BTF sections (tests/fuzz/run.sh).
+ * parser alone, which mutations of whole objects reach less often. Inputs whose last byte is
+ * even are opened with bpfhost's context BTF as the CO-RE target, so that the relocation code
+ * (access strings, candidate matching, patching) sees mutated records, types and code. Seeds: the
+ * objects built from tests/data/obj and their .BTF sections (tests/fuzz/run.sh).
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpfhost/contexts.h"
 #include "bpfhost/obj.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -84,6 +87,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bpfh_btf_destroy(btf);
 		return 0;
 	}
+	/* CO-RE against bpfhost's contexts, unless the last byte is odd (objects end with the
+	 * section header table, mostly zeros: the seeds take the CO-RE path, one flipped bit
+	 * the other). */
+	if (size && !(data[size - 1] & 1))
+		opts.target_btf = bpfh_context_btf();
 	err = bpfh_object_open_opts(data, size, "fuzz.o", &opts, &log, &obj);
 	if (err) {
 		if (obj)

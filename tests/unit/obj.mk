@@ -4,7 +4,7 @@
 include tests/data/obj/obj.mk
 
 OBJ_UNIT_SRCS := tests/unit/obj/sections.c tests/unit/obj/btf.c tests/unit/obj/objects.c \
-	tests/unit/obj/malformed.c
+	tests/unit/obj/malformed.c tests/unit/obj/writer.c tests/unit/obj/core.c
 TEST_BINS += $(foreach s,$(OBJ_UNIT_SRCS),$(call unit_bin,$(s)))
 $(foreach s,$(OBJ_UNIT_SRCS),$(eval $(call unit_rule,$(s))))
 $(foreach s,$(OBJ_UNIT_SRCS),$(eval $(call unit_bin,$(s)): | $(OBJ_TEST_OBJS)))

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpfhost/contexts.h"
 #include "bpfhost/obj.h"
 #include "cli.h"
 
@@ -17,6 +18,7 @@ int cli_open_object(const char *path, const char *type, struct bpfh_log *log,
 
 	memset(&opts, 0, sizeof(opts));
 	opts.sz = sizeof(opts);
+	opts.target_btf = bpfh_context_btf();  /* CO-RE against bpfhost's contexts */
 	if (type && bpfh_section_prog_type(type, &opts.prog_type, &opts.expected_attach_type)) {
 		bpfh_log_printf(log, "bpfhost: unknown program type '%s' (give a section name such "
 				"as xdp, socket, tc, cgroup/connect4 or bind)\n", type);

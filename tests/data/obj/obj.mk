@@ -10,8 +10,11 @@ OBJ_TEST_MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 OBJ_TEST_CFLAGS := -O2 -g -target bpf -Wall -Werror \
 	$(if $(OBJ_TEST_MULTIARCH),-I/usr/include/$(OBJ_TEST_MULTIARCH))
 OBJ_TEST_SRCS := $(wildcard tests/data/obj/*.bpf.c)
+# core_bad.bpf.c is also built once per case (BAD_CASE=N keeps one failing program).
+OBJ_TEST_CORE_BAD := 1 2 3 4
 ifeq ($(OBJ_TEST_HAVE_CLANG),yes)
-OBJ_TEST_OBJS := $(patsubst tests/data/obj/%.c,$(BUILD)/obj-tests/%.o,$(OBJ_TEST_SRCS))
+OBJ_TEST_OBJS := $(patsubst tests/data/obj/%.c,$(BUILD)/obj-tests/%.o,$(OBJ_TEST_SRCS)) \
+	$(foreach n,$(OBJ_TEST_CORE_BAD),$(BUILD)/obj-tests/core_bad_$(n).bpf.o)
 else
 OBJ_TEST_OBJS :=
 endif
@@ -22,3 +25,7 @@ obj-tests: $(OBJ_TEST_OBJS)
 $(BUILD)/obj-tests/%.bpf.o: tests/data/obj/%.bpf.c
 	@mkdir -p $(dir $@)
 	$(OBJ_TEST_CLANG) $(OBJ_TEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj-tests/core_bad_%.bpf.o: tests/data/obj/core_bad.bpf.c
+	@mkdir -p $(dir $@)
+	$(OBJ_TEST_CLANG) $(OBJ_TEST_CFLAGS) -DBAD_CASE=$* -c $< -o $@
