@@ -395,13 +395,33 @@ static void release_unlinked(struct bpfh_htab *h, struct htab_elem *e)
 
 /* ---- lookups ---- */
 
+/* Key comparison without a call for the common sizes. */
+static int key_eq(const void *a, const void *b, uint32_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+
+	switch (n) {
+	case 4:
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		return u == v;
+	case 8:
+		memcpy(&x, a, 8);
+		memcpy(&y, b, 8);
+		return x == y;
+	default:
+		return !memcmp(a, b, n);
+	}
+}
+
 static struct htab_elem *find(struct bpfh_htab *h, struct htab_bucket *b, uint32_t hash,
 			      const void *key)
 {
 	struct htab_elem *e;
 
 	for (e = b->head; e; e = e->next)
-		if (e->hash == hash && !memcmp(elem_key(e), key, h->map.def.key_size))
+		if (e->hash == hash && key_eq(elem_key(e), key, h->map.def.key_size))
 			return e;
 	return NULL;
 }

@@ -527,26 +527,43 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
+static uint64_t load64(const unsigned char *p)
+{
+	uint64_t w;
+
+	memcpy(&w, p, 8);
+	return w;
+}
+
+static uint32_t load32(const unsigned char *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	return w;
+}
+
+/* Keys are usually 4 to 16 bytes: one multiply per 8-byte word, the tail read as two
+ * overlapping 4-byte words (or three bytes), no call to memcpy for a variable length. */
 uint32_t bpfh_hash(const void *key, size_t len, uint32_t seed)
 {
 	const unsigned char *p = key;
 	uint64_t h = ((uint64_t)seed << 32 | seed) ^ (len * 0x9e3779b97f4a7c15ull);
+	uint64_t w;
 
-	while (len >= 8) {
-		uint64_t w;
-
-		memcpy(&w, p, 8);
-		h = mix64(h ^ w) + 0x9e3779b97f4a7c15ull;
+	while (len > 8) {
+		h = (h ^ load64(p)) * 0xff51afd7ed558ccdull;
+		h ^= h >> 29;
 		p += 8;
 		len -= 8;
 	}
-	if (len) {
-		uint64_t w = 0;
-
-		memcpy(&w, p, len);
-		h = mix64(h ^ w ^ ((uint64_t)len << 56));
-	}
-	h = mix64(h);
+	if (len >= 4)
+		w = load32(p) | (uint64_t)load32(p + len - 4) << 32;
+	else if (len)
+		w = p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
+	else
+		w = 0;
+	h = mix64(h ^ w);
 	return (uint32_t)(h ^ (h >> 32));
 }
 
