@@ -23,10 +23,12 @@ extern "C" {
 enum bpfh_engine {
 	BPFH_ENGINE_INTERP,         /* the fast interpreter (threaded dispatch where available) */
 	BPFH_ENGINE_INTERP_CHECKED, /* the interpreter that checks every access and counts insns */
+	BPFH_ENGINE_JIT,            /* machine code (x86-64 System V hosts; elsewhere create fails
+				     * with -ENOTSUP) */
 	BPFH_ENGINE__COUNT
 };
 
-/* "interp", "interp-checked"; NULL for an unknown engine. */
+/* "interp", "interp-checked", "jit"; NULL for an unknown engine. */
 const char *bpfh_engine_name(enum bpfh_engine engine);
 /* Parse an engine name; 0 or -EINVAL. */
 int bpfh_engine_parse(const char *name, enum bpfh_engine *out);
@@ -59,6 +61,9 @@ struct bpfh_exec_opts {
 	bpfh_lddw_resolver resolve;
 	void *resolve_ctx;
 	const char *name; /* program name for messages (optional) */
+	/* JIT: the most machine code one program may take, in bytes (0: 64 MiB). Larger programs
+	 * are refused with -E2BIG and a log line. */
+	size_t jit_code_limit;
 };
 
 /* One run: initial registers, helpers, the legacy packet, regions and a budget. */
@@ -95,6 +100,11 @@ struct bpfh_run {
 	 * their callers' stack memory, as a bpf_loop callback its ctx). Kept by the engine. */
 	uintptr_t outer_lo[BPFH_MAX_FRAMES], outer_hi[BPFH_MAX_FRAMES];
 	unsigned nouter;
+	/* Optional: the stack of the outermost run (not of callbacks), BPFH_MAX_FRAMES *
+	 * BPFH_STACK_SIZE bytes, 8-byte aligned, used as it is (no engine clears it), so that a
+	 * test can give two engines the same stack and compare it afterwards. NULL: each engine
+	 * uses a stack of its own (the checked interpreter clears it). */
+	uint64_t *stack;
 };
 
 /* Record memory the checked engine may let the program touch from now on (see dyn above). */
@@ -112,9 +122,15 @@ int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, siz
 
 /*
  * Run once. *r0 receives r0 at the final exit. Returns 0, or a negative errno for a run-time
- * error (logged to run->log with the instruction): -EFAULT bad memory access (checked engine),
- * -ENOENT unknown helper, -EOVERFLOW more than BPFH_MAX_FRAMES frames, -ETIMEDOUT insn_limit
- * reached. The same exec may run on several threads at once.
+ * error (logged to run->log with the instruction): -EFAULT bad memory access (checked engine)
+ * or callx to a value that is neither a helper nor a function, -ENOENT unknown helper,
+ * -EOVERFLOW more than BPFH_MAX_FRAMES frames, -ETIMEDOUT insn_limit reached (checked engine).
+ * The same exec may run on several threads at once.
+ *
+ * The fast interpreter and the JIT check no memory access and count no instructions: they run
+ * what the checked interpreter (or a verifier) accepted. After a helper call the JIT keeps
+ * r1..r5 only where the program reads them again, which no program can observe otherwise;
+ * a tail call starts the target with the caller's r1 and r2..r5 as the JIT kept them.
  */
 int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to src/engine: the prepared program shared by the interpreters (and later the JITs).
+ * Private to src/engine: the prepared program shared by the interpreters and the JIT, and the
+ * entry points each engine gives exec.c.
  */
 #ifndef BPFH_ENGINE_INT_H
 #define BPFH_ENGINE_INT_H
@@ -29,6 +30,15 @@ struct bpfh_exec {
 	struct interp_insn *code;
 	uint8_t *is_func;        /* is_func[i]: slot i is the target of an lddw func (callable) */
 	char name[64];
+	/* JIT (src/engine/jit): read+execute pages, the code in them (its entry first), the
+	 * code of slot 0 for tail calls into this program, and the offset in the code of each
+	 * callable slot's (0: not callable). */
+	void *jit_pages;
+	size_t jit_pages_size;
+	const uint8_t *jit_code;
+	size_t jit_code_size;
+	const void *jit_start;
+	uint32_t *jit_func_off;
 };
 
 /* Fill exec->code for the interpreter of exec->engine. */
@@ -36,5 +46,15 @@ void bpfh_interp_prepare(struct bpfh_exec *exec);
 /* Run from slot start with r1..r5 = args (the program's entry, or a callback's). */
 int bpfh_interp_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
 		    const uint64_t args[5], uint64_t *r0);
+
+/* Compile exec for the JIT: 0, or -ENOTSUP on a host the JIT does not support, -E2BIG past
+ * its limits, -ENOMEM (each with a log line). */
+int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
+		     struct bpfh_log *log);
+/* Run the JIT's code from slot start, as bpfh_interp_run. */
+int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
+		 const uint64_t args[5], uint64_t *r0);
+/* Free what bpfh_jit_prepare made (nothing if it made nothing). */
+void bpfh_jit_free(struct bpfh_exec *exec);
 
 #endif

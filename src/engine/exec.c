@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Engine-independent preparation of a program: decode, resolve lddw pseudo forms, refuse what
- * this host cannot run, then hand over to the chosen engine. Also the engine names.
+ * this host cannot run, then hand over to the chosen engine (the interpreters' pre-decoded
+ * array, or the JIT's machine code). Runs and callbacks go to the engine the program was
+ * prepared for. Also the engine names.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 static const char *const engine_names[BPFH_ENGINE__COUNT] = {
 	[BPFH_ENGINE_INTERP] = "interp",
 	[BPFH_ENGINE_INTERP_CHECKED] = "interp-checked",
+	[BPFH_ENGINE_JIT] = "jit",
 };
 
 const char *bpfh_engine_name(enum bpfh_engine engine)
@@ -103,7 +106,8 @@ int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, siz
 		snprintf(exec->name, sizeof(exec->name), "%s", opts->name);
 	exec->insns = malloc((count ? count : 1) * sizeof(*insns));
 	exec->ops = malloc(count ? count : 1);
-	exec->code = malloc((count ? count : 1) * sizeof(*exec->code));
+	/* the interpreters' pre-decoded array (the JIT needs none) */
+	exec->code = malloc((count && engine != BPFH_ENGINE_JIT ? count : 1) * sizeof(*exec->code));
 	exec->is_func = calloc(count ? count : 1, 1);
 	if (!exec->insns || !exec->ops || !exec->code || !exec->is_func) {
 		err = -ENOMEM;
@@ -117,7 +121,13 @@ int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, siz
 	err = resolve_lddw(exec, opts, log);
 	if (err)
 		goto fail;
-	bpfh_interp_prepare(exec);
+	if (engine == BPFH_ENGINE_JIT) {
+		err = bpfh_jit_prepare(exec, opts, log);
+		if (err)
+			goto fail;
+	} else {
+		bpfh_interp_prepare(exec);
+	}
 	*out = exec;
 	return 0;
 fail:
@@ -134,6 +144,8 @@ int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *
 	run->tail_calls = 0;
 	run->error = 0;
 	run->nesting = 0;
+	if (exec->engine == BPFH_ENGINE_JIT)
+		return bpfh_jit_run(exec, run, 0, run->args, r0);
 	return bpfh_interp_run(exec, run, 0, run->args, r0);
 }
 
@@ -158,7 +170,10 @@ int bpfh_exec_callback(struct bpfh_run *run, uint64_t func, const uint64_t args[
 		return -EOVERFLOW;
 	}
 	run->nesting++;
-	err = bpfh_interp_run(exec, run, (size_t)idx, args, r0);
+	if (exec->engine == BPFH_ENGINE_JIT)
+		err = bpfh_jit_run(exec, run, (size_t)idx, args, r0);
+	else
+		err = bpfh_interp_run(exec, run, (size_t)idx, args, r0);
 	run->nesting--;
 	run->nouter = run->nesting; /* the callback's own stack is gone */
 	run->current = exec;
@@ -206,5 +221,6 @@ void bpfh_exec_destroy(struct bpfh_exec *exec)
 	free(exec->ops);
 	free(exec->code);
 	free(exec->is_func);
+	bpfh_jit_free(exec);
 	free(exec);
 }

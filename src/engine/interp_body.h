@@ -41,7 +41,8 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, size_t 
 		const struct interp_insn *ret;
 		uint64_t saved[5]; /* r6..r10 */
 	} frames[BPFH_MAX_FRAMES];
-	uint64_t stack[BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8];
+	uint64_t own_stack[BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8], *stack = own_stack;
+	const size_t stack_size = sizeof(own_stack);
 	uint64_t reg[BPFH_REG_COUNT];
 	const struct interp_insn *code, *pc;
 	unsigned depth = 0;
@@ -65,14 +66,19 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, size_t 
 #endif
 	memset(reg, 0, sizeof(reg));
 	memcpy(&reg[1], args, 5 * sizeof(reg[1]));
-	reg[10] = (uint64_t)(uintptr_t)stack + sizeof(stack);
+	if (run->stack && run->nesting == 0) /* the caller's stack, as it is */
+		stack = run->stack;
 #if INTERP_CHECKED
-	memset(stack, 0, sizeof(stack));
+	else
+		memset(stack, 0, stack_size);
+#endif
+	reg[10] = (uint64_t)(uintptr_t)stack + stack_size;
+#if INTERP_CHECKED
 	/* A callback (nesting > 0) may touch the stacks of the runs it is nested in: record
 	 * this run's stack for the callbacks it will start. */
 	if (run->nesting < BPFH_MAX_FRAMES) {
 		run->outer_lo[run->nesting] = (uintptr_t)stack;
-		run->outer_hi[run->nesting] = (uintptr_t)stack + sizeof(stack);
+		run->outer_hi[run->nesting] = (uintptr_t)stack + stack_size;
 	}
 	run->nouter = run->nesting;
 #endif

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Builds the libFuzzer targets and runs each for a bounded time (FUZZ_SECONDS, default 20) from
-# seeds made of the conformance programs and bpfhost's own instruction tests, and for fuzz_obj
+# seeds made of the conformance programs and bpfhost's own instruction tests (fuzz_interp and
+# fuzz_jit: 64 bytes of memory, then the program), and for fuzz_obj
 # the BPF objects built from tests/data/obj. Prints
 # "fuzz: N passed, N failed" (a target fails when it finds a crash; the input is kept in
 # build/fuzz/artifacts/). Skips where clang's libFuzzer is missing.
@@ -48,7 +49,7 @@ done
 
 passed=0
 failed=0
-for t in fuzz_asm:asm fuzz_decode:bin fuzz_interp:interp fuzz_obj:obj; do
+for t in fuzz_asm:asm fuzz_decode:bin fuzz_interp:interp fuzz_jit:interp fuzz_obj:obj; do
 	name=${t%%:*}
 	corpus=build/fuzz/corpus-$name
 	mkdir -p "$corpus"

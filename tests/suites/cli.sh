@@ -156,6 +156,22 @@ input=$tmp/sum.bin
 run "plugin --engine interp-checked" "$BPFHOST" plugin --engine interp-checked 01000000
 status 0
 out_is '5\n'
+. tests/suites/lib/jit.sh
+if jit_available; then
+	input=$tmp/sum.bin
+	run "plugin --engine jit" "$BPFHOST" plugin --engine jit 01000000
+	status 0
+	out_is '5\n'
+	input=$tmp/jump.bin
+	run "plugin --engine jit without memory" "$BPFHOST" plugin --engine jit
+	status 0
+	out_is 'ffffffff\n'
+	run "plugin --engine jit with an unknown helper" "$BPFHOST" plugin --engine jit \
+		--program 85000000070000009500000000000000
+	refused 1 "insn 0 (call 7): call to unknown helper 7"
+else
+	echo "# cli: plugin --engine jit skipped (the JIT is not available on this host)"
+fi
 input=$tmp/jump.bin
 run "plugin without memory" "$BPFHOST" plugin --engine interp
 status 0

@@ -4,8 +4,12 @@
  * offset reaches (ja32 forward and backward over 40,000 instructions, and the 16-bit limits
  * exactly), programs assembled from generated text; and the error codes of the exec API
  * (unknown engine, kfunc, unresolved and resolved map loads, unknown helper, call depth, bad
- * access, instruction budget), each on both interpreters where it applies. The resolver
- * below makes every map form load (src << 32 | (imm + imm2)), so the test sees which was used.
+ * access, instruction budget), each on every engine where it applies (the JIT where this host
+ * has it); tail calls (the same frame and r1, from a subprogram, the 33-call limit of the test
+ * helper, into another engine), callbacks (on the caller's stack, nested, failing), r1..r5
+ * kept across a helper call, and the JIT's code-size limit and its refusal on hosts it does
+ * not support. The resolver below makes every map form load (src << 32 | (imm + imm2)), so
+ * the test sees which was used.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,8 +20,10 @@
 #include "bpfhost/isa.h"
 #include "../check.h"
 
-static const enum bpfh_engine engines[] = { BPFH_ENGINE_INTERP, BPFH_ENGINE_INTERP_CHECKED };
-#define NENGINES (sizeof(engines) / sizeof(engines[0]))
+static enum bpfh_engine engines[BPFH_ENGINE__COUNT] = { BPFH_ENGINE_INTERP,
+						      BPFH_ENGINE_INTERP_CHECKED };
+static size_t NENGINES = 2;
+static int have_jit;
 
 static char logbuf[4096];
 
@@ -177,7 +183,7 @@ static int prepare(const char *text, enum bpfh_engine engine, const struct bpfh_
 static void check_api(void)
 {
 	static const bpfh_helper_fn helpers[3] = { [2] = helper_add };
-	struct bpfh_exec_opts opts = { sizeof(opts), resolve_map, NULL, "prog" };
+	struct bpfh_exec_opts opts = { .sz = sizeof(opts), .resolve = resolve_map, .name = "prog" };
 	struct bpfh_insn exit_insn = { 0x95, 0, 0, 0, 0 };
 	struct bpfh_exec *exec;
 	struct bpfh_run run;
@@ -278,10 +284,294 @@ static void check_api(void)
 	}
 }
 
+/* ---- tail calls and callbacks ---- */
+
+static const struct bpfh_exec *tail_target;
+static uint64_t counter[1]; /* memory the programs may touch, a region of every run */
+
+/* The test's tail call: at most 33 per run, as bpf_tail_call; 1 when refused (the program
+ * goes on), 0 when the engine is to continue in tail_target. */
+static uint64_t helper_tail(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			    struct bpfh_run *run)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	if (run->tail_calls >= 33 || !tail_target)
+		return 1;
+	run->tail_calls++;
+	run->tail_next = tail_target;
+	return 0;
+}
+
+/* The test's bpf_loop: callback r2 for i = 0..r1-1 with (i, r3) until it returns non-zero;
+ * returns the number of calls, or 1000 + the error's number if one failed. */
+static uint64_t helper_loop(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			    struct bpfh_run *run)
+{
+	uint64_t i, ret;
+	int err;
+
+	(void)r4, (void)r5;
+	for (i = 0; i < r1; i++) {
+		uint64_t args[5] = { i, r3, 0, 0, 0 };
+
+		err = bpfh_exec_callback(run, r2, args, &ret);
+		if (err)
+			return 1000 + (uint64_t)-err;
+		if (ret)
+			return i + 1;
+	}
+	return i;
+}
+
+/* Changes every argument register on its way (through a call the compiler cannot see into),
+ * then gives back r1 + r2. */
+static uint64_t scramble(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
+{
+	return a ^ b ^ c ^ d ^ e;
+}
+
+static uint64_t (*volatile scramble_fn)(uint64_t, uint64_t, uint64_t, uint64_t,
+					 uint64_t) = scramble;
+static volatile uint64_t sink;
+
+static uint64_t helper_scramble_add(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+				    uint64_t r5, struct bpfh_run *run)
+{
+	(void)run;
+	sink = scramble_fn(~r1, ~r2, ~r3, ~r4, ~r5);
+	return r1 + r2;
+}
+
+static const bpfh_helper_fn more_helpers[14] = {
+	[2] = helper_add, [3] = helper_scramble_add, [12] = helper_tail, [13] = helper_loop,
+};
+
+/* Run exec with r1 = arg and the helpers above; returns the error, r0 in *r0. */
+static int run_with(const struct bpfh_exec *exec, uint64_t arg, uint64_t *r0)
+{
+	struct bpfh_region region = { (uintptr_t)counter, sizeof(counter), 1 };
+	struct bpfh_run run;
+	struct bpfh_log log;
+
+	memset(&run, 0, sizeof(run));
+	bpfh_log_init(&log, logbuf, sizeof(logbuf));
+	run.regions = &region;
+	run.nregions = 1;
+	run.args[0] = arg;
+	run.helpers = more_helpers;
+	run.nhelpers = sizeof(more_helpers) / sizeof(more_helpers[0]);
+	run.log = &log;
+	return bpfh_exec_run(exec, &run, r0);
+}
+
+static void check_tail_calls(void)
+{
+	struct bpfh_exec *a, *b, *c, *other;
+	uint64_t r0;
+	size_t e;
+	int err;
+
+	for (e = 0; e < NENGINES; e++) {
+		enum bpfh_engine eng = engines[e];
+		const char *name = bpfh_engine_name(eng);
+
+		/* the target sees the caller's frame (its stack slot) and r1; r0 is the helper's */
+		if (!CHECK(prepare("mov %r6, 7\nstxdw [%r10-8], %r6\ncall 12\nmov %r0, 99\nexit\n",
+				   eng, NULL, &a) == 0))
+			return;
+		if (!CHECK(prepare("ldxdw %r6, [%r10-8]\nadd %r6, %r1\nadd %r6, %r0\nmov %r0, %r6\n"
+				   "exit\n", eng, NULL, &b) == 0))
+			return;
+		tail_target = b;
+		err = run_with(a, 1000, &r0);
+		CHECKF(err == 0 && r0 == 1007, "%s: err %d, r0 %llu: %s", name, err,
+		       (unsigned long long)r0, logbuf);
+
+		/* from a subprogram: the target's exit returns to the subprogram's caller */
+		if (CHECK(prepare("call local f\nadd %r0, 1000\nexit\nf:\nstdw [%r10-8], 5\n"
+				  "call 12\nexit\n", eng, NULL, &c) == 0)) {
+			err = run_with(c, 20, &r0);
+			CHECKF(err == 0 && r0 == 1025, "%s: err %d, r0 %llu: %s", name, err,
+			       (unsigned long long)r0, logbuf);
+			bpfh_exec_destroy(c);
+		}
+
+		/* a program tail-calling itself: the helper's limit of 33, r1 kept through all */
+		if (CHECK(prepare("ldxdw %r0, [%r1]\nadd %r0, 1\nstxdw [%r1], %r0\ncall 12\n"
+				  "ldxdw %r0, [%r1]\nexit\n", eng, NULL, &c) == 0)) {
+			tail_target = c;
+			counter[0] = 0;
+			err = run_with(c, (uintptr_t)counter, &r0);
+			CHECKF(err == 0 && r0 == 34 && counter[0] == 34, "%s: err %d, r0 %llu: %s",
+			       name, err, (unsigned long long)r0, logbuf);
+			bpfh_exec_destroy(c);
+		}
+
+		/* into a program prepared for another engine */
+		if (CHECK(prepare("mov %r0, 1\nexit\n", eng == BPFH_ENGINE_INTERP ?
+				  BPFH_ENGINE_INTERP_CHECKED : BPFH_ENGINE_INTERP, NULL,
+				  &other) == 0)) {
+			tail_target = other;
+			err = run_with(a, 0, &r0);
+			CHECKF(err == -EINVAL &&
+			       strstr(logbuf, "insn 2 (call 12): tail call into a program "
+					      "prepared for another engine"),
+			       "%s: err %d: %s", name, err, logbuf);
+			bpfh_exec_destroy(other);
+		}
+		tail_target = NULL;
+		bpfh_exec_destroy(a);
+		bpfh_exec_destroy(b);
+	}
+}
+
+static void check_callbacks(void)
+{
+	struct bpfh_exec *exec;
+	uint64_t r0;
+	size_t e;
+	int err;
+
+	for (e = 0; e < NENGINES; e++) {
+		enum bpfh_engine eng = engines[e];
+		const char *name = bpfh_engine_name(eng);
+
+		/* ten calls adding i to a slot of the caller's stack (r3 points to it) */
+		if (CHECK(prepare("stdw [%r10-8], 0\nmov %r1, 10\nlddw %r2, func cb\n"
+				  "mov %r3, %r10\nadd %r3, -8\ncall 13\nldxdw %r1, [%r10-8]\n"
+				  "mul %r0, 1000\nadd %r0, %r1\nexit\n"
+				  "cb:\nldxdw %r0, [%r2]\nadd %r0, %r1\nstxdw [%r2], %r0\n"
+				  "mov %r0, 0\nexit\n", eng, NULL, &exec) == 0)) {
+			err = run_with(exec, 0, &r0);
+			CHECKF(err == 0 && r0 == 10045, "%s: err %d, r0 %llu: %s", name, err,
+			       (unsigned long long)r0, logbuf);
+			bpfh_exec_destroy(exec);
+		}
+
+		/* a callback that stops the loop, and one with a local call of its own */
+		if (CHECK(prepare("mov %r1, 10\nlddw %r2, func cb\ncall 13\nexit\n"
+				  "cb:\ncall local g\njeq %r1, 3, stop\nmov %r0, 0\nexit\n"
+				  "stop:\nmov %r0, 1\nexit\ng:\nmov %r0, 5\nexit\n", eng, NULL,
+				  &exec) == 0)) {
+			err = run_with(exec, 0, &r0);
+			CHECKF(err == 0 && r0 == 4, "%s: err %d, r0 %llu: %s", name, err,
+			       (unsigned long long)r0, logbuf);
+			bpfh_exec_destroy(exec);
+		}
+
+		/* a callback failing (unknown helper) ends the whole run with its error */
+		if (CHECK(prepare("mov %r1, 3\nlddw %r2, func cb\ncall 13\nmov %r0, 77\nexit\n"
+				  "cb:\ncall 9\nexit\n", eng, NULL, &exec) == 0)) {
+			err = run_with(exec, 0, &r0);
+			CHECKF(err == -ENOENT && strstr(logbuf, "insn 6 (call 9): call to unknown "
+							"helper 9"), "%s: err %d: %s", name, err,
+			       logbuf);
+			bpfh_exec_destroy(exec);
+		}
+
+		/* callbacks starting callbacks: the nesting limit */
+		if (CHECK(prepare("mov %r1, 1\nlddw %r2, func cb\ncall 13\nexit\n"
+				  "cb:\nmov %r1, 1\nlddw %r2, func cb\ncall 13\nexit\n", eng, NULL,
+				  &exec) == 0)) {
+			err = run_with(exec, 0, &r0);
+			CHECKF(err == -EOVERFLOW &&
+			       strstr(logbuf, "callbacks nested more than 8 deep"),
+			       "%s: err %d: %s", name, err, logbuf);
+			bpfh_exec_destroy(exec);
+		}
+
+		/* a callback value that is not a function of the program */
+		if (CHECK(prepare("mov %r1, 1\nlddw %r2, 0xbf00000000000001\ncall 13\nexit\n", eng,
+				  NULL, &exec) == 0)) {
+			err = run_with(exec, 0, &r0);
+			CHECKF(err == 0 && r0 == 1000 + EINVAL &&
+			       strstr(logbuf, "callback 0xbf00000000000001 is not a function"),
+			       "%s: err %d, r0 %llu: %s", name, err, (unsigned long long)r0,
+			       logbuf);
+			bpfh_exec_destroy(exec);
+		}
+	}
+}
+
+/* r1..r5 after a helper call are the interpreter's (unchanged) where the program reads them. */
+static void check_kept_registers(void)
+{
+	struct bpfh_exec *exec;
+	uint64_t r0;
+	size_t e;
+	int err;
+
+	for (e = 0; e < NENGINES; e++) {
+		const char *name = bpfh_engine_name(engines[e]);
+
+		if (CHECK(prepare("mov %r1, 1\nmov %r2, 20\nmov %r3, 300\nmov %r4, 4000\n"
+				  "mov %r5, 50000\ncall 3\nadd %r0, %r1\nadd %r0, %r2\n"
+				  "add %r0, %r3\njeq %r0, 0, skip\nadd %r0, %r4\nskip:\n"
+				  "add %r0, %r5\nexit\n",
+				  engines[e], NULL, &exec) == 0)) {
+			err = run_with(exec, 0, &r0);
+			CHECKF(err == 0 && r0 == 21 + 54321, "%s: err %d, r0 %llu", name, err,
+			       (unsigned long long)r0);
+			bpfh_exec_destroy(exec);
+		}
+		/* the same in a loop, the registers read only on the next round */
+		if (CHECK(prepare("mov %r6, 3\nmov %r0, 0\nmov %r1, 1\nmov %r2, 2\nloop:\n"
+				  "mov %r7, %r0\ncall 3\nadd %r0, %r7\nsub %r6, 1\n"
+				  "jne %r6, 0, loop\nexit\n", engines[e], NULL, &exec) == 0)) {
+			err = run_with(exec, 0, &r0);
+			CHECKF(err == 0 && r0 == 9, "%s: err %d, r0 %llu", name, err,
+			       (unsigned long long)r0);
+			bpfh_exec_destroy(exec);
+		}
+	}
+}
+
+/* The JIT's own limits, and its refusal where it cannot run. */
+static void check_jit(void)
+{
+	struct bpfh_exec_opts opts = { .sz = sizeof(opts), .name = "big", .jit_code_limit = 64 };
+	struct bpfh_insn exit_insn = { 0x95, 0, 0, 0, 0 };
+	struct bpfh_exec *exec;
+	struct bpfh_log log;
+	int err;
+
+	bpfh_log_init(&log, logbuf, sizeof(logbuf));
+	err = bpfh_exec_create(BPFH_ENGINE_JIT, &exit_insn, 1, NULL, &log, &exec);
+	if (!have_jit) {
+		CHECKF(err == -ENOTSUP && exec == NULL &&
+		       strstr(logbuf, "jit: not available on this host"), "%d: %s", err, logbuf);
+		printf("# engine-run: the JIT is not available here, its checks skipped\n");
+		return;
+	}
+	CHECKF(err == 0 && bpfh_exec_engine(exec) == BPFH_ENGINE_JIT && bpfh_exec_count(exec) == 1,
+	       "%d: %s", err, logbuf);
+	bpfh_exec_destroy(exec);
+	CHECK(!strcmp(bpfh_engine_name(BPFH_ENGINE_JIT), "jit"));
+	CHECKF(prepare("mov %r0, 1\nmov %r1, 2\nmov %r2, 3\nmov %r3, 4\nmov %r4, 5\nexit\n",
+		       BPFH_ENGINE_JIT, &opts, &exec) == -E2BIG &&
+	       strstr(logbuf, "big: jit: the program needs more than 64 bytes of machine code"),
+	       "%s", logbuf);
+	opts.jit_code_limit = 0; /* the default */
+	CHECKF(prepare("mov %r0, 1\nexit\n", BPFH_ENGINE_JIT, &opts, &exec) == 0, "%s", logbuf);
+	bpfh_exec_destroy(exec);
+}
+
 int main(void)
 {
+	struct bpfh_insn exit_insn = { 0x95, 0, 0, 0, 0 };
+	struct bpfh_exec *exec;
+
+	if (bpfh_exec_create(BPFH_ENGINE_JIT, &exit_insn, 1, NULL, NULL, &exec) == 0) {
+		bpfh_exec_destroy(exec);
+		have_jit = 1;
+		engines[NENGINES++] = BPFH_ENGINE_JIT;
+	}
 	check_long_ja32();
 	check_16bit_limits();
 	check_api();
+	check_tail_calls();
+	check_callbacks();
+	check_kept_registers();
+	check_jit();
 	return check_summary("engine-run");
 }

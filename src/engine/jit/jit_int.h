@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to src/engine/jit: what the architecture-independent driver (jit.c) and a back end
+ * (x86_64/) share. The driver analyses the program, runs the back end's emission passes until
+ * the code's layout stops changing, copies the code into executable pages and runs it; the back
+ * end turns one pass over the program into bytes. Nothing here is visible outside the JIT.
+ *
+ * Layout of the code of one program:
+ *
+ *   entry        the C-callable trampoline (struct jit_ctx *, args, start, stack top)
+ *   common code  epilogue, the fault exit, the exit with r0 = 0 of LD_ABS/LD_IND, tail calls
+ *   slot code    one sequence per slot, in order (addr[] gives where each starts)
+ *   cold stubs   one per fault site: record the site, then jump to the fault exit
+ *
+ * Labels: a jump to a slot or a stub is emitted with a placeholder and recorded as a fixup; a
+ * jump between slots takes its one-byte form when the previous pass's layout says it reaches.
+ * After a pass, when no long jump between slots could have been short in this pass's own
+ * layout, the next pass would make the same sizes: the fixups are filled in from this pass's
+ * addresses and the code is final. Sizes only shrink from pass to pass (the first makes every
+ * jump long), so this settles, usually after the second pass (the first, for code without
+ * jumps). Jumps to stubs and local calls are always long; jumps to common code are emitted
+ * after it, exactly.
+ */
+#ifndef BPFH_JIT_INT_H
+#define BPFH_JIT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../engine_int.h"
+
+/* State of one run of JIT code, kept by the C driver; the generated code reaches it through a
+ * register (the back end's context register). The offsets are part of the code's contract. */
+struct jit_ctx {
+	struct bpfh_run *run;          /* the helpers' last argument */
+	const bpfh_helper_fn *helpers;  /* run->helpers, as at the start of the run */
+	uint64_t nhelpers;              /* run->nhelpers (0 without a table) */
+	uint64_t call_limit;            /* a local call needs r10 >= this (frames left) */
+	uint64_t entry_sp;              /* the native stack pointer inside the entry, to unwind */
+	uint64_t r1;                    /* r1 at the last helper call (a tail call's context) */
+	uint64_t r0;                    /* out: r0 at the final exit */
+	const struct bpfh_exec *fault_exec; /* out: the program of the faulting instruction */
+	uint64_t fault_val;             /* out: the value the message prints */
+	uint32_t fault_insn;            /* out: its slot */
+	uint32_t fault_kind;            /* out: enum jit_fault */
+};
+
+/* Status the entry returns. */
+enum { JIT_STATUS_OK = 0, JIT_STATUS_FAULT = 1 };
+
+/* Why code stopped (jit_ctx.fault_kind); the driver turns each into interp's message. */
+enum jit_fault {
+	JIT_FAULT_HELPER = 1,  /* call to an unknown helper (value: the id) */
+	JIT_FAULT_CALLX,       /* callx to a tagged value that is not a function (value) */
+	JIT_FAULT_DEPTH,       /* a local call past BPFH_MAX_FRAMES */
+	JIT_FAULT_TAIL_ENGINE, /* tail call into a program of another engine */
+	JIT_FAULT_ERROR,       /* run->error set by a callback: stop with it, nothing to log */
+};
+
+/* Common code labels. */
+enum jit_label {
+	JIT_L_EPILOGUE, /* restore the entry's registers and return eax */
+	JIT_L_FAULT,    /* record the program, unwind, return JIT_STATUS_FAULT */
+	JIT_L_EXIT0,    /* unwind, r0 = 0, return JIT_STATUS_OK (LD_ABS/LD_IND out of bounds) */
+	JIT_L_TAIL,     /* after a helper: run->error or a tail call (site's slot recorded) */
+	JIT_L__COUNT
+};
+
+/* A cold stub: what to record before leaving through JIT_L_FAULT or JIT_L_TAIL. */
+enum jit_stub_kind {
+	JIT_STUB_FAULT, /* fault of kind `fault`, value from BPF register `reg` or `val` */
+	JIT_STUB_TAIL,  /* a helper asked for a tail call or failed: go to JIT_L_TAIL */
+};
+
+#define JIT_STUB_NOREG 0xff /* the value is stub.val, not a register */
+
+struct jit_stub {
+	uint8_t kind;
+	uint8_t fault;
+	uint8_t reg;
+	uint32_t insn;
+	uint64_t val;
+};
+
+/* A growing code buffer; err sticks at the first failure (-ENOMEM, or -E2BIG past limit). */
+struct jit_buf {
+	uint8_t *p;
+	size_t len, cap, limit;
+	int err;
+};
+
+/* A displacement to fill in once the layout is final. */
+enum jit_fix_kind {
+	JIT_FIX_JUMP, /* to a slot, from the end of slot `from`'s code: may be short */
+	JIT_FIX_CALL, /* to a slot, always 32 bits */
+	JIT_FIX_STUB, /* to a cold stub, always 32 bits */
+};
+
+struct jit_fixup {
+	uint32_t pos;    /* the displacement's first byte; the instruction ends after it */
+	uint32_t target; /* slot or stub index */
+	uint32_t from;   /* JIT_FIX_JUMP: the jumping slot */
+	uint8_t kind;
+	uint8_t width;   /* 1 or 4 bytes */
+};
+
+/* One emission pass over the program. */
+struct jit_pass {
+	const struct bpfh_exec *exec;
+	struct jit_buf buf;
+	uint32_t *addr;          /* this pass: start of each slot's code; addr[count] = end */
+	const uint32_t *prev;    /* the previous pass's addr, NULL in the first pass */
+	uint32_t label[JIT_L__COUNT];
+	struct jit_stub *stubs;  /* the stubs this pass asked for, in order */
+	uint32_t *stub_addr;     /* this pass: where each stub starts */
+	size_t nstubs, stub_cap;
+	struct jit_fixup *fix;   /* this pass's displacements to fill in */
+	size_t nfix, fix_cap;
+	const uint8_t *keep;     /* per helper call slot: r1..r5 read later (bit n-1 for rn) */
+	int has_local_calls;     /* the program has call local or callx (exits may return) */
+	int all_long;            /* every jump long: the fallback that always settles */
+};
+
+/* Code buffer. The emitters are inline: code is made a byte at a time, several times over. */
+void jit_buf_grow(struct jit_buf *b, size_t n);
+
+static inline int jit_room(struct jit_buf *b, size_t n)
+{
+	if (b->cap - b->len < n) {
+		jit_buf_grow(b, n);
+		if (b->cap - b->len < n)
+			return 0;
+	}
+	return 1;
+}
+
+static inline void jit_emit8(struct jit_buf *b, uint8_t v)
+{
+	if (jit_room(b, 1))
+		b->p[b->len++] = v;
+}
+
+/* Multi-byte values are little-endian whatever the host: the code is x86's or arm64's. */
+static inline void jit_emit16(struct jit_buf *b, uint16_t v)
+{
+	if (jit_room(b, 2)) {
+		b->p[b->len++] = (uint8_t)v;
+		b->p[b->len++] = (uint8_t)(v >> 8);
+	}
+}
+
+static inline void jit_emit32(struct jit_buf *b, uint32_t v)
+{
+	if (jit_room(b, 4)) {
+		b->p[b->len++] = (uint8_t)v;
+		b->p[b->len++] = (uint8_t)(v >> 8);
+		b->p[b->len++] = (uint8_t)(v >> 16);
+		b->p[b->len++] = (uint8_t)(v >> 24);
+	}
+}
+
+static inline void jit_emit64(struct jit_buf *b, uint64_t v)
+{
+	jit_emit32(b, (uint32_t)v);
+	jit_emit32(b, (uint32_t)(v >> 32));
+}
+
+static inline size_t jit_pos(const struct jit_buf *b)
+{
+	return b->len;
+}
+
+/* Overwrite one byte already emitted (a short forward jump inside one slot's code). */
+static inline void jit_patch8(struct jit_buf *b, size_t at, uint8_t v)
+{
+	if (at < b->len)
+		b->p[at] = v;
+}
+
+/* Add a stub to this pass; returns its index (the same in every pass for the same program). */
+size_t jit_stub_add(struct jit_pass *p, const struct jit_stub *s);
+/* Record the width-byte displacement just emitted (the end of an instruction) as a fixup. */
+void jit_fixup(struct jit_pass *p, unsigned kind, unsigned width, size_t target, size_t from);
+/* Whether a jump from slot from_slot (ending its code) to slot to may use a one-byte offset. */
+int jit_slot_near(const struct jit_pass *p, size_t from_slot, size_t to);
+
+/* Back end interface (one per architecture). */
+/* 0 when this host can run the back end's code, else -ENOTSUP and *why says what is missing. */
+int jit_arch_supported(const char **why);
+/* Emit the whole program once into p->buf, filling p->addr, p->label and the stubs. */
+void jit_arch_emit(struct jit_pass *p);
+
+/* Bytes of int3 before the code in its pages, so that nothing before the entry is another
+ * function's (or unmapped) should a sanitizer look in front of a called function. */
+#define JIT_CODE_PAD 16
+
+/* The entry every program's code starts with (offset 0 of the code). */
+typedef int (*jit_entry_fn)(struct jit_ctx *ctx, const uint64_t *args, const void *start,
+			    uint64_t *stack_top);
+
+#endif

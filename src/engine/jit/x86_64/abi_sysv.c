@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The System V AMD64 calling convention for the x86-64 JIT: where each BPF register lives, the
+ * entry trampoline that C calls (prologue, arguments, epilogue) and the helper-call sequence.
+ * r1..r5 sit in the first five argument registers, so a helper call moves nothing; r6..r10 and
+ * the context pointer sit in callee-saved registers, so helpers keep them. A Windows x64 file
+ * would give the same three things (rcx, rdx, r8, r9 and the stack for arguments, 32 bytes of
+ * shadow space, rsi and rdi callee-saved); the lowering would not change.
+ *
+ * This file does not lower BPF instructions (lower.c) or encode them (emit.c).
+ */
+#include <stddef.h>
+
+#include "x86.h"
+
+const struct x86_abi x86_abi = {
+	.reg = {
+		X86_RAX, /* r0: return value */
+		X86_RDI, /* r1..r5: argument registers 1..5 */
+		X86_RSI,
+		X86_RDX,
+		X86_RCX,
+		X86_R8,
+		X86_RBX, /* r6..r9: callee-saved */
+		X86_R13,
+		X86_R14,
+		X86_R15,
+		X86_RBP, /* r10: frame pointer, callee-saved */
+	},
+	.ctx = X86_R12,
+	.t1 = X86_R10,
+	.t2 = X86_R11,
+	.t3 = X86_R9, /* also the sixth argument: the run, loaded just before a helper call */
+};
+
+/* Saved by the entry, restored by the epilogue (in reverse). Six pushes after the return
+ * address leave the native stack 8 bytes off a 16-byte boundary; the entry's call into slot
+ * code adds 8 more, so slot code runs with rsp 16-byte aligned, as a call needs. */
+static const uint8_t saved[] = { X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15 };
+#define NSAVED (sizeof(saved) / sizeof(saved[0]))
+
+void x86_abi_entry(struct jit_pass *p)
+{
+	struct jit_buf *b = &p->buf;
+	const uint8_t *R = x86_abi.reg;
+	size_t i;
+
+	for (i = 0; i < NSAVED; i++)
+		x86_push(b, saved[i]);
+	/* rdi = ctx, rsi = args, rdx = start, rcx = stack top */
+	x86_mov_rr(b, 1, x86_abi.ctx, X86_RDI);
+	x86_store(b, 1, x86_abi.ctx, (int32_t)offsetof(struct jit_ctx, entry_sp), X86_RSP);
+	x86_mov_rr(b, 1, x86_abi.t1, X86_RDX);
+	x86_mov_rr(b, 1, x86_abi.t2, X86_RSI);
+	x86_mov_rr(b, 1, R[10], X86_RCX);
+	for (i = 1; i <= 5; i++)
+		x86_load(b, 1, R[i], x86_abi.t2, (int32_t)(8 * (i - 1)));
+	x86_mov_imm(b, R[0], 0);
+	for (i = 6; i <= 9; i++)
+		x86_mov_imm(b, R[i], 0);
+	x86_call_r(b, x86_abi.t1);
+	x86_store(b, 1, x86_abi.ctx, (int32_t)offsetof(struct jit_ctx, r0), R[0]);
+	x86_mov_imm(b, X86_RAX, JIT_STATUS_OK);
+	p->label[JIT_L_EPILOGUE] = (uint32_t)jit_pos(b);
+	for (i = NSAVED; i-- > 0;)
+		x86_pop(b, saved[i]);
+	x86_ret(b);
+}
+
+void x86_abi_helper_call(struct jit_pass *p, int fn, unsigned keep)
+{
+	struct jit_buf *b = &p->buf;
+	const uint8_t *R = x86_abi.reg;
+	unsigned n = 0, i;
+
+	x86_store(b, 1, x86_abi.ctx, (int32_t)offsetof(struct jit_ctx, r1), R[1]);
+	for (i = 1; i <= 5; i++) {
+		if (keep & (1u << (i - 1))) {
+			x86_push(b, R[i]);
+			n++;
+		}
+	}
+	if (n & 1)
+		x86_alu_ri(b, 1, X86_SUB, X86_RSP, 8);
+	x86_load(b, 1, X86_R9, x86_abi.ctx, (int32_t)offsetof(struct jit_ctx, run));
+	x86_call_r(b, fn);
+	if (n & 1)
+		x86_alu_ri(b, 1, X86_ADD, X86_RSP, 8);
+	for (i = 5; i >= 1; i--)
+		if (keep & (1u << (i - 1)))
+			x86_pop(b, R[i]);
+}

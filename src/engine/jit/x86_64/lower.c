@@ -1,0 +1,814 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The x86-64 lowering of every instruction of the opcode table, with interp_body.h's semantics:
+ * 32-bit results zero-extended; division by zero gives 0 and modulo by zero keeps the dividend
+ * (truncated to 32 bits for the 32-bit forms); signed INT_MIN / -1 gives INT_MIN and
+ * INT_MIN % -1 gives 0, both tested before the divide so the hardware never traps; shift counts
+ * masked to the operand width (as x86 masks them); helper calls through the run's table, with
+ * the interpreter's faults and a tail call continuing in the target program's code in the same
+ * frame; local calls with their own 512 bytes of stack and the 8-frame limit; LD_ABS/LD_IND
+ * ending the run with r0 = 0 when out of the packet. Also the common code (the fault and tail
+ * call exits) and the cold stubs. Register assignments and the entry come from the ABI layer.
+ *
+ * It does not check memory accesses or count instructions (run a program on the checked
+ * interpreter for that), and does not support kfunc calls (refused before it runs).
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "x86.h"
+
+#define R(n) ((int)x86_abi.reg[n])
+#define T1 ((int)x86_abi.t1)
+#define T2 ((int)x86_abi.t2)
+#define T3 ((int)x86_abi.t3)
+#define CTX ((int)x86_abi.ctx)
+#define CTX_OFF(f) ((int32_t)offsetof(struct jit_ctx, f))
+#define RUN_OFF(f) ((int32_t)offsetof(struct bpfh_run, f))
+#define EXEC_OFF(f) ((int32_t)offsetof(struct bpfh_exec, f))
+
+/* The code compares these as 32-bit words. */
+_Static_assert(sizeof(enum bpfh_engine) == 4, "enum bpfh_engine is not 32 bits");
+_Static_assert(sizeof(((struct bpfh_run *)0)->error) == 4, "run->error is not 32 bits");
+
+/* Opcodes of "op r/m, reg" for the BPF operations that have one. */
+#define OPC_ADD 0x01
+#define OPC_OR 0x09
+#define OPC_AND 0x21
+#define OPC_SUB 0x29
+#define OPC_XOR 0x31
+#define OPC_CMP 0x39
+#define OPC_TEST 0x85
+#define OPC_CMP_RM 0x3b /* cmp reg, r/m */
+
+int jit_arch_supported(const char **why)
+{
+#if defined(__x86_64__) && !defined(_WIN32) && !defined(__ILP32__)
+	*why = NULL;
+	return 0;
+#else
+	*why = "the JIT has an x86-64 System V back end only (the Windows x64 calling convention "
+	       "and arm64 are to come)";
+	return -ENOTSUP;
+#endif
+}
+
+/* ---- stubs ---- */
+
+static void jcc_stub(struct jit_pass *p, int cc, size_t k)
+{
+	x86_jcc32(&p->buf, cc, 0);
+	jit_fixup(p, JIT_FIX_STUB, 4, k, 0);
+}
+
+static void jcc_fault(struct jit_pass *p, int cc, size_t insn, unsigned kind, unsigned reg,
+		      uint64_t val)
+{
+	struct jit_stub s = { JIT_STUB_FAULT, (uint8_t)kind, (uint8_t)reg, (uint32_t)insn, val };
+
+	jcc_stub(p, cc, jit_stub_add(p, &s));
+}
+
+static void emit_stub(struct jit_pass *p, const struct jit_stub *s)
+{
+	struct jit_buf *b = &p->buf;
+
+	x86_rm(b, 0, 0xc7, 0, CTX, CTX_OFF(fault_insn));
+	jit_emit32(b, s->insn);
+	if (s->kind == JIT_STUB_TAIL) {
+		x86_jmp32(b, p->label[JIT_L_TAIL]);
+		return;
+	}
+	x86_rm(b, 0, 0xc7, 0, CTX, CTX_OFF(fault_kind));
+	jit_emit32(b, s->fault);
+	if (s->reg != JIT_STUB_NOREG) {
+		x86_store(b, 1, CTX, CTX_OFF(fault_val), R(s->reg));
+	} else if (s->val) {
+		x86_mov_imm(b, T2, s->val);
+		x86_store(b, 1, CTX, CTX_OFF(fault_val), T2);
+	}
+	x86_jmp32(b, p->label[JIT_L_FAULT]);
+}
+
+/* ---- common code ---- */
+
+static void set_kind_and_fault(struct jit_pass *p, unsigned kind)
+{
+	x86_rm(&p->buf, 0, 0xc7, 0, CTX, CTX_OFF(fault_kind));
+	jit_emit32(&p->buf, kind);
+	x86_jmp32(&p->buf, p->label[JIT_L_FAULT]);
+}
+
+static void emit_common(struct jit_pass *p)
+{
+	struct jit_buf *b = &p->buf;
+	size_t err, engine;
+
+	/* LD_ABS / LD_IND out of the packet: the run (or callback) ends with r0 = 0. */
+	p->label[JIT_L_EXIT0] = (uint32_t)jit_pos(b);
+	x86_load(b, 1, X86_RSP, CTX, CTX_OFF(entry_sp));
+	x86_mov_imm(b, X86_RAX, 0);
+	x86_store(b, 1, CTX, CTX_OFF(r0), X86_RAX);
+	x86_jmp32(b, p->label[JIT_L_EPILOGUE]);
+
+	/* A fault: the stub recorded the slot, kind and value; add the program, unwind. */
+	p->label[JIT_L_FAULT] = (uint32_t)jit_pos(b);
+	x86_mov_imm(b, T2, (uint64_t)(uintptr_t)p->exec);
+	x86_store(b, 1, CTX, CTX_OFF(fault_exec), T2);
+	x86_load(b, 1, X86_RSP, CTX, CTX_OFF(entry_sp));
+	x86_mov_imm(b, X86_RAX, JIT_STATUS_FAULT);
+	x86_jmp32(b, p->label[JIT_L_EPILOGUE]);
+
+	/* After a helper that failed in a callback (run->error) or asked for a tail call: stop
+	 * with the error, or continue at the target's first slot with r1 as it was at the call,
+	 * in this frame (rsp and r10 as they are, so its exit returns where ours would have). */
+	p->label[JIT_L_TAIL] = (uint32_t)jit_pos(b);
+	x86_load(b, 1, T2, CTX, CTX_OFF(run));
+	x86_alu_mi(b, 0, X86_CMP, T2, RUN_OFF(error), 0);
+	err = x86_jcc8_fwd(b, X86_CC_NE);
+	x86_load(b, 1, T1, T2, RUN_OFF(tail_next));
+	x86_alu_mi(b, 0, X86_CMP, T1, EXEC_OFF(engine), BPFH_ENGINE_JIT);
+	engine = x86_jcc8_fwd(b, X86_CC_NE);
+	x86_rm(b, X86_W, 0xc7, 0, T2, RUN_OFF(tail_next)); /* run->tail_next = NULL */
+	jit_emit32(b, 0);
+	x86_store(b, 1, T2, RUN_OFF(current), T1);
+	x86_load(b, 1, R(1), CTX, CTX_OFF(r1));
+	x86_jmp_m(b, T1, EXEC_OFF(jit_start));
+	x86_land8(b, err);
+	set_kind_and_fault(p, JIT_FAULT_ERROR);
+	x86_land8(b, engine);
+	set_kind_and_fault(p, JIT_FAULT_TAIL_ENGINE);
+}
+
+/* ---- ALU ---- */
+
+static void zext32(struct jit_buf *b, int r)
+{
+	x86_mov_rr(b, 0, r, r);
+}
+
+static void div_by_zero(struct jit_buf *b, int w, int d, int is_mod)
+{
+	if (!is_mod)
+		x86_mov_imm(b, d, 0);
+	else if (!w)
+		zext32(b, d);
+}
+
+static void div_by_minus1(struct jit_buf *b, int w, int d, int is_mod)
+{
+	if (!is_mod)
+		x86_rr(b, w ? X86_W : 0, 0xf7, 3, d); /* neg: INT_MIN stays INT_MIN */
+	else
+		x86_mov_imm(b, d, 0);
+}
+
+static unsigned ctz64(uint64_t v)
+{
+	unsigned n = 0;
+
+	while (!(v & 1)) {
+		v >>= 1;
+		n++;
+	}
+	return n;
+}
+
+/* dst (op)= divisor. rax and rdx are the dividend and results of x86's divide, so whatever BPF
+ * registers live there are saved in t1 and t3 around it; the divisor goes to t2. */
+static void lower_div(struct jit_pass *p, const struct bpfh_insn *in, int w, int is_x,
+		      int is_mod, int is_signed)
+{
+	struct jit_buf *b = &p->buf;
+	int d = R(in->dst), res = is_mod ? X86_RDX : X86_RAX;
+	size_t j_zero = 0, j_m1 = 0, j_done, j_done2;
+
+	if (!is_x) {
+		uint64_t v = w ? (uint64_t)(int64_t)in->imm : (uint64_t)(uint32_t)in->imm;
+		uint64_t m1 = w ? UINT64_MAX : UINT32_MAX;
+
+		if (v == 0) {
+			div_by_zero(b, w, d, is_mod);
+			return;
+		}
+		if (is_signed && v == m1) {
+			div_by_minus1(b, w, d, is_mod);
+			return;
+		}
+		if (!is_signed && !(v & (v - 1))) { /* a power of two: shift or mask */
+			if (is_mod)
+				x86_alu_ri(b, w, X86_AND, d, (int32_t)(v - 1));
+			else if (ctz64(v))
+				x86_shift_ri(b, w, X86_SHR, d, (uint8_t)ctz64(v));
+			else if (!w)
+				zext32(b, d);
+			return;
+		}
+		x86_mov_imm(b, T2, v);
+	} else {
+		x86_mov_rr(b, 1, T2, R(in->src));
+		x86_alu_rr(b, w, OPC_TEST, T2, T2);
+		j_zero = x86_jcc8_fwd(b, X86_CC_E);
+		if (is_signed) {
+			x86_alu_ri(b, w, X86_CMP, T2, -1);
+			j_m1 = x86_jcc8_fwd(b, X86_CC_E);
+		}
+	}
+	if (d != X86_RAX)
+		x86_mov_rr(b, 1, T1, X86_RAX);
+	if (d != X86_RDX)
+		x86_mov_rr(b, 1, T3, X86_RDX);
+	if (d != X86_RAX)
+		x86_mov_rr(b, 1, X86_RAX, d);
+	if (is_signed) {
+		if (w)
+			jit_emit8(b, 0x48); /* cqo */
+		jit_emit8(b, 0x99);         /* cdq */
+	} else {
+		x86_mov_imm(b, X86_RDX, 0);
+	}
+	x86_rr(b, w ? X86_W : 0, 0xf7, is_signed ? 7 : 6, T2); /* idiv / div */
+	if (d != res)
+		x86_mov_rr(b, 1, d, res); /* a 32-bit divide left the upper half zero */
+	if (d != X86_RAX)
+		x86_mov_rr(b, 1, X86_RAX, T1);
+	if (d != X86_RDX)
+		x86_mov_rr(b, 1, X86_RDX, T3);
+	if (!is_x)
+		return;
+	j_done = x86_jcc8_fwd(b, -1);
+	x86_land8(b, j_zero);
+	div_by_zero(b, w, d, is_mod);
+	if (is_signed) {
+		j_done2 = x86_jcc8_fwd(b, -1);
+		x86_land8(b, j_m1);
+		div_by_minus1(b, w, d, is_mod);
+		x86_land8(b, j_done2);
+	}
+	x86_land8(b, j_done);
+}
+
+/* Shifts by a register count, which x86 wants in cl. */
+static void lower_shift(struct jit_buf *b, const struct bpfh_insn *in, int w, int digit, int is_x)
+{
+	int d = R(in->dst), s = R(in->src);
+
+	if (!is_x) {
+		uint8_t n = (uint8_t)(in->imm & (w ? 63 : 31));
+
+		if (n)
+			x86_shift_ri(b, w, digit, d, n);
+		else if (!w)
+			zext32(b, d);
+		return;
+	}
+	if (s == X86_RCX) {
+		x86_shift_cl(b, w, digit, d);
+		return;
+	}
+	x86_mov_rr(b, 1, T2, X86_RCX);
+	x86_mov_rr(b, 1, X86_RCX, s);
+	if (d == X86_RCX) {
+		x86_shift_cl(b, w, digit, T2);
+	} else {
+		x86_shift_cl(b, w, digit, d);
+	}
+	x86_mov_rr(b, 1, X86_RCX, T2);
+}
+
+static void lower_alu(struct jit_pass *p, const struct bpfh_insn *in, unsigned op, int w)
+{
+	const struct bpfh_op_info *info = bpfh_op_info(op);
+	struct jit_buf *b = &p->buf;
+	unsigned bop = info->code & 0xf0;
+	int is_x = (info->code & 0x08) != 0;
+	int d = R(in->dst), s = R(in->src);
+	int32_t imm = in->imm;
+
+	switch (bop) {
+	case 0x00: case 0x10: case 0x40: case 0x50: case 0xa0: {
+		static const uint8_t opc[16] = { [0x0] = OPC_ADD, [0x1] = OPC_SUB, [0x4] = OPC_OR,
+						 [0x5] = OPC_AND, [0xa] = OPC_XOR };
+		static const uint8_t digit[16] = { [0x0] = X86_ADD, [0x1] = X86_SUB, [0x4] = X86_OR,
+						   [0x5] = X86_AND, [0xa] = X86_XOR };
+
+		if (is_x)
+			x86_alu_rr(b, w, opc[bop >> 4], d, s);
+		else if (imm == 0 && bop == 0x50)
+			x86_mov_imm(b, d, 0);
+		else if (imm == 0 && !w)
+			zext32(b, d); /* nothing to do but the 32-bit truncation */
+		else if (imm != 0)
+			x86_alu_ri(b, w, digit[bop >> 4], d, imm);
+		return;
+	}
+	case 0x20:
+		if (is_x) {
+			x86_rr(b, w ? X86_W : 0, 0x0faf, d, s);
+		} else if (imm >= -128 && imm <= 127) {
+			x86_rr(b, w ? X86_W : 0, 0x6b, d, d);
+			jit_emit8(b, (uint8_t)imm);
+		} else {
+			x86_rr(b, w ? X86_W : 0, 0x69, d, d);
+			jit_emit32(b, (uint32_t)imm);
+		}
+		return;
+	case 0x30:
+	case 0x90:
+		lower_div(p, in, w, is_x, bop == 0x90, info->sel == 1);
+		return;
+	case 0x60:
+		lower_shift(b, in, w, X86_SHL, is_x);
+		return;
+	case 0x70:
+		lower_shift(b, in, w, X86_SHR, is_x);
+		return;
+	case 0xc0:
+		lower_shift(b, in, w, X86_SAR, is_x);
+		return;
+	case 0xb0:
+		if (is_x) {
+			if (!w || d != s)
+				x86_mov_rr(b, w, d, s);
+		} else {
+			x86_mov_imm(b, d, w ? (uint64_t)(int64_t)imm : (uint64_t)(uint32_t)imm);
+		}
+		return;
+	default:
+		b->err = -EINVAL; /* no such row reaches here */
+	}
+}
+
+static void lower_end(struct jit_buf *b, unsigned op, int d)
+{
+	switch (op) {
+	case BPFH_OP_LE16:
+		x86_rr(b, 0, 0x0fb7, d, d); /* movzx */
+		break;
+	case BPFH_OP_LE32:
+		zext32(b, d);
+		break;
+	case BPFH_OP_LE64:
+		break;
+	case BPFH_OP_BE16:
+	case BPFH_OP_BSWAP16:
+		x86_rr(b, X86_P66, 0xc1, X86_ROL, d);
+		jit_emit8(b, 8);
+		x86_rr(b, 0, 0x0fb7, d, d);
+		break;
+	case BPFH_OP_BE32:
+	case BPFH_OP_BSWAP32:
+		x86_bswap(b, 0, d);
+		break;
+	default: /* BE64, BSWAP64 */
+		x86_bswap(b, 1, d);
+		break;
+	}
+}
+
+static void lower_movsx(struct jit_buf *b, unsigned op, int d, int s)
+{
+	switch (op) {
+	case BPFH_OP_MOVSX8_64:
+		x86_rr(b, X86_W | X86_B8M, 0x0fbe, d, s);
+		break;
+	case BPFH_OP_MOVSX16_64:
+		x86_rr(b, X86_W, 0x0fbf, d, s);
+		break;
+	case BPFH_OP_MOVSX32_64:
+		x86_rr(b, X86_W, 0x63, d, s);
+		break;
+	case BPFH_OP_MOVSX8_32:
+		x86_rr(b, X86_B8M, 0x0fbe, d, s);
+		break;
+	default: /* MOVSX16_32 */
+		x86_rr(b, 0, 0x0fbf, d, s);
+		break;
+	}
+}
+
+/* ---- jumps ---- */
+
+/* A jump from slot i (these bytes end its code) to slot target. cc < 0: unconditional. */
+static void jump_slot(struct jit_pass *p, size_t i, int cc, size_t target)
+{
+	struct jit_buf *b = &p->buf;
+
+	if (jit_slot_near(p, i, target)) {
+		jit_emit8(b, cc < 0 ? 0xeb : (uint8_t)(0x70 | cc));
+		jit_emit8(b, 0);
+		jit_fixup(p, JIT_FIX_JUMP, 1, target, i);
+		return;
+	}
+	if (cc < 0)
+		x86_jmp32(b, 0);
+	else
+		x86_jcc32(b, cc, 0);
+	jit_fixup(p, JIT_FIX_JUMP, 4, target, i);
+}
+
+static void lower_jcond(struct jit_pass *p, size_t i, const struct bpfh_insn *in, unsigned op)
+{
+	static const int8_t cc[16] = {
+		[0x1] = X86_CC_E, [0x2] = X86_CC_A, [0x3] = X86_CC_AE, [0x4] = X86_CC_NE,
+		[0x5] = X86_CC_NE, [0x6] = X86_CC_G, [0x7] = X86_CC_GE, [0xa] = X86_CC_B,
+		[0xb] = X86_CC_BE, [0xc] = X86_CC_L, [0xd] = X86_CC_LE,
+	};
+	const struct bpfh_op_info *info = bpfh_op_info(op);
+	struct jit_buf *b = &p->buf;
+	unsigned bop = info->code & 0xf0;
+	int is_x = (info->code & 0x08) != 0, w = !bpfh_op_is_32(op);
+	int d = R(in->dst), s = R(in->src);
+	size_t target = (size_t)bpfh_insn_target(in, i, op);
+
+	if (target == i + 1) /* no effect either way */
+		return;
+	if (bop == 0x40) { /* jset */
+		if (is_x) {
+			x86_alu_rr(b, w, OPC_TEST, d, s);
+		} else {
+			x86_rr(b, w ? X86_W : 0, 0xf7, 0, d);
+			jit_emit32(b, (uint32_t)in->imm);
+		}
+	} else if (is_x) {
+		x86_alu_rr(b, w, OPC_CMP, d, s);
+	} else if (in->imm == 0) {
+		x86_alu_rr(b, w, OPC_TEST, d, d); /* the same flags as cmp with 0 */
+	} else {
+		x86_alu_ri(b, w, X86_CMP, d, in->imm);
+	}
+	jump_slot(p, i, cc[bop >> 4], target);
+}
+
+/* ---- calls ---- */
+
+/* After the helper: a tail call or a callback's error leaves through the slot's tail stub. */
+static void helper_call(struct jit_pass *p, size_t i, int fn)
+{
+	struct jit_buf *b = &p->buf;
+	struct jit_stub s = { JIT_STUB_TAIL, 0, JIT_STUB_NOREG, (uint32_t)i, 0 };
+	size_t k;
+
+	x86_abi_helper_call(p, fn, p->keep[i]);
+	k = jit_stub_add(p, &s);
+	x86_load(b, 1, T2, CTX, CTX_OFF(run));
+	x86_alu_mi(b, 1, X86_CMP, T2, RUN_OFF(tail_next), 0);
+	jcc_stub(p, X86_CC_NE, k);
+	x86_alu_mi(b, 0, X86_CMP, T2, RUN_OFF(error), 0);
+	jcc_stub(p, X86_CC_NE, k);
+}
+
+static void lower_call_helper(struct jit_pass *p, size_t i, uint32_t id)
+{
+	struct jit_buf *b = &p->buf;
+
+	if (id <= INT32_MAX) {
+		x86_alu_mi(b, 1, X86_CMP, CTX, CTX_OFF(nhelpers), (int32_t)id);
+	} else {
+		x86_mov_imm(b, T2, id);
+		x86_rm(b, X86_W, OPC_CMP, T2, CTX, CTX_OFF(nhelpers));
+	}
+	jcc_fault(p, X86_CC_BE, i, JIT_FAULT_HELPER, JIT_STUB_NOREG, id); /* nhelpers <= id */
+	x86_load(b, 1, T2, CTX, CTX_OFF(helpers));
+	if (id <= INT32_MAX / 8) {
+		x86_load(b, 1, T2, T2, (int32_t)(id * 8));
+	} else {
+		x86_mov_imm(b, T1, id);
+		x86_rmx(b, X86_W, 0x8b, T2, T2, T1, 3, 0);
+	}
+	x86_alu_rr(b, 1, OPC_TEST, T2, T2);
+	jcc_fault(p, X86_CC_E, i, JIT_FAULT_HELPER, JIT_STUB_NOREG, id);
+	helper_call(p, i, T2);
+}
+
+/* A local call: a frame of its own (r10 one frame down), r6..r10 kept. Five pushes and the
+ * return address keep the native stack 16-byte aligned. */
+static void local_enter(struct jit_pass *p, size_t i)
+{
+	struct jit_buf *b = &p->buf;
+	int r;
+
+	x86_rm(b, X86_W, OPC_CMP_RM, R(10), CTX, CTX_OFF(call_limit));
+	jcc_fault(p, X86_CC_B, i, JIT_FAULT_DEPTH, JIT_STUB_NOREG, 0);
+	for (r = 6; r <= 10; r++)
+		x86_push(b, R(r));
+	x86_alu_ri(b, 1, X86_SUB, R(10), BPFH_STACK_SIZE);
+}
+
+static void local_leave(struct jit_pass *p)
+{
+	int r;
+
+	for (r = 10; r >= 6; r--)
+		x86_pop(&p->buf, R(r));
+}
+
+/* callx: a tagged function value of this program is a local call, anything else a helper id. */
+static void lower_callx(struct jit_pass *p, size_t i, const struct bpfh_insn *in)
+{
+	struct jit_buf *b = &p->buf;
+	size_t j_helper, j_done;
+
+	x86_mov_rr(b, 1, T2, R(in->dst));
+	x86_mov_rr(b, 1, T1, T2);
+	x86_shift_ri(b, 1, X86_SHR, T1, 32);
+	x86_alu_ri(b, 0, X86_CMP, T1, (int32_t)(BPFH_FUNC_TAG >> 32));
+	j_helper = x86_jcc32_fwd(b, X86_CC_NE);
+	zext32(b, T2);
+	x86_alu_ri(b, 1, X86_CMP, T2, (int32_t)p->exec->count);
+	jcc_fault(p, X86_CC_AE, i, JIT_FAULT_CALLX, in->dst, 0);
+	x86_mov_imm(b, T1, (uint64_t)(uintptr_t)p->exec->jit_func_off);
+	x86_rmx(b, 0, 0x8b, T1, T1, T2, 2, 0);
+	x86_alu_rr(b, 0, OPC_TEST, T1, T1);
+	jcc_fault(p, X86_CC_E, i, JIT_FAULT_CALLX, in->dst, 0);
+	x86_lea_rip(b, T2, 0);
+	x86_alu_rr(b, 1, OPC_ADD, T1, T2);
+	local_enter(p, i);
+	x86_call_r(b, T1);
+	local_leave(p);
+	j_done = x86_jcc32_fwd(b, -1);
+
+	x86_land32(b, j_helper);
+	x86_rm(b, X86_W, OPC_CMP_RM, T2, CTX, CTX_OFF(nhelpers));
+	jcc_fault(p, X86_CC_AE, i, JIT_FAULT_HELPER, in->dst, 0);
+	x86_load(b, 1, T1, CTX, CTX_OFF(helpers));
+	x86_rmx(b, X86_W, 0x8b, T2, T1, T2, 3, 0);
+	x86_alu_rr(b, 1, OPC_TEST, T2, T2);
+	jcc_fault(p, X86_CC_E, i, JIT_FAULT_HELPER, in->dst, 0);
+	helper_call(p, i, T2);
+	x86_land32(b, j_done);
+}
+
+/* ---- memory ---- */
+
+static void lower_ldx(struct jit_buf *b, unsigned op, int d, int s, int32_t off)
+{
+	switch (op) {
+	case BPFH_OP_LDXB:
+		x86_rm(b, 0, 0x0fb6, d, s, off);
+		break;
+	case BPFH_OP_LDXH:
+		x86_rm(b, 0, 0x0fb7, d, s, off);
+		break;
+	case BPFH_OP_LDXW:
+		x86_load(b, 0, d, s, off);
+		break;
+	case BPFH_OP_LDXDW:
+		x86_load(b, 1, d, s, off);
+		break;
+	case BPFH_OP_LDXSB:
+		x86_rm(b, X86_W, 0x0fbe, d, s, off);
+		break;
+	case BPFH_OP_LDXSH:
+		x86_rm(b, X86_W, 0x0fbf, d, s, off);
+		break;
+	default: /* LDXSW */
+		x86_rm(b, X86_W, 0x63, d, s, off);
+		break;
+	}
+}
+
+static void lower_st(struct jit_buf *b, unsigned op, int d, int32_t off, int32_t imm)
+{
+	switch (op) {
+	case BPFH_OP_STB:
+		x86_rm(b, 0, 0xc6, 0, d, off);
+		jit_emit8(b, (uint8_t)imm);
+		break;
+	case BPFH_OP_STH:
+		x86_rm(b, X86_P66, 0xc7, 0, d, off);
+		jit_emit16(b, (uint16_t)imm);
+		break;
+	case BPFH_OP_STW:
+		x86_rm(b, 0, 0xc7, 0, d, off);
+		jit_emit32(b, (uint32_t)imm);
+		break;
+	default: /* STDW: the imm sign-extended */
+		x86_rm(b, X86_W, 0xc7, 0, d, off);
+		jit_emit32(b, (uint32_t)imm);
+		break;
+	}
+}
+
+static void lower_stx(struct jit_buf *b, unsigned op, int d, int s, int32_t off)
+{
+	switch (op) {
+	case BPFH_OP_STXB:
+		x86_rm(b, X86_B8R, 0x88, s, d, off);
+		break;
+	case BPFH_OP_STXH:
+		x86_rm(b, X86_P66, 0x89, s, d, off);
+		break;
+	case BPFH_OP_STXW:
+		x86_store(b, 0, d, off, s);
+		break;
+	default: /* STXDW */
+		x86_store(b, 1, d, off, s);
+		break;
+	}
+}
+
+/* fetch-or, -and, -xor have no x86 instruction: a compare-exchange loop on rax (r0, kept in
+ * t3), with the address in t1 and the new value built in t2. */
+static void atomic_fetch_loop(struct jit_buf *b, int w, unsigned opc, int d, int s, int32_t off)
+{
+	int operand = s == X86_RAX ? T3 : s;
+	size_t retry;
+
+	x86_mov_rr(b, 1, T3, X86_RAX);
+	x86_lea(b, T1, d, off);
+	x86_load(b, w, X86_RAX, T1, 0);
+	retry = jit_pos(b);
+	x86_mov_rr(b, w, T2, X86_RAX);
+	x86_alu_rr(b, w, opc, T2, operand);
+	x86_rm(b, X86_LOCK | (w ? X86_W : 0), 0x0fb1, T2, T1, 0);
+	jit_emit8(b, 0x70 | X86_CC_NE);
+	jit_emit8(b, (uint8_t)((int64_t)retry - (int64_t)(jit_pos(b) + 1)));
+	if (s != X86_RAX) { /* else r0 is the fetched value, as the interpreter leaves it */
+		x86_mov_rr(b, w, s, X86_RAX);
+		x86_mov_rr(b, 1, X86_RAX, T3);
+	}
+}
+
+static void lower_atomic(struct jit_buf *b, unsigned op, const struct bpfh_insn *in)
+{
+	int w = !bpfh_op_is_32(op), d = R(in->dst), s = R(in->src);
+	unsigned fw = w ? X86_W : 0;
+
+	switch (op) {
+	case BPFH_OP_AADD64: case BPFH_OP_AADD32:
+		x86_rm(b, X86_LOCK | fw, OPC_ADD, s, d, in->off);
+		break;
+	case BPFH_OP_AOR64: case BPFH_OP_AOR32:
+		x86_rm(b, X86_LOCK | fw, OPC_OR, s, d, in->off);
+		break;
+	case BPFH_OP_AAND64: case BPFH_OP_AAND32:
+		x86_rm(b, X86_LOCK | fw, OPC_AND, s, d, in->off);
+		break;
+	case BPFH_OP_AXOR64: case BPFH_OP_AXOR32:
+		x86_rm(b, X86_LOCK | fw, OPC_XOR, s, d, in->off);
+		break;
+	case BPFH_OP_AFADD64: case BPFH_OP_AFADD32:
+		x86_rm(b, X86_LOCK | fw, 0x0fc1, s, d, in->off); /* xadd */
+		break;
+	case BPFH_OP_AXCHG64: case BPFH_OP_AXCHG32:
+		x86_rm(b, fw, 0x87, s, d, in->off); /* xchg with memory is always locked */
+		break;
+	case BPFH_OP_AFOR64: case BPFH_OP_AFOR32:
+		atomic_fetch_loop(b, w, OPC_OR, d, s, in->off);
+		break;
+	case BPFH_OP_AFAND64: case BPFH_OP_AFAND32:
+		atomic_fetch_loop(b, w, OPC_AND, d, s, in->off);
+		break;
+	case BPFH_OP_AFXOR64: case BPFH_OP_AFXOR32:
+		atomic_fetch_loop(b, w, OPC_XOR, d, s, in->off);
+		break;
+	default: /* ACMPXCHG: r0 is rax, compared and loaded by the instruction */
+		x86_rm(b, X86_LOCK | fw, 0x0fb1, s, d, in->off);
+		if (!w) /* on success a 32-bit cmpxchg leaves rax's upper half alone */
+			zext32(b, X86_RAX);
+		break;
+	}
+}
+
+/* LD_ABS / LD_IND: r0 = the big-endian value at offset o of the packet; out of it, the run
+ * ends with r0 = 0 (JIT_L_EXIT0). The packet is read from the run each time, as the
+ * interpreter does. */
+static void lower_ldpkt(struct jit_pass *p, unsigned op, const struct bpfh_insn *in)
+{
+	struct jit_buf *b = &p->buf;
+	int n = (op == BPFH_OP_LDABSB || op == BPFH_OP_LDINDB) ? 1 :
+		(op == BPFH_OP_LDABSH || op == BPFH_OP_LDINDH) ? 2 : 4;
+	int abs = op == BPFH_OP_LDABSB || op == BPFH_OP_LDABSH || op == BPFH_OP_LDABSW;
+	int r0 = R(0);
+
+	if (abs && in->imm < 0) {
+		x86_jmp32(b, p->label[JIT_L_EXIT0]);
+		return;
+	}
+	if (abs) {
+		x86_mov_imm(b, T1, (uint64_t)(int64_t)in->imm + (uint64_t)n); /* the end */
+	} else {
+		x86_mov_rr(b, 0, T1, R(in->src));                 /* (u32)src */
+		x86_alu_ri(b, 1, X86_ADD, T1, in->imm);          /* + imm, in 64 bits */
+		x86_jcc32(b, X86_CC_S, p->label[JIT_L_EXIT0]);   /* negative */
+		x86_alu_ri(b, 1, X86_ADD, T1, n);                /* the end */
+	}
+	x86_load(b, 1, T2, CTX, CTX_OFF(run));
+	x86_rm(b, X86_W, OPC_CMP_RM, T1, T2, RUN_OFF(pkt_len));
+	x86_jcc32(b, X86_CC_A, p->label[JIT_L_EXIT0]);   /* end > pkt_len */
+	x86_load(b, 1, T2, T2, RUN_OFF(pkt));
+	x86_alu_rr(b, 1, OPC_TEST, T2, T2);
+	x86_jcc32(b, X86_CC_E, p->label[JIT_L_EXIT0]);   /* no packet */
+	if (n == 1)
+		x86_rmx(b, 0, 0x0fb6, r0, T2, T1, 0, -n);
+	else if (n == 2)
+		x86_rmx(b, 0, 0x0fb7, r0, T2, T1, 0, -n);
+	else
+		x86_rmx(b, 0, 0x8b, r0, T2, T1, 0, -n);
+	if (n == 2) {
+		x86_rr(b, X86_P66, 0xc1, X86_ROL, r0);
+		jit_emit8(b, 8);
+	} else if (n == 4) {
+		x86_bswap(b, 0, r0);
+	}
+}
+
+/* ---- one slot, one program ---- */
+
+static void lower(struct jit_pass *p, size_t i)
+{
+	const struct bpfh_insn *in = &p->exec->insns[i];
+	unsigned op = p->exec->ops[i];
+	struct jit_buf *b = &p->buf;
+	int d = R(in->dst), s = R(in->src);
+
+	switch (bpfh_op_info(op)->form) {
+	case BPFH_FORM_ALU_K:
+	case BPFH_FORM_ALU_X:
+		lower_alu(p, in, op, !bpfh_op_is_32(op));
+		break;
+	case BPFH_FORM_NEG:
+		x86_rr(b, op == BPFH_OP_NEG64 ? X86_W : 0, 0xf7, 3, d);
+		break;
+	case BPFH_FORM_MOVSX:
+		lower_movsx(b, op, d, s);
+		break;
+	case BPFH_FORM_END:
+		lower_end(b, op, d);
+		break;
+	case BPFH_FORM_JA:
+	case BPFH_FORM_JA32: {
+		size_t target = (size_t)bpfh_insn_target(in, i, op);
+
+		if (target != i + 1)
+			jump_slot(p, i, -1, target);
+		break;
+	}
+	case BPFH_FORM_JMP_K:
+	case BPFH_FORM_JMP_X:
+		lower_jcond(p, i, in, op);
+		break;
+	case BPFH_FORM_CALL:
+		if (op == BPFH_OP_CALL) {
+			lower_call_helper(p, i, (uint32_t)in->imm);
+		} else if (op == BPFH_OP_CALL_LOCAL) {
+			local_enter(p, i);
+			x86_call32(b, 0);
+			jit_fixup(p, JIT_FIX_CALL, 4, (size_t)bpfh_insn_target(in, i, op), 0);
+			local_leave(p);
+		} else {
+			b->err = -ENOTSUP; /* kfunc: refused before the JIT runs */
+		}
+		break;
+	case BPFH_FORM_CALLX:
+		lower_callx(p, i, in);
+		break;
+	case BPFH_FORM_EXIT:
+		x86_ret(b);
+		break;
+	case BPFH_FORM_LDX:
+		lower_ldx(b, op, d, s, in->off);
+		break;
+	case BPFH_FORM_ST:
+		lower_st(b, op, d, in->off, in->imm);
+		break;
+	case BPFH_FORM_STX:
+		lower_stx(b, op, d, s, in->off);
+		break;
+	case BPFH_FORM_ATOMIC:
+		lower_atomic(b, op, in);
+		break;
+	case BPFH_FORM_LDDW: /* the value, resolved, in both slots' imm */
+		x86_mov_imm(b, d, (uint64_t)(uint32_t)in[0].imm |
+				  (uint64_t)(uint32_t)in[1].imm << 32);
+		break;
+	case BPFH_FORM_LDABS:
+	case BPFH_FORM_LDIND:
+		lower_ldpkt(p, op, in);
+		break;
+	default:
+		b->err = -EINVAL;
+		break;
+	}
+}
+
+void jit_arch_emit(struct jit_pass *p)
+{
+	const struct bpfh_exec *exec = p->exec;
+	struct jit_buf *b = &p->buf;
+	size_t i, k;
+
+	x86_abi_entry(p);
+	emit_common(p);
+	for (i = 0; i < exec->count; i++) {
+		p->addr[i] = (uint32_t)jit_pos(b);
+		if (exec->ops[i] != BPFH_OP_LDDW_HI)
+			lower(p, i);
+	}
+	p->addr[exec->count] = (uint32_t)jit_pos(b);
+	for (k = 0; k < p->nstubs && !b->err; k++) {
+		p->stub_addr[k] = (uint32_t)jit_pos(b);
+		emit_stub(p, &p->stubs[k]);
+	}
+}

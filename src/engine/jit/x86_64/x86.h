@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the x86-64 back end: register numbers, the instruction encoders (emit.c), and the
+ * calling-convention layer's contract (abi_sysv.c today, a Windows x64 file later): which x86
+ * register holds each BPF register, the scratch and context registers, the entry trampoline
+ * and the helper-call sequence. The ISA lowering (lower.c) uses only what is declared here.
+ */
+#ifndef BPFH_JIT_X86_H
+#define BPFH_JIT_X86_H
+
+#include "../jit_int.h"
+
+enum x86_reg {
+	X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,
+	X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+};
+
+/* Condition codes (the low nibble of jcc). */
+enum x86_cc {
+	X86_CC_O = 0x0, X86_CC_NO = 0x1, X86_CC_B = 0x2, X86_CC_AE = 0x3, X86_CC_E = 0x4,
+	X86_CC_NE = 0x5, X86_CC_BE = 0x6, X86_CC_A = 0x7, X86_CC_S = 0x8, X86_CC_NS = 0x9,
+	X86_CC_L = 0xc, X86_CC_GE = 0xd, X86_CC_LE = 0xe, X86_CC_G = 0xf,
+};
+
+/* Flags of one encoded instruction. */
+#define X86_W 0x01    /* REX.W: 64-bit operand size */
+#define X86_P66 0x02  /* operand-size prefix: 16-bit operand */
+#define X86_B8R 0x04  /* the ModRM reg field is a byte register (spl..dil need a REX) */
+#define X86_B8M 0x08  /* the ModRM r/m register is a byte register */
+#define X86_LOCK 0x10 /* lock prefix */
+
+/* Group opcodes' /digit (the ModRM reg field). */
+enum { X86_ADD = 0, X86_OR = 1, X86_AND = 4, X86_SUB = 5, X86_XOR = 6, X86_CMP = 7 };
+enum { X86_ROL = 0, X86_SHL = 4, X86_SHR = 5, X86_SAR = 7 };
+
+/*
+ * Generic forms: opcode opc (one byte, or two bytes 0x0fXX given as 0x0fXX) with a ModRM whose
+ * reg field is reg (a register or a /digit) and whose r/m is a register (rr), the memory
+ * [base + disp] (rm), or [base + index * (1 << scale) + disp] (rmx).
+ */
+void x86_rr(struct jit_buf *b, unsigned flags, unsigned opc, int reg, int rm);
+void x86_rm(struct jit_buf *b, unsigned flags, unsigned opc, int reg, int base, int32_t disp);
+void x86_rmx(struct jit_buf *b, unsigned flags, unsigned opc, int reg, int base, int index,
+	     unsigned scale, int32_t disp);
+
+/* Common instructions. w: 64-bit operation (else 32-bit, which zero-extends the result). */
+void x86_mov_rr(struct jit_buf *b, int w, int dst, int src);
+void x86_mov_imm(struct jit_buf *b, int dst, uint64_t v);  /* dst = v, shortest form */
+void x86_alu_rr(struct jit_buf *b, int w, unsigned opc, int dst, int src); /* opc: 0x01 add... */
+void x86_alu_ri(struct jit_buf *b, int w, int digit, int dst, int32_t imm); /* group 1 */
+void x86_alu_mi(struct jit_buf *b, int w, int digit, int base, int32_t disp, int32_t imm);
+void x86_load(struct jit_buf *b, int w, int dst, int base, int32_t disp);
+void x86_store(struct jit_buf *b, int w, int base, int32_t disp, int src);
+void x86_lea(struct jit_buf *b, int dst, int base, int32_t disp);
+void x86_lea_rip(struct jit_buf *b, int dst, uint32_t target); /* dst = code + target */
+void x86_bswap(struct jit_buf *b, int w, int r);
+void x86_shift_ri(struct jit_buf *b, int w, int digit, int dst, uint8_t n);
+void x86_shift_cl(struct jit_buf *b, int w, int digit, int dst);
+void x86_push(struct jit_buf *b, int r);
+void x86_pop(struct jit_buf *b, int r);
+void x86_call_r(struct jit_buf *b, int r);
+void x86_jmp_m(struct jit_buf *b, int base, int32_t disp);
+void x86_ret(struct jit_buf *b);
+/* Jumps to an absolute position in the code (target), from the current position. */
+void x86_jcc32(struct jit_buf *b, int cc, uint32_t target);
+void x86_jmp32(struct jit_buf *b, uint32_t target);
+void x86_call32(struct jit_buf *b, uint32_t target);
+/* Short forward jumps inside one slot's code: emit with a placeholder, then land here. */
+size_t x86_jcc8_fwd(struct jit_buf *b, int cc); /* cc < 0: jmp */
+void x86_land8(struct jit_buf *b, size_t at);
+size_t x86_jcc32_fwd(struct jit_buf *b, int cc);
+void x86_land32(struct jit_buf *b, size_t at);
+
+/* The calling-convention layer. */
+struct x86_abi {
+	uint8_t reg[BPFH_REG_COUNT]; /* x86 register of BPF r0..r10: r0 is rax (the helpers'
+				      * return), r6..r10 survive calls */
+	uint8_t ctx;                 /* holds struct jit_ctx *, survives calls */
+	uint8_t t1, t2, t3;          /* scratch: no BPF register, not rax, rcx or rdx */
+};
+extern const struct x86_abi x86_abi;
+
+/* The entry trampoline (offset 0), ending with the epilogue (label JIT_L_EPILOGUE): a C
+ * function int (struct jit_ctx *, const uint64_t args[5], const void *start,
+ * uint64_t *stack_top) that saves what the ABI asks, loads r1..r5 from args, zeroes r0 and
+ * r6..r9, sets r10, calls start and stores r0 into the context; code that unwinds sets the
+ * native stack pointer to ctx->entry_sp and jumps to the epilogue with the status in eax. */
+void x86_abi_entry(struct jit_pass *p);
+/* Call the helper whose address is in register fn (not a BPF register), with r1..r5 as its
+ * arguments and the run last, keeping the registers in keep (bit n-1 for rn) and recording r1
+ * in ctx->r1. The native stack is 16-byte aligned in slot code, as the entry leaves it. */
+void x86_abi_helper_call(struct jit_pass *p, int fn, unsigned keep);
+
+#endif
