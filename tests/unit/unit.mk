@@ -3,7 +3,8 @@
 # linked with the library and the test-file reader; it prints "NAME: N passed, N failed" and
 # exits non-zero when a check failed. tests/run-all.sh runs every $(BUILD)/test-*.
 UNIT_SRCS := tests/unit/isa/roundtrip.c tests/unit/isa/opcodes.c tests/unit/isa/decode.c \
-	tests/unit/isa/log.c tests/unit/engine/run.c tests/unit/ctx/testrun.c
+	tests/unit/isa/log.c tests/unit/engine/run.c tests/unit/engine/jit_diff.c \
+	tests/unit/ctx/testrun.c
 unit_bin = $(BUILD)/test-$(subst /,-,$(patsubst tests/unit/%.c,%,$(1)))
 TEST_BINS += $(foreach s,$(UNIT_SRCS),$(call unit_bin,$(s)))
 
@@ -16,3 +17,4 @@ include tests/unit/maps.mk
 -include tests/unit/obj.mk
 -include tests/unit/hooks.mk
 include tests/unit/examples.mk
+-include tests/unit/verify.mk
