@@ -42,8 +42,9 @@ include src/obj/obj.mk
 include src/helpers/helpers.mk
 include src/hooks/hooks.mk
 include src/ctx/ctx.mk
+include src/verify/verify.mk
 LIB_SRCS = $(BASE_SRCS) $(ISA_SRCS) $(ENGINE_SRCS) $(MAPS_SRCS) $(OBJ_SRCS) $(HELPERS_SRCS) \
-	$(HOOKS_SRCS) $(CTX_SRCS) $(PLATFORM_SRCS)
+	$(HOOKS_SRCS) $(CTX_SRCS) $(VERIFY_SRCS) $(PLATFORM_SRCS)
 
 include tools/bpfhost/bpfhost.mk
 include tests/tests.mk
