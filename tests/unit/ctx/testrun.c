@@ -17,7 +17,8 @@
 #include "bpfhost/xdp.h"
 #include "../check.h"
 
-static const enum bpfh_engine engines[] = { BPFH_ENGINE_INTERP, BPFH_ENGINE_INTERP_CHECKED };
+static const enum bpfh_engine engines[] = { BPFH_ENGINE_INTERP, BPFH_ENGINE_INTERP_CHECKED,
+					    BPFH_ENGINE_JIT };
 static enum bpfh_engine engine;
 static char logbuf[8192];
 static struct bpfh_log log_;
@@ -721,12 +722,27 @@ out:
 	release(&b);
 }
 
+/* The JIT where this host has one (x86-64, not Windows): a one-instruction program prepares. */
+static int jit_available(void)
+{
+	static const struct bpfh_insn prog[2] = { { 0xb7, 0, 0, 0, 0 }, { 0x95, 0, 0, 0, 0 } };
+	struct bpfh_exec *exec = NULL;
+	int ok = bpfh_exec_create(BPFH_ENGINE_JIT, prog, 2, NULL, NULL, &exec) == 0;
+
+	bpfh_exec_destroy(exec);
+	return ok;
+}
+
 int main(void)
 {
 	size_t e;
 
 	for (e = 0; e < sizeof(engines) / sizeof(engines[0]); e++) {
 		engine = engines[e];
+		if (engine == BPFH_ENGINE_JIT && !jit_available()) {
+			printf("# ctx-testrun: the JIT is not available on this host, skipped\n");
+			continue;
+		}
 		test_xdp_map_count();
 		test_xdp_adjust();
 		test_data_trace_loop();

@@ -2355,10 +2355,22 @@ static int file_exists(const char *path)
 	return f != NULL;
 }
 
+/* The JIT where this host has one (x86-64, not Windows): a one-instruction program prepares. */
+static int jit_available(void)
+{
+	static const struct bpfh_insn prog[2] = { { 0xb7, 0, 0, 0, 0 }, { 0x95, 0, 0, 0, 0 } };
+	struct bpfh_exec *exec = NULL;
+	int ok = bpfh_exec_create(BPFH_ENGINE_JIT, prog, 2, NULL, NULL, &exec) == 0;
+
+	bpfh_exec_destroy(exec);
+	return ok;
+}
+
 int main(void)
 {
+	/* Every example on every engine: the JIT must give the interpreters' results. */
 	static const enum bpfh_engine engines[] = { BPFH_ENGINE_INTERP,
-						    BPFH_ENGINE_INTERP_CHECKED };
+						    BPFH_ENGINE_INTERP_CHECKED, BPFH_ENGINE_JIT };
 	char path[512];
 	size_t i, j, present = 0;
 
@@ -2378,6 +2390,10 @@ int main(void)
 	test_coverage();
 	for (j = 0; j < sizeof(engines) / sizeof(engines[0]); j++) {
 		engine = engines[j];
+		if (engine == BPFH_ENGINE_JIT && !jit_available()) {
+			printf("# examples: the JIT is not available on this host, skipped\n");
+			continue;
+		}
 		for (i = 0; i < NEXAMPLES; i++) {
 			struct ex e;
 
