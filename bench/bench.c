@@ -2,13 +2,19 @@
 /*
  * The benchmark runner (make bench). Each benchmark is a program in bench/progs/NAME.asm and
  * the same algorithm in native C (native.c), timed on:
- *   interp, interp-checked   bpfhost's engines (the checked one also counts the instructions
- *                            that one run executes);
+ *   interp, interp-checked   bpfhost's interpreters (the checked one also counts the
+ *                            instructions that one run executes);
+ *   jit                      bpfhost's JIT, where the host has it (with its compile time per
+ *                            100 instructions, recorded as bench "NAME-compile");
  *   native                   the C function, compiled with the build's flags (-O2);
  *   kernel                   Linux's JIT through BPF_PROG_TEST_RUN with repeat (root only; the
  *                            program wrapped as in tests/kernel/kbpf.h, which adds 6 executed
  *                            instructions), next to kernel-overhead: the same for `r0 = 0;
  *                            exit`, the cost of the test-run loop itself.
+ * The benchmarks: arith, checksum, parse, sort, calls (a chain of three nested bpf-to-bpf calls
+ * per round) and helpers (a helper call per round: helper 5, r0 = r1, which the kernel lacks,
+ * so that one has no kernel figure). After them, the JIT's compile time on a program of 4001
+ * instructions (record "compile-big"), where its fixed cost no longer dominates.
  * Every engine must return the same r0, or the run fails loudly. Prints a table per benchmark
  * and writes the figures as a JSON list of records {"bench", "engine", "ns_per_run",
  * "insns_per_run"}. Then, when given their inputs, the map operation benchmarks (maps.c: ns
@@ -53,6 +59,7 @@ struct bench {
 	uint64_t (*native)(const uint8_t *mem, size_t len);
 	void (*fill)(uint8_t *mem, size_t len);
 	size_t mem_len;
+	int helper5; /* calls helper 5 (r0 = r1): bpfhost's engines only, not the kernel */
 };
 
 struct record {
@@ -127,11 +134,23 @@ static void fill_frame(uint8_t *mem, size_t len)
 }
 
 static const struct bench benches[] = {
-	{ "arith", bench_arith, fill_random, 8 },
-	{ "checksum", bench_checksum, fill_random, 1500 },
-	{ "parse", bench_parse, fill_frame, 128 },
-	{ "sort", bench_sort, fill_random, 32 * 4 },
+	{ "arith", bench_arith, fill_random, 8, 0 },
+	{ "checksum", bench_checksum, fill_random, 1500, 0 },
+	{ "parse", bench_parse, fill_frame, 128, 0 },
+	{ "sort", bench_sort, fill_random, 32 * 4, 0 },
+	{ "calls", bench_calls, fill_random, 8, 0 },
+	{ "helpers", bench_helpers, fill_random, 8, 1 },
 };
+
+/* Helper 5 of the helpers benchmark, as the conformance plugin's: r0 = r1. */
+static uint64_t helper_identity(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+				struct bpfh_run *run)
+{
+	(void)r2, (void)r3, (void)r4, (void)r5, (void)run;
+	return r1;
+}
+
+static const bpfh_helper_fn bench_helpers_table[6] = { [5] = helper_identity };
 
 /* ---- timing ---- */
 
@@ -171,10 +190,15 @@ static void measure(struct timer *t, size_t n)
 	int b;
 
 	for (i = 0; i < n; i++)
-		calibrate(&t[i]);
+		if (t[i].fn)
+			calibrate(&t[i]);
 	for (b = 0; b < BATCHES; b++) {
 		for (i = 0; i < n; i++) {
-			double ns = (double)t[i].fn(t[i].arg, t[i].iters, &t[i].r0) /
+			double ns;
+
+			if (!t[i].fn) /* an engine this host lacks */
+				continue;
+			ns = (double)t[i].fn(t[i].arg, t[i].iters, &t[i].r0) /
 				    (double)t[i].iters;
 
 			if (b == 0 || ns < t[i].best)
@@ -370,10 +394,37 @@ static void kernel_release(struct kernel_prog *kp)
 }
 #endif
 
-enum { E_INTERP, E_CHECKED, E_NATIVE, E_KERNEL, E_OVERHEAD, E__COUNT };
+enum { E_INTERP, E_CHECKED, E_JIT, E_NATIVE, E_KERNEL, E_OVERHEAD, E__COUNT };
 
-static const char *const engine_label[E__COUNT] = { "interp", "interp-checked", "native",
+static const char *const engine_label[E__COUNT] = { "interp", "interp-checked", "jit", "native",
 						    "kernel", "kernel-overhead" };
+static const enum bpfh_engine bpfh_engines[E_JIT + 1] = { BPFH_ENGINE_INTERP,
+							  BPFH_ENGINE_INTERP_CHECKED,
+							  BPFH_ENGINE_JIT };
+
+/* The JIT's compile time for insns[count]: the best of a few rounds of several compiles, in
+ * ns per compile; 0 when it cannot compile here. */
+static double jit_compile_ns(const struct bpfh_insn *insns, size_t count)
+{
+	double best = 0;
+	int round, k;
+
+	for (round = 0; round < BATCHES; round++) {
+		uint64_t t0 = bpfh_time_ns(), ns;
+
+		for (k = 0; k < 50; k++) {
+			struct bpfh_exec *exec;
+
+			if (bpfh_exec_create(BPFH_ENGINE_JIT, insns, count, NULL, NULL, &exec))
+				return 0;
+			bpfh_exec_destroy(exec);
+		}
+		ns = bpfh_time_ns() - t0;
+		if (round == 0 || (double)ns / 50 < best)
+			best = (double)ns / 50;
+	}
+	return best;
+}
 
 /* Run one benchmark; 0, or -1 when an engine fails or the engines disagree. */
 static int run_bench(const struct bench *b, const char *dir)
@@ -381,17 +432,17 @@ static int run_bench(const struct bench *b, const char *dir)
 	char path[1024], logbuf[4096];
 	struct bpfh_log log;
 	struct bpfh_insn *insns = NULL;
-	struct bpfh_exec *exec[2] = { NULL, NULL };
+	struct bpfh_exec *exec[E_JIT + 1] = { NULL, NULL, NULL };
 	struct bpfh_region region;
-	struct interp_arg ia[2];
+	struct interp_arg ia[E_JIT + 1];
 	struct native_arg na;
 	struct timer t[E__COUNT];
 	uint8_t *mem;
 	char *text = NULL;
 	size_t size, count, ntimers = E_NATIVE + 1;
 	uint64_t insns_per_run = 0, n, r0_checked;
-	double ns_interp, ns_kernel_net = 0;
-	int have_kernel = 0, ret = -1, e;
+	double ns_interp, ns_kernel_net = 0, ns_compile = 0;
+	int have_kernel = 0, have_jit = 0, ret = -1, e;
 #if BENCH_KERNEL
 	struct kernel_prog kp;
 	struct kernel_arg overhead = { trivial_fd, 0, 0 };
@@ -414,16 +465,25 @@ static int run_bench(const struct bench *b, const char *dir)
 		goto out;
 	}
 	memset(t, 0, sizeof(t));
-	for (e = 0; e < 2; e++) {
-		if (bpfh_exec_create(e ? BPFH_ENGINE_INTERP_CHECKED : BPFH_ENGINE_INTERP, insns,
-				     count, NULL, &log, &exec[e])) {
+	for (e = 0; e <= E_JIT; e++) {
+		if (bpfh_exec_create(bpfh_engines[e], insns, count, NULL, &log, &exec[e])) {
+			if (e == E_JIT && bpfh_engine_default() != BPFH_ENGINE_JIT) {
+				bpfh_log_init(&log, logbuf, sizeof(logbuf));
+				continue; /* no JIT on this host */
+			}
 			fprintf(stderr, "bench: %s: %s", b->name, logbuf);
 			goto out;
 		}
+		if (e == E_JIT)
+			have_jit = 1;
 		memset(&ia[e], 0, sizeof(ia[e]));
 		ia[e].exec = exec[e];
 		ia[e].run.args[0] = (uint64_t)(uintptr_t)mem;
 		ia[e].run.args[1] = b->mem_len;
+		if (b->helper5) {
+			ia[e].run.helpers = bench_helpers_table;
+			ia[e].run.nhelpers = 6;
+		}
 		ia[e].run.log = &log;
 		t[e].fn = run_interp;
 		t[e].arg = &ia[e];
@@ -445,9 +505,11 @@ static int run_bench(const struct bench *b, const char *dir)
 		goto out;
 	}
 	insns_per_run = ia[1].run.insns_executed;
+	if (have_jit)
+		ns_compile = jit_compile_ns(insns, count);
 
 #if BENCH_KERNEL
-	if (kernel_ok && kernel_prepare(b, insns, count, mem, &kp) == 0) {
+	if (kernel_ok && !b->helper5 && kernel_prepare(b, insns, count, mem, &kp) == 0) {
 		have_kernel = 1;
 		t[E_KERNEL].fn = run_kernel;
 		t[E_KERNEL].arg = &kp.arg;
@@ -458,8 +520,8 @@ static int run_bench(const struct bench *b, const char *dir)
 #endif
 	measure(t, ntimers);
 
-	for (e = 0; e < 2; e++) {
-		if (ia[e].err) {
+	for (e = 0; e <= E_JIT; e++) {
+		if (exec[e] && ia[e].err) {
 			fprintf(stderr, "bench: BENCH FAILURE: %s on %s: %s", b->name,
 				engine_label[e], logbuf);
 			goto out;
@@ -476,6 +538,8 @@ static int run_bench(const struct bench *b, const char *dir)
 
 		if (e == E_KERNEL && !have_kernel)
 			break;
+		if (e == E_JIT && !have_jit)
+			continue;
 		if (t[e].r0 != want || r0_checked != want) {
 			fprintf(stderr, "bench: BENCH FAILURE: %s: %s returned 0x%llx, interp 0x%llx "
 				"(checked interp's first run 0x%llx)\n", b->name, engine_label[e],
@@ -493,11 +557,15 @@ static int run_bench(const struct bench *b, const char *dir)
 		printf("; kernel JIT: %d bytes", kbpf_prog_jited_len(kp.arg.prog_fd));
 #endif
 	printf(")\n");
+	if (b->helper5)
+		printf("  kernel: skipped (helper 5 is bpfhost's test helper)\n");
 	printf("  %-15s %12s %12s %14s\n", "engine", "ns/run", "ns/insn", "insns/s");
 	for (e = 0; e < (int)ntimers; e++) {
-		n = e <= E_CHECKED ? insns_per_run : e == E_KERNEL ? insns_per_run + KERNEL_WRAP_INSNS
+		if (!t[e].fn)
+			continue;
+		n = e <= E_JIT ? insns_per_run : e == E_KERNEL ? insns_per_run + KERNEL_WRAP_INSNS
 				   : e == E_OVERHEAD ? 2 : 0;
-		if (e <= E_CHECKED || e == E_KERNEL)
+		if (e <= E_JIT || e == E_KERNEL)
 			printf("  %-15s %12.1f %12.3f %14.3g\n", engine_label[e], t[e].best,
 			       t[e].best / (double)n, (double)n * 1e9 / t[e].best);
 		else
@@ -516,13 +584,32 @@ static int run_bench(const struct bench *b, const char *dir)
 		else
 			printf(" (the kernel's time is mostly its test-run overhead)");
 	}
-	printf("\n\n");
+	printf("\n");
+	if (have_jit) {
+		double ns_jit = t[E_JIT].best;
+		char cname[64];
+
+		printf("  jit/native %.2fx, interp/jit %.1fx", ns_jit / t[E_NATIVE].best,
+		       ns_interp / ns_jit);
+		if (have_kernel) {
+			printf(", jit/kernel %.2fx", ns_jit / t[E_KERNEL].best);
+			if (ns_kernel_net > 0.05 * t[E_KERNEL].best)
+				printf(" (%.2fx net of the kernel's test-run overhead)",
+				       ns_jit / ns_kernel_net);
+		}
+		printf("\n  jit compile: %.1f us for %zu instructions, %.1f us per 100 "
+		       "instructions\n", ns_compile / 1000, count,
+		       ns_compile / 1000 * 100 / (double)(count ? count : 1));
+		snprintf(cname, sizeof(cname), "%s-compile", b->name);
+		add_record(cname, "jit", ns_compile, count);
+	}
+	printf("\n");
 	ret = 0;
 out:
 #if BENCH_KERNEL
 	kernel_release(&kp);
 #endif
-	for (e = 0; e < 2; e++)
+	for (e = 0; e <= E_JIT; e++)
 		bpfh_exec_destroy(exec[e]);
 	free(insns);
 	free(text);
@@ -537,27 +624,67 @@ static void interp_overhead(void)
 		{ .code = 0xb7, .dst = 0, .imm = 0 }, /* mov r0, 0 */
 		{ .code = 0x95 },                     /* exit */
 	};
-	struct bpfh_exec *exec[2] = { NULL, NULL };
-	struct interp_arg ia[2];
-	struct timer t[2];
+	struct bpfh_exec *exec[E_JIT + 1] = { NULL, NULL, NULL };
+	struct interp_arg ia[E_JIT + 1];
+	struct timer t[E_JIT + 1];
 	int e;
 
 	memset(t, 0, sizeof(t));
-	for (e = 0; e < 2; e++) {
-		if (bpfh_exec_create(e ? BPFH_ENGINE_INTERP_CHECKED : BPFH_ENGINE_INTERP, trivial,
-				     2, NULL, NULL, &exec[e]))
+	for (e = 0; e <= E_JIT; e++) {
+		if (bpfh_exec_create(bpfh_engines[e], trivial, 2, NULL, NULL, &exec[e])) {
+			if (e == E_JIT)
+				continue; /* no JIT here */
 			goto out;
+		}
 		memset(&ia[e], 0, sizeof(ia[e]));
 		ia[e].exec = exec[e];
 		t[e].fn = run_interp;
 		t[e].arg = &ia[e];
 	}
-	measure(t, 2);
-	printf("interp: fixed cost per run (r0 = 0; exit): interp %.1f ns, interp-checked %.1f ns\n\n",
+	measure(t, E_JIT + 1);
+	printf("fixed cost per run (r0 = 0; exit): interp %.1f ns, interp-checked %.1f ns",
 	       t[0].best, t[1].best);
+	if (exec[E_JIT])
+		printf(", jit %.1f ns", t[E_JIT].best);
+	printf("\n\n");
 out:
-	for (e = 0; e < 2; e++)
+	for (e = 0; e <= E_JIT; e++)
 		bpfh_exec_destroy(exec[e]);
+}
+
+/* The JIT's compile time on a larger program: BIG_BLOCKS blocks of arithmetic and a forward
+ * jump (4 instructions each), so that the fixed cost (pages, mprotect) does not dominate. */
+#define BIG_BLOCKS 1000
+
+static void jit_compile_big(void)
+{
+	static const char block[] = "add %r0, %r1\nmul %r0, 3\njgt %r0, 1000, +1\nxor %r0, 5\n";
+	size_t len = sizeof(block) - 1, count, i;
+	char *text = malloc(BIG_BLOCKS * len + 32), logbuf[256];
+	struct bpfh_insn *insns = NULL;
+	struct bpfh_exec *probe;
+	struct bpfh_log log;
+	double ns;
+
+	if (!text)
+		return;
+	for (i = 0; i < BIG_BLOCKS; i++)
+		memcpy(text + i * len, block, len);
+	strcpy(text + BIG_BLOCKS * len, "exit\n");
+	bpfh_log_init(&log, logbuf, sizeof(logbuf));
+	if (bpfh_asm(text, "big", 1, &insns, &count, &log) ||
+	    bpfh_exec_create(BPFH_ENGINE_JIT, insns, count, NULL, NULL, &probe)) {
+		free(insns);
+		free(text);
+		return; /* no JIT here */
+	}
+	bpfh_exec_destroy(probe);
+	ns = jit_compile_ns(insns, count);
+	printf("jit compile of a %zu-instruction program (arithmetic and jumps): %.1f us, %.1f us "
+	       "per 100 instructions\n\n", count, ns / 1000, ns / 1000 * 100 / (double)count);
+	add_record("compile-big", "jit", ns, count);
+	free(insns);
+	free(text);
 }
 
 static int write_json(const char *path)
@@ -613,6 +740,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
 		if (run_bench(&benches[i], dir))
 			failed = 1;
+	jit_compile_big();
 #if BENCH_KERNEL
 	if (maps && bench_maps(maps, kernel_ok))
 		failed = 1;

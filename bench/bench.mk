@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
-# benchmarks (make bench): build/bpfh-bench times bench/progs/*.asm on bpfhost's engines, their
-# native C versions (bench/native.c) and, on Linux as root, the kernel's JIT; then map
-# operations (bench/maps.c, the programs of bench/progs/maps.bpf.c: bpfhost's interpreter
-# against the kernel, whose side needs libbpf) and the pcap replay rate (bench/replay.c, the
+# benchmarks (make bench): build/bpfh-bench times bench/progs/*.asm on bpfhost's engines (the
+# JIT included where the host has it), their native C versions (bench/native.c) and, on Linux
+# as root, the kernel's JIT; then map operations and a tail-call chain (bench/maps.c, the
+# programs of bench/progs/maps.bpf.c: bpfhost's interpreter and JIT against the kernel, whose
+# side needs libbpf) and the pcap replay rate (bench/replay.c, the
 # examples xdp_pass and xdp_firewall over traffic.pcap; needs libpcap). The figures go to
 # $(BUILD)/bench.json.
 BENCH_SRCS := bench/bench.c bench/native.c bench/maps.c bench/replay.c

@@ -2,9 +2,9 @@
 /*
  * Map operation benchmarks: ns per lookup, update and delete on HASH, ARRAY, LRU_HASH and
  * LPM_TRIE maps, from the programs of bench/progs/maps.bpf.c (each loops NKEYS times over one
- * operation), on bpfhost's interpreter and, where BPF_PROG_TEST_RUN works, on the kernel (its
- * JIT where enabled): the same object, loaded by bpfhost and by libbpf, so the same program
- * and the same map sizes on both.
+ * operation), on bpfhost's interpreter, on its JIT where the host has one and, where
+ * BPF_PROG_TEST_RUN works, on the kernel (its JIT where enabled): the same object, loaded by
+ * bpfhost and by libbpf, so the same program and the same map sizes on every side.
  *
  * How a figure is made, on each side alike:
  *  - lookup and update (of keys that are all present): test runs with repeat, timed by the side
@@ -17,8 +17,12 @@
  *    (ns per run of the operation's program - ns per run of `empty`) / NKEYS.
  * Every run's count of operations that succeeded is checked (all NKEYS of them must).
  *
- * Records: {"bench": "map-TYPE-OP", "engine": "interp" | "kernel", "ns_per_run": ns per
- * operation}, and "map-loop" with the empty loop's ns per iteration.
+ * Then the tail-call chain of maps.bpf.c: ns per run of chain_head (33 tail calls) and per
+ * tail call, net of chain_flat, timed as lookups are.
+ *
+ * Records: {"bench": "map-TYPE-OP", "engine": "interp" | "jit" | "kernel", "ns_per_run": ns per
+ * operation}, "map-loop" with the empty loop's ns per iteration, "tail-chain" (ns per run)
+ * and "tail-call" (ns per tail call).
  */
 #if defined(__linux__) && defined(BENCH_LIBBPF)
 #define _GNU_SOURCE
@@ -42,11 +46,12 @@
 #endif
 
 #define NKEYS 1024 /* as in maps.bpf.c */
+#define TAIL_CALLS 33 /* chain_head's run, as in maps.bpf.c */
 #define BATCHES 5
 #define DELETE_SAMPLES 15
 
-enum { T_INTERP, T_KERNEL, T__COUNT };
-static const char *const target_name[T__COUNT] = { "interp", "kernel" };
+enum { T_INTERP, T_JIT, T_KERNEL, T__COUNT };
+static const char *const target_name[T__COUNT] = { "interp", "jit", "kernel" };
 
 /* One side: bpfhost's instance, or the kernel's object. */
 struct target {
@@ -64,7 +69,7 @@ static const uint8_t pkt[64] = { 2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00 
 /* Run a program repeat times; 0 with the side's own mean ns per run in *ns, or -1. */
 static int run(struct target *t, const char *prog, uint32_t repeat, double *ns)
 {
-	if (t->kind == T_INTERP) {
+	if (t->kind != T_KERNEL) {
 		struct bpfh_prog *p = bpfh_instance_prog(t->inst, prog);
 		struct bpfh_test_run_opts o;
 		char logbuf[512] = "";
@@ -114,7 +119,7 @@ static uint64_t hits(struct target *t)
 	uint64_t v[4] = { ~0ull };
 	uint32_t zero = 0;
 
-	if (t->kind == T_INTERP) {
+	if (t->kind != T_KERNEL) {
 		struct bpfh_map *m = bpfh_instance_map(t->inst, ".bss");
 
 		if (!m || bpfh_map_lookup(m, &zero, v))
@@ -156,7 +161,7 @@ static int fill(struct target *t, const char *map)
 			lpm.addr[3] = 0;
 			kp = &lpm;
 		}
-		if (t->kind == T_INTERP) {
+		if (t->kind != T_KERNEL) {
 			struct bpfh_map *m = bpfh_instance_map(t->inst, map);
 
 			err = m ? bpfh_map_update(m, kp, &value, 0) : -ENOENT;
@@ -231,13 +236,13 @@ static int open_target(struct target *t, int kind, const char *path)
 
 	memset(t, 0, sizeof(*t));
 	t->kind = kind;
-	if (kind == T_INTERP) {
+	if (kind != T_KERNEL) {
 		struct bpfh_load_opts lo;
 
 		bpfh_log_init(&log, logbuf, sizeof(logbuf));
 		memset(&lo, 0, sizeof(lo));
 		lo.sz = sizeof(lo);
-		lo.engine = BPFH_ENGINE_INTERP;
+		lo.engine = kind == T_JIT ? BPFH_ENGINE_JIT : BPFH_ENGINE_INTERP;
 		if (bpfh_object_open_file(path, &log, &t->obj) ||
 		    bpfh_instance_create(t->obj, &lo, &log, &t->inst)) {
 			logbuf[strcspn(logbuf, "\n")] = '\0';
@@ -290,7 +295,8 @@ int bench_maps(const char *path, int kernel)
 	static const char *const ops[] = { "lookup", "update", "delete" };
 	struct target t[T__COUNT];
 	double empty_rep[T__COUNT], empty_one[T__COUNT], fig[4][3][T__COUNT];
-	int have[T__COUNT] = { 0, 0 }, ok[4][3][T__COUNT];
+	double chain_ns[T__COUNT], flat_ns[T__COUNT];
+	int have[T__COUNT] = { 0, 0, 0 }, ok[4][3][T__COUNT], chain_ok[T__COUNT] = { 0, 0, 0 };
 	char name[64];
 	int e, m, o, failed = 0;
 
@@ -299,6 +305,11 @@ int bench_maps(const char *path, int kernel)
 #endif
 	memset(ok, 0, sizeof(ok));
 	for (e = 0; e < T__COUNT; e++) {
+		if (e == T_JIT && bpfh_engine_default() != BPFH_ENGINE_JIT) {
+			memset(&t[e], 0, sizeof(t[e]));
+			snprintf(t[e].why, sizeof(t[e].why), "no JIT on this host");
+			continue;
+		}
 		if (e == T_KERNEL && !kernel) {
 			memset(&t[e], 0, sizeof(t[e]));
 			snprintf(t[e].why, sizeof(t[e].why), "BPF_PROG_TEST_RUN not available");
@@ -342,6 +353,13 @@ int bench_maps(const char *path, int kernel)
 				ok[m][o][e] = 1;
 			}
 		}
+		if (time_repeat(&t[e], "chain_head", TAIL_CALLS, &chain_ns[e]) ||
+		    time_repeat(&t[e], "chain_flat", TAIL_CALLS, &flat_ns[e])) {
+			printf("maps: BENCH FAILURE on %s: %s\n", target_name[e], t[e].why);
+			failed = 1;
+			continue;
+		}
+		chain_ok[e] = 1;
 	}
 
 	printf("map operations (%d keys per run; ns per operation, net of the empty loop", NKEYS);
@@ -350,12 +368,14 @@ int bench_maps(const char *path, int kernel)
 			printf("%s %s %.2f ns per iteration", e ? "," : ":", target_name[e],
 			       empty_rep[e] / NKEYS);
 	printf(")\n");
-	if (!have[T_KERNEL])
-		printf("  kernel: skipped (%s)\n", t[T_KERNEL].why);
-	printf("  %-10s %-7s %10s %10s %14s\n", "map", "op", "interp", "kernel", "interp/kernel");
+	for (e = T_JIT; e < T__COUNT; e++)
+		if (!have[e])
+			printf("  %s: skipped (%s)\n", target_name[e], t[e].why);
+	printf("  %-10s %-7s %10s %10s %10s %14s %11s\n", "map", "op", "interp", "jit", "kernel",
+	       "interp/kernel", "jit/kernel");
 	for (m = 0; m < 4; m++) {
 		for (o = 0; o < 3; o++) {
-			if (!ok[m][o][T_INTERP] && !ok[m][o][T_KERNEL])
+			if (!ok[m][o][T_INTERP] && !ok[m][o][T_JIT] && !ok[m][o][T_KERNEL])
 				continue;
 			printf("  %-10s %-7s", type_name[m], ops[o]);
 			for (e = 0; e < T__COUNT; e++) {
@@ -366,6 +386,10 @@ int bench_maps(const char *path, int kernel)
 			}
 			if (ok[m][o][T_INTERP] && ok[m][o][T_KERNEL] && fig[m][o][T_KERNEL] > 0)
 				printf(" %13.2fx", fig[m][o][T_INTERP] / fig[m][o][T_KERNEL]);
+			else
+				printf(" %14s", "-");
+			if (ok[m][o][T_JIT] && ok[m][o][T_KERNEL] && fig[m][o][T_KERNEL] > 0)
+				printf(" %10.2fx", fig[m][o][T_JIT] / fig[m][o][T_KERNEL]);
 			printf("\n");
 			for (e = 0; e < T__COUNT; e++) {
 				if (!ok[m][o][e])
@@ -378,6 +402,23 @@ int bench_maps(const char *path, int kernel)
 	for (e = 0; e < T__COUNT; e++)
 		if (have[e])
 			bench_record("map-loop", target_name[e], empty_rep[e] / NKEYS, 0);
+	printf("\ntail-call chain (%d tail calls of a program into itself per run; ns per run, and "
+	       "per tail call net of a run without them)\n", TAIL_CALLS);
+	for (e = 0; e < T__COUNT; e++) {
+		double kernel_net = chain_ok[T_KERNEL] ? chain_ns[T_KERNEL] - flat_ns[T_KERNEL] : 0;
+
+		if (!chain_ok[e])
+			continue;
+		printf("  %-8s %10.1f ns/run %8.2f ns per tail call", target_name[e], chain_ns[e],
+		       (chain_ns[e] - flat_ns[e]) / TAIL_CALLS);
+		if (e != T_KERNEL && kernel_net > 0)
+			printf("   %s/kernel %.2fx per tail call", target_name[e],
+			       (chain_ns[e] - flat_ns[e]) / kernel_net);
+		printf("\n");
+		bench_record("tail-chain", target_name[e], chain_ns[e], 0);
+		bench_record("tail-call", target_name[e], (chain_ns[e] - flat_ns[e]) / TAIL_CALLS,
+			     0);
+	}
 	printf("\n");
 	for (e = 0; e < T__COUNT; e++)
 		close_target(&t[e]);

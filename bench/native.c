@@ -99,3 +99,51 @@ uint64_t bench_sort(const uint8_t *mem, size_t len)
 		sum += (uint64_t)a[i] * (i + 1);
 	return sum;
 }
+
+static uint64_t calls_f3(uint64_t a, uint64_t b)
+{
+	return a * 0x5bd1e995 + b;
+}
+
+static uint64_t calls_f2(uint64_t a, uint64_t b)
+{
+	uint64_t r = calls_f3(a ^ b, b);
+
+	return r ^ (r >> 7);
+}
+
+static uint64_t calls_f1(uint64_t a, uint64_t b)
+{
+	return calls_f2(a * 3, b) + b;
+}
+
+uint64_t bench_calls(const uint8_t *mem, size_t len)
+{
+	uint64_t x, i;
+
+	(void)len;
+	memcpy(&x, mem, sizeof(x));
+	for (i = 1000; i != 0; i--)
+		x = calls_f1(x, i);
+	return x;
+}
+
+/* The helper: out of the compiler's sight, as a helper is to a BPF program. */
+static uint64_t helper_identity(uint64_t r1)
+{
+	return r1;
+}
+
+static uint64_t (*volatile helper_fn)(uint64_t) = helper_identity;
+
+uint64_t bench_helpers(const uint8_t *mem, size_t len)
+{
+	uint64_t (*fn)(uint64_t) = helper_fn;
+	uint64_t x, i;
+
+	(void)len;
+	memcpy(&x, mem, sizeof(x));
+	for (i = 1000; i != 0; i--)
+		x = fn(x) * 0x5bd1e995 + i;
+	return x;
+}

@@ -14,5 +14,8 @@ uint64_t bench_arith(const uint8_t *mem, size_t len);
 uint64_t bench_checksum(const uint8_t *mem, size_t len);
 uint64_t bench_parse(const uint8_t *mem, size_t len);
 uint64_t bench_sort(const uint8_t *mem, size_t len);
+uint64_t bench_calls(const uint8_t *mem, size_t len);
+/* Calls its helper through a function pointer loaded once per run. */
+uint64_t bench_helpers(const uint8_t *mem, size_t len);
 
 #endif

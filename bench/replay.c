@@ -6,8 +6,9 @@
  * copied into the port's frame, as a real receive path would). Programs: examples/xdp_pass
  * (every packet passes: the cost of the path itself) and examples/xdp_firewall with a block
  * list of BLOCK_PREFIXES prefixes (an LPM trie lookup and a per-CPU counter per packet), on
- * the interpreter and the checked interpreter. Each figure is the best of BATCHES batches of
- * about -t MS. The target for xdp_pass on the interpreter is TARGET_PPS.
+ * the interpreter, the checked interpreter and the JIT (where the host has it). Each figure
+ * is the best of BATCHES batches of about -t MS. The target for xdp_pass on the interpreter
+ * is TARGET_PPS.
  *
  * Records: {"bench": "replay-PROGRAM", "engine": ..., "ns_per_run": ns per packet}.
  */
@@ -207,7 +208,7 @@ int bench_replay(const char *dir)
 {
 	static const char *const progs[] = { "xdp_pass", "xdp_firewall" };
 	static const enum bpfh_engine engines[] = { BPFH_ENGINE_INTERP,
-						    BPFH_ENGINE_INTERP_CHECKED };
+						    BPFH_ENGINE_INTERP_CHECKED, BPFH_ENGINE_JIT };
 	double pps, pass_pps = 0;
 	size_t i, e, bytes = 0;
 	int failed = 0;
@@ -229,6 +230,9 @@ int bench_replay(const char *dir)
 	       bytes / npackets, BLOCK_PREFIXES);
 	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		for (e = 0; e < sizeof(engines) / sizeof(engines[0]); e++) {
+			if (engines[e] == BPFH_ENGINE_JIT &&
+			    bpfh_engine_default() != BPFH_ENGINE_JIT)
+				continue; /* no JIT on this host */
 			pps = 0;
 			if (bench_one(dir, progs[i], engines[e], &pps))
 				failed = 1;

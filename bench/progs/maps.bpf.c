@@ -7,6 +7,8 @@
  * remains is the operations' own cost. Every program leaves in `hits` how many operations
  * found (or stored, or removed) their element, which the runner checks.
  *
+ * At the end, a tail-call chain (33 tail calls of a program into itself) and its baseline.
+ *
  * Keys: i for the hash types and the array (0 .. NKEYS-1, all present before lookups, updates
  * and deletes); the LPM trie holds the /24 prefixes 10.(i >> 8).(i & 255).0, looked up with a
  * /32 address inside each, updated and deleted by the prefix itself.
@@ -161,6 +163,48 @@ SEC("xdp")
 int lpm_delete(struct xdp_md *ctx)
 {
 	LOOP(struct lpm_key, LPM_PREFIX, DELETE(lpm));
+	return XDP_PASS;
+}
+
+/*
+ * Tail-call chain (bench/maps.c): chain_head tail-calls chain_link, which counts itself in
+ * hits and tail-calls itself through slot 0 of `chain` until the limit of 33 tail calls makes
+ * bpf_tail_call fail and it returns: 33 tail calls, hits = 33. chain_flat stores the same
+ * hits without any: the runner subtracts its time.
+ */
+#define TAIL_CALLS 33
+
+int chain_link(struct xdp_md *ctx);
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, int(struct xdp_md *));
+} chain SEC(".maps") = {
+	.values = { [0] = (void *)&chain_link },
+};
+
+SEC("xdp")
+int chain_link(struct xdp_md *ctx)
+{
+	hits++;
+	bpf_tail_call(ctx, &chain, 0);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int chain_head(struct xdp_md *ctx)
+{
+	hits = 0;
+	bpf_tail_call(ctx, &chain, 0);
+	return XDP_DROP;
+}
+
+SEC("xdp")
+int chain_flat(struct xdp_md *ctx)
+{
+	hits = TAIL_CALLS;
 	return XDP_PASS;
 }
 

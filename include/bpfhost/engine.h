@@ -32,6 +32,9 @@ enum bpfh_engine {
 const char *bpfh_engine_name(enum bpfh_engine engine);
 /* Parse an engine name; 0 or -EINVAL. */
 int bpfh_engine_parse(const char *name, enum bpfh_engine *out);
+/* The engine to use when the caller names none: the JIT where this host has one (x86-64
+ * System V), else the fast interpreter. */
+enum bpfh_engine bpfh_engine_default(void);
 
 struct bpfh_run;
 struct bpfh_exec;
@@ -64,6 +67,10 @@ struct bpfh_exec_opts {
 	/* JIT: the most machine code one program may take, in bytes (0: 64 MiB). Larger programs
 	 * are refused with -E2BIG and a log line. */
 	size_t jit_code_limit;
+	/* JIT: append a line "START SIZE NAME" (hex start and size) for the program's code to
+	 * /tmp/perf-PID.map, so that perf names it; also when the environment variable
+	 * BPFH_PERF_MAP is 1. Failing to write it is not an error. No-op on Windows. */
+	int perf_map;
 };
 
 /* One run: initial registers, helpers, the legacy packet, regions and a budget. */
@@ -148,6 +155,16 @@ enum bpfh_engine bpfh_exec_engine(const struct bpfh_exec *exec);
 
 /* Number of instructions of the prepared program. */
 size_t bpfh_exec_count(const struct bpfh_exec *exec);
+
+/* JIT: the program's machine code (its C entry first), read-only. 0, or -ENOTSUP for a program
+ * prepared for another engine. */
+int bpfh_exec_code(const struct bpfh_exec *exec, const void **code, size_t *size);
+
+/* JIT: the offset in that code where instruction insn's machine code starts (insn == count:
+ * the end of the last instruction's code; the second slot of an lddw has no code of its own
+ * and gives where the next instruction starts). -ENOTSUP for another engine, -EINVAL for insn
+ * past count; else the offset (below 2^31). */
+long bpfh_exec_insn_offset(const struct bpfh_exec *exec, size_t insn);
 
 void bpfh_exec_destroy(struct bpfh_exec *exec);
 

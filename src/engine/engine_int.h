@@ -32,13 +32,15 @@ struct bpfh_exec {
 	char name[64];
 	/* JIT (src/engine/jit): read+execute pages, the code in them (its entry first), the
 	 * code of slot 0 for tail calls into this program, and the offset in the code of each
-	 * callable slot's (0: not callable). */
+	 * callable slot's (0: not callable), and where each slot's code starts (count + 1
+	 * entries, the last the end of the code), for bpfh_exec_insn_offset. */
 	void *jit_pages;
 	size_t jit_pages_size;
 	const uint8_t *jit_code;
 	size_t jit_code_size;
 	const void *jit_start;
 	uint32_t *jit_func_off;
+	uint32_t *jit_insn_off;
 };
 
 /* Fill exec->code for the interpreter of exec->engine. */
@@ -54,6 +56,8 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 /* Run the JIT's code from slot start, as bpfh_interp_run. */
 int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
 		 const uint64_t args[5], uint64_t *r0);
+/* Whether this host can run the JIT's code. */
+int bpfh_jit_available(void);
 /* Free what bpfh_jit_prepare made (nothing if it made nothing). */
 void bpfh_jit_free(struct bpfh_exec *exec);
 

@@ -36,6 +36,11 @@ int bpfh_engine_parse(const char *name, enum bpfh_engine *out)
 	return -EINVAL;
 }
 
+enum bpfh_engine bpfh_engine_default(void)
+{
+	return bpfh_jit_available() ? BPFH_ENGINE_JIT : BPFH_ENGINE_INTERP;
+}
+
 /* Give every lddw its final 64-bit value in the imm of its two slots. */
 static int resolve_lddw(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 			struct bpfh_log *log)
@@ -211,6 +216,24 @@ enum bpfh_engine bpfh_exec_engine(const struct bpfh_exec *exec)
 size_t bpfh_exec_count(const struct bpfh_exec *exec)
 {
 	return exec->count;
+}
+
+int bpfh_exec_code(const struct bpfh_exec *exec, const void **code, size_t *size)
+{
+	if (exec->engine != BPFH_ENGINE_JIT || !exec->jit_code)
+		return -ENOTSUP;
+	*code = exec->jit_code;
+	*size = exec->jit_code_size;
+	return 0;
+}
+
+long bpfh_exec_insn_offset(const struct bpfh_exec *exec, size_t insn)
+{
+	if (exec->engine != BPFH_ENGINE_JIT || !exec->jit_insn_off)
+		return -ENOTSUP;
+	if (insn > exec->count)
+		return -EINVAL;
+	return (long)exec->jit_insn_off[insn];
 }
 
 void bpfh_exec_destroy(struct bpfh_exec *exec)

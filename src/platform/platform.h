@@ -57,4 +57,8 @@ int bpfh_mem_read_safe(void *dst, const void *src, size_t n);
  * has none left. Free with bpfh_pages_free. */
 void *bpfh_pages_alloc_low(size_t size);
 
+/* Append "START SIZE NAME" (hex) to /tmp/perf-PID.map, perf's map of JIT code of this process
+ * (PID: bpfh_process_id()). 0, or a negative errno; a no-op returning 0 on Windows. */
+int bpfh_perf_map_write(uintptr_t start, size_t size, const char *name);
+
 #endif

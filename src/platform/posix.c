@@ -2,6 +2,7 @@
 /* The platform layer on POSIX systems (Linux): clocks, pages, processors. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -160,4 +161,35 @@ void *bpfh_pages_alloc_low(size_t size)
 		munmap(p, size);
 	}
 	return NULL;
+}
+
+int bpfh_perf_map_write(uintptr_t start, size_t size, const char *name)
+{
+	char path[64], line[256];
+	ssize_t w;
+	size_t i;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/tmp/perf-%u.map", (unsigned)getpid());
+	n = snprintf(line, sizeof(line), "%llx %zx %s\n", (unsigned long long)start, size, name);
+	if (n < 0)
+		return -EINVAL;
+	if ((size_t)n >= sizeof(line)) { /* a long name: cut, still one line */
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	for (i = 0; i + 1 < (size_t)n; i++) /* one line whatever the name holds */
+		if (line[i] == '\n' || line[i] == '\r')
+			line[i] = ' ';
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	w = write(fd, line, (size_t)n); /* one write: lines of several threads do not mix */
+	if (w < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	return w == n ? 0 : -EIO;
 }

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The command line, end to end: `bpfhost asm` writes the right bytes, `disasm` prints both
 # styles and reads back what asm wrote, `plugin` runs programs given as hex text, raw bytes or
-# --program with memory in hex, on each engine. Bad input (missing or malformed files, bad
+# --program with memory in hex, on each engine (--jit and the default, the JIT where this host
+# has it). Bad input (missing or malformed files, bad
 # hex, refused or failing programs, bad options) must exit non-zero with a message on stderr
 # that says what was wrong, and print nothing on stdout. Prints "cli: N passed, N failed".
 BUILD=${BUILD:-build}
@@ -208,8 +209,18 @@ refused 1 "read of 8 bytes at"
 err_has "insn 0 (r0 = *(u64 *)(r1 + 4))"
 run "plugin with an unknown engine" "$BPFHOST" plugin --engine jit9000 --program 9500000000000000
 refused 2 "unknown engine 'jit9000'"
-run "plugin --jit" "$BPFHOST" plugin --jit --program 9500000000000000
-refused 2 "no JIT engine"
+if jit_available; then
+	run "plugin --jit" "$BPFHOST" plugin --jit --program b7000000070000009500000000000000
+	status 0
+	out_is '7\n'
+	# without --engine: the default, the JIT on this host
+	run "plugin, default engine" "$BPFHOST" plugin --program b7000000070000009500000000000000
+	status 0
+	out_is '7\n'
+else
+	run "plugin --jit" "$BPFHOST" plugin --jit --program 9500000000000000
+	refused 1 "jit: not available on this host"
+fi
 run "plugin with an unknown option" "$BPFHOST" plugin --frob --program 9500000000000000
 refused 2 "unknown option '--frob'"
 
@@ -219,6 +230,9 @@ refused 2 "usage: bpfhost COMMAND"
 run "an unknown command" "$BPFHOST" frob
 refused 2 "unknown command 'frob'"
 run "help" "$BPFHOST" help
+if grep -q "^engines: interp, interp-checked, jit (default: " "$tmp/out"; then pass; else
+	fail "the usage does not list the engines with the default"
+fi
 status 0
 if grep -q "usage: bpfhost COMMAND" "$tmp/out"; then pass; else fail "no usage on stdout"; fi
 

@@ -4,7 +4,8 @@
 # through the XDP firewall with a block list given by --map-update and checks the verdict
 # counts (51 dropped, 149 passed) and the maps it dumps, runs the tail-call parser chain and a
 # socket filter over the same traffic (text and -j), and `bpfhost show sections|maps|
-# disassembly` describe a few examples, in text and with -j. Skips itself when the examples
+# disassembly|jited` describe a few examples, in text and with -j; the firewall runs on every
+# engine, the JIT included where the host has it (and by default). Skips itself when the examples
 # are not built (no clang or no libpcap). Prints "examples-cli: N passed, N failed".
 BUILD=${BUILD:-build}
 BPFHOST=$BUILD/bpfhost
@@ -65,8 +66,17 @@ if [ ! -f "$EX/xdp_firewall.bpf.o" ] || [ ! -f "$PCAP" ]; then
 	exit 0
 fi
 
+. tests/suites/lib/jit.sh
+engines="interp interp-checked"
+if jit_available; then
+	engines="$engines jit"
+	default_engine=jit
+else
+	default_engine=interp
+fi
+
 # ---- run: the firewall over the bundled traffic, 10.1.2.0/24 blocked ----
-for engine in interp interp-checked; do
+for engine in $engines; do
 	run "run firewall ($engine)" "$BPFHOST" run "$EX/xdp_firewall.bpf.o" --pcap "$PCAP" \
 		--engine "$engine" \
 		--map-update blocklist "18 00 00 00 0a 01 02 00" "01 00 00 00" --dump-maps
@@ -92,6 +102,7 @@ done
 # without the block list nothing but the runt is dropped
 run "run firewall, empty block list" "$BPFHOST" run "$EX/xdp_firewall.bpf.o" --pcap "$PCAP"
 status 0
+out_line "engine $default_engine\$"
 out_line '^  DROP +1$'
 out_line '^  PASS +199$'
 
@@ -199,6 +210,33 @@ out_has '"instructions": [{"index": 0, "text": '
 out_has '"file": '
 out_has '"line": '
 out_has '"source": '
+
+# ---- show jited: the JIT's code, each instruction before its machine code ----
+if jit_available; then
+	run "show jited" "$BPFHOST" show jited "$EX/xdp_lb.bpf.o" xdp_lb
+	status 0
+	out_line '^xdp:xdp_lb: [0-9]+ instructions, [0-9]+ bytes of x86-64 code$'
+	out_line '^; entry and common code$'
+	out_line '^; 0: r6 = r1$'
+	out_line '^; [0-9]+: call 44$'
+	if command -v objdump >/dev/null 2>&1; then
+		out_line '^ +[0-9a-f]+:	([0-9a-f]{2} )+ *	(push|mov) '
+	fi
+	run "show jited, hex" env OBJDUMP=false "$BPFHOST" show jited "$EX/xdp_pass.bpf.o"
+	status 0
+	out_line '^; 0: r0 = 2$'
+	out_line '^ +[0-9a-f]+: b8 02 00 00 00$'
+	out_line '^; 1: exit$'
+	run "show jited -j" "$BPFHOST" show jited -j "$EX/xdp_pass.bpf.o"
+	status 0
+	out_line '^\[\{"section": "xdp", "program": "xdp_pass", "engine": "jit", "size": [0-9]+, "code": "[0-9a-f]+b802000000c3", "instructions": \[\{"index": 0, "offset": [0-9]+, "text": "r0 = 2"\}, \{"index": 1, "offset": [0-9]+, "text": "exit"\}\], "stubs_offset": [0-9]+\}\]$'
+	run "show jited, no such program" "$BPFHOST" show jited "$EX/xdp_pass.bpf.o" nope
+	if [ "$rc" -eq 1 ] && grep -q "no program or section 'nope'" "$tmp/err"; then pass; else
+		fail "want exit 1 and the missing program named"
+	fi
+else
+	echo "# examples-cli: show jited skipped (the JIT is not available on this host)"
+fi
 
 echo "examples-cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

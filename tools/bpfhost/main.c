@@ -6,7 +6,7 @@
  *   bpfhost asm FILE -o OUT                 assemble conformance syntax to raw instructions
  *   bpfhost disasm FILE [--style conf|c]    disassemble raw instructions
  *   bpfhost run PROG.o --pcap IN.pcap ...   run an XDP/socket filter/tc program over a pcap
- *   bpfhost show sections|disassembly|maps FILE   inspect an object file
+ *   bpfhost show sections|disassembly|maps|jited FILE   inspect an object file
  *   bpfhost plugin [--engine E] [HEXMEM]    bpf_conformance plugin: program on stdin, r0 out
  *                                           (hex text as the suite's runner sends it, or raw)
  */
@@ -42,14 +42,19 @@ static int usage(FILE *f)
 		"  show sections|maps FILE [--type T] [-j]\n"
 		"                                   programs and maps of an object file\n"
 		"  show disassembly FILE [SECTION|PROGRAM] [--style c|conf] [--type T] [-j]\n"
+		"  show jited FILE [SECTION|PROGRAM] [--type T] [-j]\n"
+		"                                   the JIT's machine code of each program, after\n"
+		"                                   its instructions (objdump disassembles it when\n"
+		"                                   on PATH)\n"
 		"  (--type T: the program type, as a section name, for sections that do not tell)\n"
 		"  asm FILE -o OUT                  assemble (conformance syntax) to raw instructions\n"
 		"  disasm FILE [--style conf|c]     disassemble raw instructions\n"
-		"  plugin [--engine E] [HEXMEM] [--program HEX]\n"
+		"  plugin [--engine E | --jit | --interpret] [HEXMEM] [--program HEX]\n"
 		"                                   bpf_conformance plugin: program on stdin (hex text\n"
 		"                                   or raw bytes), r1 = copy of HEXMEM, r2 = its\n"
 		"                                   length; prints r0 in hex\n"
-		"engines: interp, interp-checked\n");
+		"engines: interp, interp-checked, jit (default: %s)\n",
+		bpfh_engine_name(bpfh_engine_default()));
 	return f == stderr ? 2 : 0;
 }
 
@@ -210,14 +215,15 @@ static int plugin_program(const char *hex_arg, struct bpfh_insn **insns, size_t 
 }
 
 /*
- * bpf_conformance plugin: `bpfhost plugin [HEXMEM] [--program HEX] [--engine E] [--interpret]`.
+ * bpf_conformance plugin: `bpfhost plugin [HEXMEM] [--program HEX] [--engine E] [--interpret]
+ * [--jit]` (the default engine: bpfh_engine_default()).
  * r1 = a copy of the memory, r2 = its length; prints r0 in hex and exits 0, or prints the
  * reason to stderr and exits 1 (2 for bad usage).
  */
 static int cmd_plugin(int argc, char **argv)
 {
 	static const bpfh_helper_fn helpers[6] = { [5] = helper_identity };
-	enum bpfh_engine engine = BPFH_ENGINE_INTERP;
+	enum bpfh_engine engine = bpfh_engine_default();
 	const char *hex = "", *program = NULL;
 	struct bpfh_exec *exec = NULL;
 	struct bpfh_insn *insns;
@@ -240,9 +246,7 @@ static int cmd_plugin(int argc, char **argv)
 		} else if (!strcmp(argv[a], "--interpret")) {
 			engine = BPFH_ENGINE_INTERP;
 		} else if (!strcmp(argv[a], "--jit")) {
-			fprintf(stderr, "bpfhost: this build has no JIT engine (engines: interp, "
-				"interp-checked)\n");
-			return 2;
+			engine = BPFH_ENGINE_JIT;
 		} else if (argv[a][0] == '-' && argv[a][1] == '-') {
 			fprintf(stderr, "bpfhost: unknown option '%s'\n", argv[a]);
 			return 2;

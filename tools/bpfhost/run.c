@@ -125,7 +125,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 	int i;
 
 	memset(a, 0, sizeof(*a));
-	a->engine = BPFH_ENGINE_INTERP;
+	a->engine = bpfh_engine_default();
 	a->repeat = 1;
 	for (i = 0; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;

@@ -6,6 +6,7 @@
  *   bpfhost show disassembly FILE [SECTION|PROGRAM] [--style c|conf] [-j]
  *                                                    instructions with their source lines
  *   bpfhost show maps FILE [-j]                      map definitions
+ *   bpfhost show jited FILE [SECTION|PROGRAM] [-j]   the JIT's machine code (jited.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,7 +179,7 @@ int cli_show(int argc, char **argv)
 	int i, json = 0, rc;
 
 	if (argc < 1) {
-		fprintf(stderr, "usage: bpfhost show sections|disassembly|maps FILE ...\n");
+		fprintf(stderr, "usage: bpfhost show sections|disassembly|maps|jited FILE ...\n");
 		return 2;
 	}
 	what = argv[0];
@@ -199,9 +200,9 @@ int cli_show(int argc, char **argv)
 		}
 	}
 	if (!file || (strcmp(what, "sections") && strcmp(what, "disassembly") &&
-		      strcmp(what, "maps"))) {
-		fprintf(stderr, "usage: bpfhost show sections|disassembly|maps FILE [SECTION|PROGRAM] "
-			"[-j]\n");
+		      strcmp(what, "maps") && strcmp(what, "jited"))) {
+		fprintf(stderr, "usage: bpfhost show sections|disassembly|maps|jited FILE "
+			"[SECTION|PROGRAM] [-j]\n");
 		return 2;
 	}
 	logbuf = malloc(1 << 16);
@@ -217,6 +218,8 @@ int cli_show(int argc, char **argv)
 		rc = show_sections(obj, json);
 	else if (!strcmp(what, "maps"))
 		rc = show_maps(obj, json);
+	else if (!strcmp(what, "jited"))
+		rc = cli_show_jited(obj, which, json);
 	else
 		rc = show_disassembly(obj, which, style, json);
 	bpfh_object_destroy(obj);

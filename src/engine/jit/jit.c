@@ -331,6 +331,27 @@ static void prep_msg(const struct bpfh_exec *exec, struct bpfh_log *log, const c
 	bpfh_log_printf(log, "\n");
 }
 
+int bpfh_jit_available(void)
+{
+	const char *why;
+
+	return jit_arch_supported(&why) == 0;
+}
+
+/* The perf map line of the program's code, when the options or the environment ask for it. */
+static void perf_map(const struct bpfh_exec *exec, const struct bpfh_exec_opts *opts)
+{
+	const char *env = getenv("BPFH_PERF_MAP");
+	int want = env && !strcmp(env, "1");
+
+	if (opts && opts->sz >= offsetof(struct bpfh_exec_opts, perf_map) +
+				 sizeof(opts->perf_map) && opts->perf_map)
+		want = 1;
+	if (want)
+		bpfh_perf_map_write((uintptr_t)exec->jit_code, exec->jit_code_size,
+				    exec->name[0] ? exec->name : "bpf_prog");
+}
+
 int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 		     struct bpfh_log *log)
 {
@@ -364,8 +385,9 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	addr[0] = malloc((count + 1) * sizeof(uint32_t));
 	addr[1] = malloc((count + 1) * sizeof(uint32_t));
 	exec->jit_func_off = calloc(count ? count : 1, sizeof(uint32_t));
+	exec->jit_insn_off = malloc((count + 1) * sizeof(uint32_t));
 	err = -ENOMEM;
-	if (!keep || !addr[0] || !addr[1] || !exec->jit_func_off)
+	if (!keep || !addr[0] || !addr[1] || !exec->jit_func_off || !exec->jit_insn_off)
 		goto out;
 	err = analyse(exec, keep, &p.has_local_calls);
 	if (err)
@@ -421,6 +443,8 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	for (i = 0; i < count; i++)
 		if (exec->is_func[i])
 			exec->jit_func_off[i] = p.addr[i];
+	memcpy(exec->jit_insn_off, p.addr, (count + 1) * sizeof(uint32_t));
+	perf_map(exec, opts);
 	err = 0;
 out:
 	free(p.buf.p);
@@ -440,6 +464,8 @@ void bpfh_jit_free(struct bpfh_exec *exec)
 	exec->jit_code = NULL;
 	free(exec->jit_func_off);
 	exec->jit_func_off = NULL;
+	free(exec->jit_insn_off);
+	exec->jit_insn_off = NULL;
 }
 
 /* ---- running ---- */
