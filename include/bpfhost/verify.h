@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The verifier: a pure function from a program image, the description of its program type, the
+ * maps its lddw instructions name and options to a verdict, a log and statistics. It never
+ * rewrites the program and never runs it. The analysis is an abstract interpretation over the
+ * program's control-flow graph (src/verify/cfg.c, state.c, analyze.c); a rejection is one log
+ * line "insn N (disassembly): cause, with the abstract values involved".
+ *
+ * Not supported yet (refused with a message saying so): local calls, callx, kfuncs, callbacks
+ * (bpf_loop), spin locks, ring buffer references, legacy packet loads (ldabs/ldind).
+ */
+#ifndef BPFHOST_VERIFY_H
+#define BPFHOST_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfhost/isa.h"
+#include "bpfhost/log.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a program of one type sees. The context is r1 at entry: ctx_size bytes, readable at any
+ * offset and size inside it (per-field rights come later). When the type has a packet, the
+ * 4-byte fields at pkt_data_off and pkt_end_off of the context load as a packet pointer and the
+ * packet end pointer (-1: no packet). */
+struct bpfh_verify_prog_type {
+	const char *name;  /* for messages; may be NULL */
+	uint32_t ctx_size; /* bytes of the context r1 points to at entry (0: r1 is unset) */
+	int ctx_writable;  /* stores into the context allowed (plain memory programs) */
+	int r2_ctx_size;   /* r2 holds ctx_size at entry (memory programs: r1 = mem, r2 = len) */
+	int32_t pkt_data_off;
+	int32_t pkt_end_off;
+	int64_t ret_min;   /* r0 at exit must be in [ret_min, ret_max] (signed 64-bit) */
+	int64_t ret_max;
+};
+
+/* Built-in descriptions, matching src/hooks' program types. */
+extern const struct bpfh_verify_prog_type bpfh_verify_type_xdp;
+extern const struct bpfh_verify_prog_type bpfh_verify_type_socket_filter;
+/* Plain memory of size mem_size as the context, writable, r2 = mem_size, any return. */
+struct bpfh_verify_prog_type bpfh_verify_type_memory(uint32_t mem_size);
+
+/* A map named by lddw (src 1 or 5: the map; src 2 or 6: a value address) through its index. */
+struct bpfh_verify_map {
+	uint32_t type; /* BPFH_MAP_TYPE_* (Linux's numbers) */
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+};
+
+struct bpfh_verify_options {
+	int privileged;           /* like Linux's root: pointers may be stored into maps, leaked
+				     as scalars, compared */
+	int allow_unreachable;    /* accept instructions no path reaches (default: refuse) */
+	uint32_t max_loop_iterations; /* joins at a loop head before widening (0: 8) */
+	uint64_t max_states;      /* bound on block visits (0: 1,000,000) */
+};
+
+struct bpfh_verify_input {
+	const struct bpfh_insn *insns;
+	size_t count;
+	const struct bpfh_verify_prog_type *type;
+	const struct bpfh_verify_map *maps; /* by lddw index */
+	size_t nmaps;
+	struct bpfh_verify_options opts;
+};
+
+struct bpfh_verify_result {
+	int accepted;          /* 1 when every check passed */
+	size_t insns;          /* instructions (slots) */
+	size_t blocks;         /* basic blocks */
+	uint64_t states;       /* block visits of the fixpoint */
+	uint64_t time_ns;
+	size_t reject_insn;    /* the instruction a rejection names */
+	int64_t r0_min;        /* accepted: r0 at every exit is in [r0_min, r0_max] (signed) */
+	int64_t r0_max;
+};
+
+/*
+ * Verify in->insns. out (may be NULL) receives the verdict and statistics; log the reason of a
+ * rejection, one line. Returns 0 when the program is accepted, -EACCES when it is rejected
+ * (an image the decoder refuses included, with the decoder's message), -EINVAL for malformed
+ * input (no instructions, no type, maps missing), -ENOMEM.
+ */
+int bpfh_verify(const struct bpfh_verify_input *in, struct bpfh_verify_result *out,
+		struct bpfh_log *log);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

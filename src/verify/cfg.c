@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The verifier's control-flow graph: the image decoded through the opcode table, cut into basic
+ * blocks at jump targets and after jumps and exits, with at most two successors per block. The
+ * structural checks live here because they need no values: no jump into the second slot of
+ * lddw, no control falling past the last instruction, every reachable block able to reach an
+ * exit, no unreachable instruction (unless allowed), and the calls the analyzer does not model
+ * yet (local calls, callx, kfuncs) refused by name. Loop heads are the targets of edges going
+ * backwards; the analyzer widens there.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify_int.h"
+
+void bpfh_verify_log_insn(struct bpfh_log *log, const struct bpfh_insn *insns, size_t count,
+			  size_t i)
+{
+	char dis[96];
+
+	bpfh_disasm_insn(insns, count, i, BPFH_DISASM_C, dis, sizeof(dis));
+	bpfh_log_printf(log, "insn %zu (%s): ", i, dis);
+}
+
+static bool is_cond_jump(unsigned form)
+{
+	return form == BPFH_FORM_JMP_K || form == BPFH_FORM_JMP_X;
+}
+
+/* Slots an instruction spans. */
+static size_t width(const struct bpfh_cfg *cfg, size_t i)
+{
+	return cfg->ops[i] >= BPFH_OP_LDDW && cfg->ops[i] <= BPFH_OP_LDDW_MAP_IDX_VALUE ? 2 : 1;
+}
+
+static int refuse(struct bpfh_cfg *cfg, size_t i, const char *what, struct bpfh_log *log)
+{
+	bpfh_verify_log_insn(log, cfg->insns, cfg->count, i);
+	bpfh_log_printf(log, "%s\n", what);
+	return -EACCES;
+}
+
+void bpfh_cfg_free(struct bpfh_cfg *cfg)
+{
+	free(cfg->ops);
+	free(cfg->block_of);
+	free(cfg->blocks);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* Structural checks on each instruction, and the leaders (block starts). */
+static int mark_leaders(struct bpfh_cfg *cfg, bool *leader, struct bpfh_log *log)
+{
+	size_t n = cfg->count;
+
+	leader[0] = true;
+	for (size_t i = 0; i < n; i += width(cfg, i)) {
+		unsigned op = cfg->ops[i];
+		unsigned form = bpfh_op_info(op)->form;
+		size_t next = i + width(cfg, i);
+
+		if (op == BPFH_OP_CALL_LOCAL)
+			return refuse(cfg, i, "local calls are not supported yet", log);
+		if (op == BPFH_OP_CALL_KFUNC)
+			return refuse(cfg, i, "kernel function calls are not supported yet", log);
+		if (op == BPFH_OP_CALLX)
+			return refuse(cfg, i, "callx is not supported yet", log);
+		if (form == BPFH_FORM_JA || form == BPFH_FORM_JA32 || is_cond_jump(form)) {
+			int64_t t = bpfh_insn_target(&cfg->insns[i], i, op);
+
+			if (t < 0 || (uint64_t)t >= n)
+				return refuse(cfg, i, "jump out of the program", log);
+			if (cfg->ops[t] == BPFH_OP_LDDW_HI)
+				return refuse(cfg, i, "jump into the second slot of lddw", log);
+			leader[t] = true;
+			if (next < n)
+				leader[next] = true;
+			else if (is_cond_jump(form))
+				return refuse(cfg, i, "control falls past the last instruction",
+					      log);
+		} else if (form == BPFH_FORM_EXIT) {
+			if (next < n)
+				leader[next] = true;
+		} else if (next >= n) {
+			return refuse(cfg, i, "control falls past the last instruction", log);
+		}
+	}
+	return 0;
+}
+
+static void link_blocks(struct bpfh_cfg *cfg)
+{
+	for (size_t b = 0; b < cfg->nblocks; b++) {
+		struct bpfh_vblock *blk = &cfg->blocks[b];
+		size_t i = blk->last;
+		unsigned op = cfg->ops[i];
+		unsigned form = bpfh_op_info(op)->form;
+		size_t next = i + width(cfg, i);
+
+		blk->succ[0] = blk->succ[1] = SIZE_MAX;
+		if (form == BPFH_FORM_EXIT)
+			continue;
+		if (form == BPFH_FORM_JA || form == BPFH_FORM_JA32 || is_cond_jump(form)) {
+			size_t t = (size_t)bpfh_insn_target(&cfg->insns[i], i, op);
+
+			blk->succ[1] = cfg->block_of[t];
+			if (cfg->blocks[blk->succ[1]].first <= blk->first)
+				cfg->blocks[blk->succ[1]].loop_head = true;
+			if (form == BPFH_FORM_JA || form == BPFH_FORM_JA32)
+				continue;
+		}
+		blk->succ[0] = cfg->block_of[next];
+	}
+}
+
+/* Every reachable block must reach an exit: propagate "reaches exit" backwards until stable. */
+static int check_paths(struct bpfh_cfg *cfg, bool allow_unreachable, struct bpfh_log *log)
+{
+	size_t nb = cfg->nblocks;
+	size_t *stack = malloc(nb * sizeof(*stack));
+	bool *to_exit = calloc(nb, sizeof(*to_exit));
+	size_t sp = 0;
+	int err = -ENOMEM;
+	bool changed = true;
+
+	if (!stack || !to_exit)
+		goto out;
+	cfg->blocks[0].reachable = true;
+	stack[sp++] = 0;
+	while (sp) {
+		struct bpfh_vblock *blk = &cfg->blocks[stack[--sp]];
+
+		for (int k = 0; k < 2; k++) {
+			size_t s = blk->succ[k];
+
+			if (s != SIZE_MAX && !cfg->blocks[s].reachable) {
+				cfg->blocks[s].reachable = true;
+				stack[sp++] = s;
+			}
+		}
+	}
+	while (changed) {
+		changed = false;
+		for (size_t b = nb; b-- > 0;) {
+			struct bpfh_vblock *blk = &cfg->blocks[b];
+			bool r = bpfh_op_info(cfg->ops[blk->last])->form == BPFH_FORM_EXIT;
+
+			for (int k = 0; k < 2; k++)
+				if (blk->succ[k] != SIZE_MAX && to_exit[blk->succ[k]])
+					r = true;
+			if (r && !to_exit[b]) {
+				to_exit[b] = true;
+				changed = true;
+			}
+		}
+	}
+	err = 0;
+	for (size_t b = 0; b < nb && !err; b++) {
+		struct bpfh_vblock *blk = &cfg->blocks[b];
+
+		if (!blk->reachable && !allow_unreachable)
+			err = refuse(cfg, blk->first, "unreachable instruction", log);
+		else if (blk->reachable && !to_exit[b])
+			err = refuse(cfg, blk->last,
+				     "no path from here reaches exit (infinite loop)", log);
+	}
+out:
+	free(stack);
+	free(to_exit);
+	return err;
+}
+
+int bpfh_cfg_build(struct bpfh_cfg *cfg, const struct bpfh_insn *insns, size_t count,
+		   bool allow_unreachable, struct bpfh_log *log)
+{
+	bool *leader = NULL;
+	int err;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->insns = insns;
+	cfg->count = count;
+	if (!count)
+		return -EINVAL;
+	cfg->ops = malloc(count);
+	cfg->block_of = malloc(count * sizeof(*cfg->block_of));
+	leader = calloc(count, sizeof(*leader));
+	err = -ENOMEM;
+	if (!cfg->ops || !cfg->block_of || !leader)
+		goto fail;
+	err = bpfh_isa_decode(insns, count, cfg->ops, log);
+	if (err)
+		goto fail;
+	err = mark_leaders(cfg, leader, log);
+	if (err)
+		goto fail;
+	for (size_t i = 0; i < count; i++)
+		cfg->nblocks += leader[i];
+	cfg->blocks = calloc(cfg->nblocks, sizeof(*cfg->blocks));
+	err = -ENOMEM;
+	if (!cfg->blocks)
+		goto fail;
+	for (size_t i = 0, b = SIZE_MAX; i < count; i++) {
+		if (leader[i]) {
+			b++;
+			cfg->blocks[b].first = i;
+		}
+		if (cfg->ops[i] == BPFH_OP_LDDW_HI) {
+			cfg->block_of[i] = SIZE_MAX;
+			continue;
+		}
+		cfg->block_of[i] = b;
+		cfg->blocks[b].last = i;
+	}
+	link_blocks(cfg);
+	err = check_paths(cfg, allow_unreachable, log);
+	if (err)
+		goto fail;
+	free(leader);
+	return 0;
+fail:
+	free(leader);
+	bpfh_cfg_free(cfg);
+	return err;
+}

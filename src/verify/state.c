@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The verifier's abstract state at one program point: per register a kind (uninitialised,
+ * scalar, or a pointer into a region) with a scalar that is the value or the pointer's offset,
+ * the 512-byte stack frame byte by byte (invalid, initialised data, part of a spilled register)
+ * with the spilled registers per 8-byte slot, and the number of packet bytes proven to exist.
+ * Lattice operations only: order, join and widening. The meaning of instructions is in
+ * analyze.c.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "verify_int.h"
+
+static const char *const kind_names[] = {
+	[BPFH_VK_UNINIT] = "uninitialised",
+	[BPFH_VK_SCALAR] = "scalar",
+	[BPFH_VK_CTX] = "ctx",
+	[BPFH_VK_STACK] = "stack",
+	[BPFH_VK_MAP_PTR] = "map_ptr",
+	[BPFH_VK_MAP_VALUE] = "map_value",
+	[BPFH_VK_MAP_VALUE_OR_NULL] = "map_value_or_null",
+	[BPFH_VK_PKT] = "packet",
+	[BPFH_VK_PKT_END] = "packet_end",
+};
+
+const char *bpfh_vkind_name(unsigned kind)
+{
+	return kind <= BPFH_VK_PKT_END ? kind_names[kind] : "?";
+}
+
+void bpfh_vreg_set_scalar(struct bpfh_vreg *r, struct bpfh_scalar s)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = BPFH_VK_SCALAR;
+	r->s = s;
+}
+
+void bpfh_vreg_set_ptr(struct bpfh_vreg *r, enum bpfh_vkind kind, int64_t off)
+{
+	memset(r, 0, sizeof(*r));
+	r->kind = (uint8_t)kind;
+	r->s = bpfh_scalar_const((uint64_t)off);
+}
+
+bool bpfh_vreg_is_ptr(const struct bpfh_vreg *r)
+{
+	return r->kind > BPFH_VK_SCALAR;
+}
+
+static void format_range(const struct bpfh_scalar *s, char *buf, size_t size)
+{
+	uint64_t v;
+
+	if (bpfh_scalar_is_bottom(s))
+		snprintf(buf, size, "(none)");
+	else if (bpfh_scalar_is_const(s, &v))
+		snprintf(buf, size, "%" PRId64, (int64_t)v);
+	else
+		snprintf(buf, size, "[%" PRId64 ", %" PRId64 "]", s->r64.smin, s->r64.smax);
+}
+
+void bpfh_vreg_format(const struct bpfh_vreg *r, char *buf, size_t size)
+{
+	char range[64];
+
+	format_range(&r->s, range, sizeof(range));
+	switch (r->kind) {
+	case BPFH_VK_UNINIT:
+		snprintf(buf, size, "uninitialised");
+		break;
+	case BPFH_VK_SCALAR:
+		snprintf(buf, size, "scalar %s", range);
+		break;
+	case BPFH_VK_MAP_PTR:
+		snprintf(buf, size, "map_ptr(map %" PRIu32 ")", r->map);
+		break;
+	case BPFH_VK_MAP_VALUE:
+	case BPFH_VK_MAP_VALUE_OR_NULL:
+		snprintf(buf, size, "%s(map %" PRIu32 ", off %s)", bpfh_vkind_name(r->kind), r->map,
+			 range);
+		break;
+	default:
+		snprintf(buf, size, "%s(off %s)", bpfh_vkind_name(r->kind), range);
+		break;
+	}
+}
+
+void bpfh_vstate_init(struct bpfh_vstate *st)
+{
+	memset(st, 0, sizeof(*st));
+}
+
+static bool vreg_leq(const struct bpfh_vreg *a, const struct bpfh_vreg *b)
+{
+	if (b->kind == BPFH_VK_UNINIT)
+		return true;
+	if (a->kind != b->kind || a->map != b->map)
+		return false;
+	if (b->id && a->id != b->id)
+		return false;
+	return bpfh_scalar_leq(&a->s, &b->s);
+}
+
+static void vreg_join(struct bpfh_vreg *a, const struct bpfh_vreg *b, bool widen,
+		      const int64_t *thr, size_t nthr)
+{
+	if (a->kind != b->kind || a->map != b->map) {
+		memset(a, 0, sizeof(*a));
+		return;
+	}
+	if (a->kind == BPFH_VK_UNINIT)
+		return;
+	if (a->id != b->id)
+		a->id = 0;
+	if (widen) {
+		struct bpfh_scalar j = bpfh_scalar_join(&a->s, &b->s);
+
+		a->s = bpfh_scalar_widen(&a->s, &j, thr, nthr);
+	} else {
+		a->s = bpfh_scalar_join(&a->s, &b->s);
+	}
+}
+
+bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
+{
+	if (a->bottom)
+		return true;
+	if (b->bottom)
+		return false;
+	if (a->pkt_range < b->pkt_range)
+		return false;
+	for (int i = 0; i < BPFH_REG_COUNT; i++)
+		if (!vreg_leq(&a->r[i], &b->r[i]))
+			return false;
+	for (size_t i = 0; i < BPFH_STACK_SIZE; i++) {
+		/* INVALID is the top of bytes; SPILL below MISC below INVALID. */
+		if (b->stk[i] == BPFH_STK_INVALID)
+			continue;
+		if (a->stk[i] == BPFH_STK_INVALID)
+			return false;
+		if (b->stk[i] == BPFH_STK_SPILL && a->stk[i] != BPFH_STK_SPILL)
+			return false;
+		if (b->stk[i] == BPFH_STK_MISC && a->stk[i] == BPFH_STK_SPILL &&
+		    a->spill[i / 8].kind != BPFH_VK_SCALAR)
+			return false;
+	}
+	for (size_t s = 0; s < BPFH_VSLOTS; s++)
+		if (b->stk[s * 8] == BPFH_STK_SPILL && !vreg_leq(&a->spill[s], &b->spill[s]))
+			return false;
+	return true;
+}
+
+void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
+		      const int64_t *thr, size_t nthr)
+{
+	if (b->bottom)
+		return;
+	if (a->bottom) {
+		*a = *b;
+		return;
+	}
+	if (b->pkt_range < a->pkt_range)
+		a->pkt_range = widen ? 0 : b->pkt_range;
+	for (int i = 0; i < BPFH_REG_COUNT; i++)
+		vreg_join(&a->r[i], &b->r[i], widen, thr, nthr);
+	for (size_t s = 0; s < BPFH_VSLOTS; s++) {
+		uint8_t *x = &a->stk[s * 8];
+		const uint8_t *y = &b->stk[s * 8];
+
+		if (x[0] == BPFH_STK_SPILL && y[0] == BPFH_STK_SPILL) {
+			vreg_join(&a->spill[s], &b->spill[s], widen, thr, nthr);
+			if (a->spill[s].kind != BPFH_VK_UNINIT)
+				continue;
+			/* Spills of different kinds: what remains is data, and only scalars'
+			 * bytes may be read as data. */
+			memset(x, BPFH_STK_INVALID, 8);
+			continue;
+		}
+		for (int k = 0; k < 8; k++) {
+			uint8_t u = x[k], v = y[k];
+			/* A spilled pointer's bytes never become readable data. */
+			bool px = u == BPFH_STK_SPILL && a->spill[s].kind != BPFH_VK_SCALAR;
+			bool py = v == BPFH_STK_SPILL && b->spill[s].kind != BPFH_VK_SCALAR;
+
+			if (u == BPFH_STK_INVALID || v == BPFH_STK_INVALID || px || py)
+				x[k] = BPFH_STK_INVALID;
+			else
+				x[k] = BPFH_STK_MISC;
+		}
+		memset(&a->spill[s], 0, sizeof(a->spill[s]));
+	}
+}
+
+void bpfh_vstate_stack_write(struct bpfh_vstate *st, size_t lo, size_t n)
+{
+	for (size_t i = lo; i < lo + n; i++) {
+		size_t s = i / 8;
+
+		if (st->stk[i] == BPFH_STK_SPILL) {
+			/* Breaking a spill: a scalar's other bytes stay data, a pointer's
+			 * do not. */
+			uint8_t keep = st->spill[s].kind == BPFH_VK_SCALAR ? BPFH_STK_MISC
+									    : BPFH_STK_INVALID;
+
+			for (int k = 0; k < 8; k++)
+				st->stk[s * 8 + k] = keep;
+			memset(&st->spill[s], 0, sizeof(st->spill[s]));
+		}
+		st->stk[i] = BPFH_STK_MISC;
+	}
+}
+
+bool bpfh_vstate_stack_init(const struct bpfh_vstate *st, size_t lo, size_t n)
+{
+	for (size_t i = lo; i < lo + n; i++) {
+		if (st->stk[i] == BPFH_STK_INVALID)
+			return false;
+		if (st->stk[i] == BPFH_STK_SPILL && st->spill[i / 8].kind != BPFH_VK_SCALAR)
+			return false;
+	}
+	return true;
+}

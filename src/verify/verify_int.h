@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to src/verify: the control-flow graph (cfg.c), the abstract state of one program
+ * point (state.c) and the analyzer's entry (analyze.c). The CFG only knows instructions and
+ * edges; the state only knows lattice operations on registers and the stack; the analyzer
+ * gives instructions their meaning and checks safety.
+ */
+#ifndef BPFH_VERIFY_INT_H
+#define BPFH_VERIFY_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfhost/verify.h"
+#include "../isa/ops.h"
+#include "scalar.h"
+
+/* --- CFG --- */
+
+struct bpfh_vblock {
+	size_t first, last;   /* slot range [first, last] (last: the final instruction's slot) */
+	size_t succ[2];       /* fall-through / taken; SIZE_MAX: none */
+	bool loop_head;       /* target of an edge from a later or equal block */
+	bool reachable;
+};
+
+struct bpfh_cfg {
+	size_t count;             /* slots */
+	const struct bpfh_insn *insns;
+	uint8_t *ops;             /* enum bpfh_op per slot */
+	size_t *block_of;         /* block index per slot (SIZE_MAX for lddw second slots) */
+	struct bpfh_vblock *blocks;
+	size_t nblocks;
+};
+
+/* Decode and build the CFG; refuses (with a log line, -EACCES) jumps into a second lddw slot,
+ * control falling off the end, unsupported calls, paths that never reach exit and, unless
+ * allowed, unreachable code. -EINVAL when the image does not decode. */
+int bpfh_cfg_build(struct bpfh_cfg *cfg, const struct bpfh_insn *insns, size_t count,
+		   bool allow_unreachable, struct bpfh_log *log);
+void bpfh_cfg_free(struct bpfh_cfg *cfg);
+
+/* "insn N (disassembly): " into the log, for the analyzer's and CFG's messages. */
+void bpfh_verify_log_insn(struct bpfh_log *log, const struct bpfh_insn *insns, size_t count,
+			  size_t i);
+
+/* --- Abstract state --- */
+
+enum bpfh_vkind {
+	BPFH_VK_UNINIT = 0,   /* never written, or different kinds on joining paths */
+	BPFH_VK_SCALAR,       /* a number: s */
+	BPFH_VK_CTX,          /* the context, offset s */
+	BPFH_VK_STACK,        /* the frame: offset s from r10 (accesses in [-512, 0)) */
+	BPFH_VK_MAP_PTR,      /* map number map (from lddw) */
+	BPFH_VK_MAP_VALUE,    /* a value of map number map, offset s */
+	BPFH_VK_MAP_VALUE_OR_NULL, /* the same or NULL (id: the null check's identity) */
+	BPFH_VK_PKT,          /* the packet's start + s */
+	BPFH_VK_PKT_END,      /* the packet's end + s (s 0) */
+};
+
+struct bpfh_vreg {
+	uint8_t kind;      /* enum bpfh_vkind */
+	uint32_t map;
+	uint32_t id;       /* for MAP_VALUE_OR_NULL: copies share it; 0: none */
+	struct bpfh_scalar s; /* the value (scalar) or the offset (pointers) */
+};
+
+/* Stack bytes. */
+enum { BPFH_STK_INVALID = 0, BPFH_STK_MISC, BPFH_STK_SPILL };
+
+#define BPFH_VSLOTS (BPFH_STACK_SIZE / 8)
+
+struct bpfh_vstate {
+	struct bpfh_vreg r[BPFH_REG_COUNT];
+	uint8_t stk[BPFH_STACK_SIZE];          /* byte i: r10 - 512 + i */
+	struct bpfh_vreg spill[BPFH_VSLOTS];   /* valid when the slot's 8 bytes are SPILL */
+	uint64_t pkt_range;                    /* packet bytes proven to exist */
+	bool bottom;                           /* unreachable */
+};
+
+void bpfh_vreg_set_scalar(struct bpfh_vreg *r, struct bpfh_scalar s);
+void bpfh_vreg_set_ptr(struct bpfh_vreg *r, enum bpfh_vkind kind, int64_t off);
+bool bpfh_vreg_is_ptr(const struct bpfh_vreg *r);
+/* The value for messages: "scalar [0, 10]", "map_value(map 0, off 4, size 8)", ... */
+void bpfh_vreg_format(const struct bpfh_vreg *r, char *buf, size_t size);
+const char *bpfh_vkind_name(unsigned kind);
+
+void bpfh_vstate_init(struct bpfh_vstate *st);
+bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b);
+/* *a := a join b, or a widen b (b's thresholds thr[0..nthr)). */
+void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
+		      const int64_t *thr, size_t nthr);
+/* Forget a stack range [lo, lo + n) (byte indices) or mark it initialised scalar data. */
+void bpfh_vstate_stack_write(struct bpfh_vstate *st, size_t lo, size_t n);
+/* True when bytes [lo, lo + n) are all initialised. */
+bool bpfh_vstate_stack_init(const struct bpfh_vstate *st, size_t lo, size_t n);
+
+/* --- Analysis --- */
+
+int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
+		 struct bpfh_verify_result *out, struct bpfh_log *log);
+
+#endif

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Soundness of the verifier against the checked interpreter: random, mostly well-formed memory
+ * programs (ALU on scalars and pointers, loads and stores through r1 (32 bytes of memory) and
+ * r10, conditional jumps (forward, and now and then back: loops), a helper call) are verified;
+ * every accepted one runs on the checked interpreter over random memory contents, and any
+ * run-time fault, or an r0 outside the range the verifier computed at exit, is a bug. Runs that
+ * reach the instruction limit are counted apart: the verifier does not prove termination yet.
+ * One check per violation plus one for the whole run; prints programs tried, accepted and
+ * violations. BPFH_SEED changes the seed, BPFH_VERIFY_ROUNDS the effort.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfhost/engine.h"
+#include "bpfhost/helpers.h"
+#include "bpfhost/verify.h"
+#include "../check.h"
+
+#define MEM 32
+#define MAX_INSNS 40
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+static unsigned pick(unsigned n)
+{
+	return (unsigned)(rnd() % n);
+}
+
+static const uint8_t alu_ops[] = { 0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x90, 0xa0,
+				   0xb0, 0xc0 };
+static const uint8_t jmp_ops[] = { 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0,
+				   0xd0 };
+static const uint8_t ldx[] = { 0x71, 0x69, 0x61, 0x79 };
+static const uint8_t stx[] = { 0x73, 0x6b, 0x63, 0x7b };
+static const uint8_t st[] = { 0x72, 0x6a, 0x62, 0x7a };
+static const int32_t consts[] = { 0, 1, 2, 3, 4, 7, 8, 15, 16, 24, 28, 31, 32, 33, 63, 64, -1,
+				  -8, -16, 255, 4096 };
+
+static int32_t some_const(void)
+{
+	return pick(4) ? consts[pick(sizeof(consts) / sizeof(consts[0]))] : (int32_t)rnd();
+}
+
+/* A register to read: r1 (memory), r10 (stack) or a scalar. */
+static unsigned some_src(void)
+{
+	unsigned r = pick(12);
+
+	return r == 11 ? 10 : r == 2 ? 1 : r;
+}
+
+static size_t gen(struct bpfh_insn *p)
+{
+	size_t n = 0, body = 3 + pick(MAX_INSNS - 12);
+
+	for (unsigned r = 3; r <= 9; r++)
+		p[n++] = (struct bpfh_insn){ .code = 0xb7, .dst = r, .imm = some_const() };
+	p[n++] = (struct bpfh_insn){ .code = 0xb7, .dst = 0, .imm = some_const() };
+	for (size_t k = 0; k < body; k++) {
+		struct bpfh_insn in = { 0 };
+		unsigned kind = pick(10);
+		unsigned dst = pick(10);
+		size_t left = body - k; /* instructions after this one, before the exit */
+
+		switch (kind) {
+		case 0: case 1: case 2: /* ALU */
+			in.code = (uint8_t)((pick(4) ? 0x07 : 0x04) | alu_ops[pick(12)]);
+			if (pick(2)) {
+				in.code |= 0x08;
+				in.src = some_src() & 0xf;
+			} else {
+				in.imm = some_const();
+			}
+			if ((in.code & 0xf0) == 0x60 || (in.code & 0xf0) == 0x70 ||
+			    (in.code & 0xf0) == 0xc0)
+				in.imm &= (in.code & 7) == 7 ? 63 : 31;
+			in.dst = dst & 0xf;
+			break;
+		case 3: case 4: { /* load */
+			unsigned sz = pick(4);
+			unsigned base = pick(3) ? 1 : 10;
+
+			in.code = ldx[sz];
+			in.dst = dst & 0xf;
+			in.src = base & 0xf;
+			in.off = (int16_t)(base == 1 ? (int)pick(MEM + 4) - 2 : -(int)pick(40) - 1);
+			break;
+		}
+		case 5: case 6: { /* store */
+			unsigned sz = pick(4);
+			unsigned base = pick(2) ? 1 : 10;
+
+			in.dst = base & 0xf;
+			in.off = (int16_t)(base == 1 ? (int)pick(MEM + 4) - 2 : -(int)pick(40) - 1);
+			if (pick(2)) {
+				in.code = st[sz];
+				in.imm = some_const();
+			} else {
+				in.code = stx[sz];
+				in.src = some_src() & 0xf;
+			}
+			break;
+		}
+		case 7: case 8: /* forward conditional jump */
+			in.code = (uint8_t)((pick(4) ? 0x05 : 0x06) | jmp_ops[pick(11)]);
+			if (pick(3)) {
+				in.imm = some_const();
+			} else {
+				in.code |= 0x08;
+				in.src = some_src() & 0xf;
+			}
+			in.dst = some_src() & 0xf;
+			in.off = (int16_t)pick((unsigned)left);
+			/* Now and then a loop: back to an earlier instruction of the body. */
+			if (!pick(8))
+				in.off = (int16_t)(-1 - (int)pick((unsigned)k + 1));
+			break;
+		default:
+			in.code = 0x85;
+			in.imm = 7; /* get_prandom_u32 */
+			break;
+		}
+		p[n++] = in;
+	}
+	p[n++] = (struct bpfh_insn){ .code = 0x95 };
+	return n;
+}
+
+int main(void)
+{
+	const char *seed = getenv("BPFH_SEED");
+	const char *rounds = getenv("BPFH_VERIFY_ROUNDS");
+	unsigned programs = 25000 * (rounds ? (unsigned)atoi(rounds) : 4);
+	unsigned tried = 0, accepted = 0, violations = 0, runs = 0, timeouts = 0;
+	size_t nhelpers;
+	const bpfh_helper_fn *helpers = bpfh_helper_table(&nhelpers);
+	struct bpfh_verify_prog_type type = bpfh_verify_type_memory(MEM);
+
+	if (seed)
+		rng_state ^= strtoull(seed, NULL, 0) * 0x2545f4914f6cdd1dull + 1;
+	for (unsigned i = 0; i < programs; i++) {
+		struct bpfh_insn prog[MAX_INSNS + 16];
+		size_t n = gen(prog);
+		struct bpfh_verify_input in;
+		struct bpfh_verify_result res;
+		struct bpfh_exec *exec = NULL;
+		char logbuf[512];
+		struct bpfh_log log;
+
+		memset(&in, 0, sizeof(in));
+		in.insns = prog;
+		in.count = n;
+		in.type = &type;
+		in.opts.allow_unreachable = 1;
+		bpfh_log_init(&log, logbuf, sizeof(logbuf));
+		tried++;
+		if (bpfh_verify(&in, &res, &log))
+			continue;
+		accepted++;
+		bpfh_log_init(&log, logbuf, sizeof(logbuf));
+		if (bpfh_exec_create(BPFH_ENGINE_INTERP_CHECKED, prog, n, NULL, &log, &exec)) {
+			CHECKF(0, "program %u accepted but not prepared: %s", i, logbuf);
+			violations++;
+			continue;
+		}
+		for (int k = 0; k < 3; k++) {
+			uint64_t mem[MEM / 8];
+			struct bpfh_region region = { (uintptr_t)mem, MEM, 1 };
+			struct bpfh_run run;
+			uint64_t r0 = 0;
+			int err;
+
+			for (size_t j = 0; j < MEM / 8; j++)
+				mem[j] = k ? rnd() : 0;
+			memset(&run, 0, sizeof(run));
+			run.args[0] = (uintptr_t)mem;
+			run.args[1] = MEM;
+			run.helpers = helpers;
+			run.nhelpers = nhelpers;
+			run.regions = &region;
+			run.nregions = 1;
+			run.insn_limit = 100000;
+			bpfh_log_init(&log, logbuf, sizeof(logbuf));
+			run.log = &log;
+			err = bpfh_exec_run(exec, &run, &r0);
+			runs++;
+			if (err == -ETIMEDOUT) {
+				/* Termination is not proved yet (loops are analysed by widening):
+				 * counted, not a safety violation. */
+				timeouts++;
+				break;
+			}
+			if (err || (int64_t)r0 < res.r0_min || (int64_t)r0 > res.r0_max) {
+				violations++;
+				CHECKF(0, "program %u: accepted, but run %d gives %d (%s), "
+				       "r0 %" PRId64 " (computed [%" PRId64 ", %" PRId64 "])", i,
+				       k, err, logbuf, (int64_t)r0, res.r0_min, res.r0_max);
+				for (size_t j = 0; j < n && violations <= 3; j++) {
+					char dis[96];
+
+					bpfh_disasm_insn(prog, n, j, BPFH_DISASM_C, dis,
+							 sizeof(dis));
+					printf("  %zu: %s\n", j, dis);
+				}
+				break;
+			}
+		}
+		bpfh_exec_destroy(exec);
+	}
+	printf("verify-sound: %u programs tried, %u accepted, %u runs, %u violations, %u runs "
+	       "stopped by the instruction limit\n", tried, accepted, runs, violations, timeouts);
+	CHECKF(accepted > tried / 50, "too few programs accepted (%u of %u) to mean anything",
+	       accepted, tried);
+	return check_summary("verify-sound");
+}
