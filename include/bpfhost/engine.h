@@ -71,6 +71,13 @@ struct bpfh_exec_opts {
 	 * /tmp/perf-PID.map, so that perf names it; also when the environment variable
 	 * BPFH_PERF_MAP is 1. Failing to write it is not an error. No-op on Windows. */
 	int perf_map;
+	/* JIT: inline bpf_map_lookup_elem (helper 1) where r1 is provably the value of an lddw
+	 * of src 1 or 5 that this returns 0 for, filling in an ARRAY's value layout (see
+	 * bpfh_map_array_layout; ctx is resolve_ctx, value what resolve gave). Set it only when
+	 * those values are struct bpfh_map pointers and every run's helper 1 is bpfhost's
+	 * bpf_map_lookup_elem (bpfh_helper_table()), as for an instance's programs. */
+	int (*array_layout)(void *ctx, uint64_t value, void **base, uint32_t *stride,
+			    uint32_t *max);
 };
 
 /* One run: initial registers, helpers, the legacy packet, regions and a budget. */

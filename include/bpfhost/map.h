@@ -156,6 +156,14 @@ int bpfh_map_freeze(struct bpfh_map *map);
 void *bpfh_map_mmap(struct bpfh_map *map, size_t *size);
 
 /*
+ * Where a (not per-CPU) ARRAY keeps its values, for code that indexes them itself (the JIT's
+ * inline bpf_map_lookup_elem): the value of index i < *max is at *base + i * *stride. Fixed
+ * for the map's life. -ENOTSUP for every other type (per-CPU arrays and object arrays too).
+ */
+int bpfh_map_array_layout(const struct bpfh_map *map, void **base, uint32_t *stride,
+			  uint32_t *max);
+
+/*
  * User side (copies). Key and value are key_size and bpfh_map_user_value_size() bytes. For
  * PROG_ARRAY, ARRAY_OF_MAPS and HASH_OF_MAPS a value is a uint32_t id: update resolves it
  * through the map's resolver (bpfh_map_set_resolver; -EBADF when nothing has that id), lookup

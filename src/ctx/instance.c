@@ -46,6 +46,15 @@ static int resolve(void *arg, unsigned src, int32_t imm, int32_t imm2, uint64_t 
 	return 0;
 }
 
+/* The JIT inlines lookups in the arrays among the values resolve gave: maps of this host. */
+static int array_layout(void *arg, uint64_t value, void **base, uint32_t *stride,
+			uint32_t *max)
+{
+	(void)arg;
+	return bpfh_map_array_layout((const struct bpfh_map *)(uintptr_t)value, base, stride,
+				     max);
+}
+
 static int create_map(struct bpfh_instance *inst, size_t i, unsigned depth, struct bpfh_log *log)
 {
 	const struct bpfh_obj_map *om = &inst->obj->maps[i];
@@ -133,6 +142,7 @@ static int load_prog(struct bpfh_instance *inst, size_t i, const struct bpfh_loa
 	eo.resolve = resolve;
 	eo.resolve_ctx = &rc;
 	eo.name = name;
+	eo.array_layout = array_layout;
 	return bpfh_exec_create(inst->engine, op->insns, op->count, &eo, log, &p->exec);
 }
 

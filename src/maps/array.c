@@ -188,6 +188,18 @@ void *bpfh_map_mmap(struct bpfh_map *map, size_t *size)
 	return array_of(map)->values;
 }
 
+int bpfh_map_array_layout(const struct bpfh_map *map, void **base, uint32_t *stride,
+			  uint32_t *max)
+{
+	if (!map || map->def.type != BPFH_MAP_TYPE_ARRAY || map->ops != &bpfh_array_ops ||
+	    map->stride > UINT32_MAX)
+		return -ENOTSUP;
+	*base = ((const struct bpfh_array *)map)->values;
+	*stride = (uint32_t)map->stride;
+	*max = map->def.max_entries;
+	return 0;
+}
+
 const struct bpfh_map_ops bpfh_array_ops = {
 	.check = array_check,
 	.alloc = array_alloc,

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The JIT's architecture-independent part: which registers a helper call must keep (a liveness
- * analysis of r1..r5), the code buffer and its limit, labels and cold stubs, the emission
- * passes until the layout settles, executable pages (written, then flipped to read+execute,
- * never both), and the C side of a run: the context the code works in, the stack, and the
- * interpreter's error messages for the faults the code reports.
+ * analysis of r1..r5), which bpf_map_lookup_elem calls the back end inlines (ARRAY maps known
+ * at the call, when the options describe them), the code buffer and its limit, labels and
+ * cold stubs, the emission passes until the layout settles, executable pages (written, then
+ * flipped to read+execute, never both), and the C side of a run: the context the code works
+ * in, the stack, and the interpreter's error messages for the faults the code reports.
  *
  * It does not encode instructions (the back end in x86_64/ does), check memory accesses or
  * count instructions (the checked interpreter does), or blind constants: an option to blind
@@ -317,6 +318,96 @@ static int analyse(const struct bpfh_exec *exec, uint8_t *keep, int *has_local)
 	return 0;
 }
 
+/* ---- inline array lookups ---- */
+
+/*
+ * alook[i], for each `call 1` (bpf_map_lookup_elem) slot i where r1 provably holds a map that
+ * opts->array_layout describes as an ARRAY: its layout, so that the back end indexes the
+ * values itself. A forward scan of each basic block, conservative: r1 is known only from an
+ * lddw of a map (src 1 or 5) in the same block with no write to r1 and no call, exit or
+ * jump in between; every jump target and function entry starts with r1 unknown. *out stays
+ * NULL when nothing is inlined.
+ */
+static int find_array_lookups(const struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
+			      struct jit_array_lookup **out)
+{
+	struct jit_array_lookup *al = NULL;
+	uint8_t *entry;
+	size_t i, n = exec->count;
+	uint64_t map = 0;
+	int known = 0, any = 0;
+
+	*out = NULL;
+	if (!opts || opts->sz < offsetof(struct bpfh_exec_opts, array_layout) +
+				sizeof(opts->array_layout) || !opts->array_layout)
+		return 0;
+	for (i = 0; i < n && !any; i++)
+		any = exec->ops[i] == BPFH_OP_CALL && exec->insns[i].imm == 1;
+	if (!any)
+		return 0;
+	entry = calloc(n, 1);
+	if (!entry)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		unsigned op = exec->ops[i], form = bpfh_op_info(op)->form;
+		int64_t t;
+
+		if (exec->is_func[i])
+			entry[i] = 1;
+		if (form != BPFH_FORM_JA && form != BPFH_FORM_JA32 && form != BPFH_FORM_JMP_K &&
+		    form != BPFH_FORM_JMP_X && op != BPFH_OP_CALL_LOCAL)
+			continue;
+		t = bpfh_insn_target(&exec->insns[i], i, op);
+		if (t >= 0 && (size_t)t < n)
+			entry[t] = 1;
+	}
+	for (i = 0; i < n; i++) {
+		const struct bpfh_insn *in = &exec->insns[i];
+		unsigned op = exec->ops[i], form = bpfh_op_info(op)->form, use, def;
+
+		if (entry[i])
+			known = 0;
+		if (form == BPFH_FORM_LDDW) {
+			if (in->dst == 1) {
+				known = op == BPFH_OP_LDDW_MAP_FD || op == BPFH_OP_LDDW_MAP_IDX;
+				map = (uint64_t)(uint32_t)in[0].imm |
+				      (uint64_t)(uint32_t)in[1].imm << 32;
+			}
+			i++; /* the second slot (no jump lands there: the decoder refuses it) */
+			if (i < n && entry[i])
+				known = 0;
+			continue;
+		}
+		if (op == BPFH_OP_CALL && in->imm == 1 && known) {
+			void *base;
+			uint32_t stride, max;
+
+			if (!opts->array_layout(opts->resolve_ctx, map, &base, &stride, &max) &&
+			    stride <= INT32_MAX) {
+				if (!al) {
+					al = calloc(n, sizeof(*al));
+					if (!al) {
+						free(entry);
+						return -ENOMEM;
+					}
+				}
+				al[i].base = (uint64_t)(uintptr_t)base;
+				al[i].stride = stride;
+				al[i].max = max;
+				al[i].on = 1;
+			}
+		}
+		uses_defs(exec, i, 0, &use, &def);
+		if ((def & 2u) || form == BPFH_FORM_CALL || form == BPFH_FORM_CALLX ||
+		    form == BPFH_FORM_EXIT || form == BPFH_FORM_JA || form == BPFH_FORM_JA32 ||
+		    form == BPFH_FORM_NONE)
+			known = 0;
+	}
+	free(entry);
+	*out = al;
+	return 0;
+}
+
 /* ---- compilation ---- */
 
 BPFH_PRINTF(3, 4)
@@ -358,6 +449,7 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	struct jit_pass p;
 	uint32_t *addr[2] = { NULL, NULL };
 	uint8_t *keep = NULL;
+	struct jit_array_lookup *alook = NULL;
 	size_t limit = JIT_CODE_LIMIT, count = exec->count, i, size;
 	const char *why = NULL;
 	void *pages;
@@ -392,9 +484,13 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	err = analyse(exec, keep, &p.has_local_calls);
 	if (err)
 		goto out;
+	err = find_array_lookups(exec, opts, &alook);
+	if (err)
+		goto out;
 
 	p.exec = exec;
 	p.keep = keep;
+	p.alook = alook;
 	p.buf.limit = limit;
 	for (pass = 0;; pass++) {
 		p.buf.len = 0;
@@ -454,6 +550,7 @@ out:
 	free(addr[0]);
 	free(addr[1]);
 	free(keep);
+	free(alook);
 	return err;
 }
 

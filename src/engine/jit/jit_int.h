@@ -104,6 +104,14 @@ struct jit_fixup {
 	uint8_t width;   /* 1 or 4 bytes */
 };
 
+/* A bpf_map_lookup_elem the back end inlines: r1 is provably an ARRAY whose value of index
+ * i < max is at base + i * stride (stride at most INT32_MAX). */
+struct jit_array_lookup {
+	uint64_t base;
+	uint32_t stride, max;
+	uint8_t on;
+};
+
 /* One emission pass over the program. */
 struct jit_pass {
 	const struct bpfh_exec *exec;
@@ -117,6 +125,7 @@ struct jit_pass {
 	struct jit_fixup *fix;   /* this pass's displacements to fill in */
 	size_t nfix, fix_cap;
 	const uint8_t *keep;     /* per helper call slot: r1..r5 read later (bit n-1 for rn) */
+	const struct jit_array_lookup *alook; /* per slot, or NULL: helper 1 calls to inline */
 	int has_local_calls;     /* the program has call local or callx (exits may return) */
 	int all_long;            /* every jump long: the fallback that always settles */
 };

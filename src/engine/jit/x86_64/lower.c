@@ -458,9 +458,41 @@ static void helper_call(struct jit_pass *p, size_t i, int fn)
 	jcc_stub(p, X86_CC_NE, k);
 }
 
+/* bpf_map_lookup_elem on an ARRAY known at compile time: r0 = base + key * stride when the u32
+ * key at [r2] is below max_entries, else 0. r1..r5 are left as they were (a helper call may
+ * leave them so too: it keeps those read later). */
+static void lower_array_lookup(struct jit_pass *p, const struct jit_array_lookup *al)
+{
+	struct jit_buf *b = &p->buf;
+	size_t j_done;
+	unsigned sh;
+
+	x86_load(b, 0, T1, R(2), 0);
+	x86_mov_imm(b, R(0), 0);
+	x86_alu_ri(b, 0, X86_CMP, T1, (int32_t)al->max);
+	j_done = x86_jcc8_fwd(b, X86_CC_AE);
+	for (sh = 0; sh < 31 && (1u << sh) < al->stride; sh++)
+		;
+	if ((1u << sh) == al->stride) {
+		if (sh)
+			x86_shift_ri(b, 1, X86_SHL, T1, (uint8_t)sh);
+	} else {
+		x86_rr(b, X86_W, 0x69, T1, T1); /* imul r64, r/m64, imm32 */
+		jit_emit32(b, al->stride);
+	}
+	x86_mov_imm(b, R(0), al->base);
+	x86_alu_rr(b, 1, OPC_ADD, R(0), T1);
+	x86_land8(b, j_done);
+}
+
 static void lower_call_helper(struct jit_pass *p, size_t i, uint32_t id)
 {
 	struct jit_buf *b = &p->buf;
+
+	if (p->alook && p->alook[i].on) {
+		lower_array_lookup(p, &p->alook[i]);
+		return;
+	}
 
 	if (id <= INT32_MAX) {
 		x86_alu_mi(b, 1, X86_CMP, CTX, CTX_OFF(nhelpers), (int32_t)id);
