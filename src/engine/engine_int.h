@@ -61,4 +61,9 @@ int bpfh_jit_available(void);
 /* Free what bpfh_jit_prepare made (nothing if it made nothing). */
 void bpfh_jit_free(struct bpfh_exec *exec);
 
+/* Log a run-time error at instruction i: "NAME: insn N (disassembly): message". */
+BPFH_PRINTF(4, 5)
+void bpfh_exec_fault(const struct bpfh_exec *exec, struct bpfh_run *run, size_t i,
+		     const char *fmt, ...);
+
 #endif

@@ -6,11 +6,28 @@
  * prepared for. Also the engine names.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine_int.h"
+
+/* A run-time error, as every engine reports it: "NAME: insn N (disassembly): message". */
+void bpfh_exec_fault(const struct bpfh_exec *exec, struct bpfh_run *run, size_t i,
+		     const char *fmt, ...)
+{
+	char text[128];
+	va_list ap;
+
+	bpfh_disasm_insn(exec->insns, exec->count, i, BPFH_DISASM_C, text, sizeof(text));
+	bpfh_log_printf(run->log, "%s%sinsn %zu (%s): ", exec->name, exec->name[0] ? ": " : "", i,
+			text);
+	va_start(ap, fmt);
+	bpfh_log_vprintf(run->log, fmt, ap);
+	va_end(ap);
+	bpfh_log_printf(run->log, "\n");
+}
 
 static const char *const engine_names[BPFH_ENGINE__COUNT] = {
 	[BPFH_ENGINE_INTERP] = "interp",

@@ -97,21 +97,6 @@ static uint64_t load_be(const uint8_t *p, unsigned n)
 DEF_ATOMICS(64, uint64_t)
 DEF_ATOMICS(32, uint32_t)
 
-BPFH_PRINTF(4, 5)
-static void fault(const struct bpfh_exec *exec, struct bpfh_run *run, size_t i, const char *fmt,
-		  ...)
-{
-	char text[128];
-	va_list ap;
-
-	bpfh_disasm_insn(exec->insns, exec->count, i, BPFH_DISASM_C, text, sizeof(text));
-	bpfh_log_printf(run->log, "%s%sinsn %zu (%s): ", exec->name, exec->name[0] ? ": " : "", i,
-			text);
-	va_start(ap, fmt);
-	bpfh_log_vprintf(run->log, fmt, ap);
-	va_end(ap);
-	bpfh_log_printf(run->log, "\n");
-}
 
 /* Checked engine: [addr, addr + size) lies in the live stack frames (from the current frame's
  * bottom to the top of the stack) or in one region of the run, writable if written. */

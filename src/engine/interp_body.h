@@ -90,7 +90,7 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, size_t 
 		if (++run->insns_executed > budget && budget) {                 \
 			run->insns_executed--; /* the refused one did not run */ \
 			err = -ETIMEDOUT;                                       \
-			fault(exec, run, INDEX, "instruction limit of %llu reached", \
+			bpfh_exec_fault(exec, run, INDEX, "instruction limit of %llu reached", \
 			      (unsigned long long)budget);                     \
 			goto out;                                               \
 		}                                                               \
@@ -99,7 +99,7 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, size_t 
 	do {                                                                    \
 		if (!access_ok(run, stack, reg[10], addr, size, write)) {       \
 			err = -EFAULT;                                          \
-			fault(exec, run, INDEX, "%s of %u bytes at 0x%llx is outside the stack " \
+			bpfh_exec_fault(exec, run, INDEX, "%s of %u bytes at 0x%llx is outside the stack " \
 			      "frames and every region of this run", write ? "write" : "read", \
 			      (unsigned)(size), (unsigned long long)(addr));    \
 			goto out;                                               \
@@ -109,7 +109,7 @@ static int INTERP_FN(const struct bpfh_exec *exec, struct bpfh_run *run, size_t 
 	do {                                                                    \
 		if ((addr) % (size)) {                                          \
 			err = -EFAULT;                                          \
-			fault(exec, run, INDEX, "atomic access at 0x%llx is not aligned to %u bytes", \
+			bpfh_exec_fault(exec, run, INDEX, "atomic access at 0x%llx is not aligned to %u bytes", \
 			      (unsigned long long)(addr), (unsigned)(size));    \
 			goto out;                                               \
 		}                                                               \
@@ -223,7 +223,7 @@ dispatch:
 	call_helper:
 		if (id >= run->nhelpers || !run->helpers[id]) {
 			err = -ENOENT;
-			fault(exec, run, INDEX, "call to unknown helper %llu", (unsigned long long)id);
+			bpfh_exec_fault(exec, run, INDEX, "call to unknown helper %llu", (unsigned long long)id);
 			goto out;
 		}
 		reg[0] = run->helpers[id](reg[1], reg[2], reg[3], reg[4], reg[5], run);
@@ -236,7 +236,7 @@ dispatch:
 			goto call_helper;
 		if ((id & 0xffffffffull) >= exec->count || !exec->is_func[id & 0xffffffffull]) {
 			err = -EFAULT;
-			fault(exec, run, INDEX, "callx to 0x%llx, not a function of this program",
+			bpfh_exec_fault(exec, run, INDEX, "callx to 0x%llx, not a function of this program",
 			      (unsigned long long)id);
 			goto out;
 		}
@@ -247,7 +247,7 @@ dispatch:
 	call_local:
 		if (depth + 1 >= BPFH_MAX_FRAMES) {
 			err = -EOVERFLOW;
-			fault(exec, run, INDEX, "call depth exceeds %d frames", BPFH_MAX_FRAMES);
+			bpfh_exec_fault(exec, run, INDEX, "call depth exceeds %d frames", BPFH_MAX_FRAMES);
 			goto out;
 		}
 		frames[depth].exec = exec;
@@ -280,7 +280,7 @@ after_helper:
 	}
 	if (run->tail_next->engine != exec->engine) {
 		err = -EINVAL;
-		fault(exec, run, INDEX, "tail call into a program prepared for another engine");
+		bpfh_exec_fault(exec, run, INDEX, "tail call into a program prepared for another engine");
 		goto out;
 	}
 	exec = run->tail_next;
@@ -395,7 +395,7 @@ after_helper:
 	 * slot of lddw; these handlers exist for the table's sake. */
 	OP(CALL_KFUNC) OP(LDDW_HI)
 	err = -ENOTSUP;
-	fault(exec, run, INDEX, "instruction cannot run on this host");
+	bpfh_exec_fault(exec, run, INDEX, "instruction cannot run on this host");
 	goto out;
 
 #if !BPFH_THREADED

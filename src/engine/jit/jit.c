@@ -567,21 +567,6 @@ void bpfh_jit_free(struct bpfh_exec *exec)
 
 /* ---- running ---- */
 
-BPFH_PRINTF(4, 5)
-static void fault(const struct bpfh_exec *exec, struct bpfh_run *run, size_t i, const char *fmt,
-		  ...)
-{
-	char text[128];
-	va_list ap;
-
-	bpfh_disasm_insn(exec->insns, exec->count, i, BPFH_DISASM_C, text, sizeof(text));
-	bpfh_log_printf(run->log, "%s%sinsn %zu (%s): ", exec->name, exec->name[0] ? ": " : "", i,
-			text);
-	va_start(ap, fmt);
-	bpfh_log_vprintf(run->log, fmt, ap);
-	va_end(ap);
-	bpfh_log_printf(run->log, "\n");
-}
 
 int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
 		 const uint64_t args[5], uint64_t *r0)
@@ -616,20 +601,20 @@ int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t star
 	}
 	switch (ctx.fault_kind) {
 	case JIT_FAULT_HELPER:
-		fault(ctx.fault_exec, run, ctx.fault_insn, "call to unknown helper %llu",
+		bpfh_exec_fault(ctx.fault_exec, run, ctx.fault_insn, "call to unknown helper %llu",
 		      (unsigned long long)ctx.fault_val);
 		return -ENOENT;
 	case JIT_FAULT_CALLX:
-		fault(ctx.fault_exec, run, ctx.fault_insn,
+		bpfh_exec_fault(ctx.fault_exec, run, ctx.fault_insn,
 		      "callx to 0x%llx, not a function of this program",
 		      (unsigned long long)ctx.fault_val);
 		return -EFAULT;
 	case JIT_FAULT_DEPTH:
-		fault(ctx.fault_exec, run, ctx.fault_insn, "call depth exceeds %d frames",
+		bpfh_exec_fault(ctx.fault_exec, run, ctx.fault_insn, "call depth exceeds %d frames",
 		      BPFH_MAX_FRAMES);
 		return -EOVERFLOW;
 	case JIT_FAULT_TAIL_ENGINE:
-		fault(ctx.fault_exec, run, ctx.fault_insn,
+		bpfh_exec_fault(ctx.fault_exec, run, ctx.fault_insn,
 		      "tail call into a program prepared for another engine");
 		return -EINVAL;
 	case JIT_FAULT_ERROR:
