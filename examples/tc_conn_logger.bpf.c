@@ -97,15 +97,17 @@ int tc_conn_logger(struct __sk_buff *skb)
 			bpf_ringbuf_submit(e, 0);
 		}
 	} else if (tcp.rst) {
-		struct conn_event ev = {
-			.ts_ns = bpf_ktime_get_tai_ns(),
-			.saddr = ip.saddr,
-			.daddr = ip.daddr,
-			.sport = bpf_ntohs(tcp.source),
-			.dport = bpf_ntohs(tcp.dest),
-			.kind = EV_RST,
-			.skb_len = skb->len,
-		};
+		struct conn_event ev;
+
+		/* Zero the whole record, padding included: it leaves the program. */
+		__builtin_memset(&ev, 0, sizeof(ev));
+		ev.ts_ns = bpf_ktime_get_tai_ns();
+		ev.saddr = ip.saddr;
+		ev.daddr = ip.daddr;
+		ev.sport = bpf_ntohs(tcp.source);
+		ev.dport = bpf_ntohs(tcp.dest);
+		ev.kind = EV_RST;
+		ev.skb_len = skb->len;
 
 		if (backed_up())
 			return TC_ACT_OK;

@@ -917,9 +917,6 @@ static const struct mask masks[] = {
 	{ "xdp_recent_sources", "history", 8, 8, "jiffies: a clock reading" },
 	{ "sock_flow_tracker", "flows", 16, 16, "first_ns and last_ns: clock readings" },
 	{ "tc_conn_logger", "events", 0, 8, "ts_ns: a clock reading" },
-	{ "tc_conn_logger", "events", 28, 4, "the tail padding of struct conn_event, which the "
-	  "RST path builds on the stack without clearing: the kernel's record carries whatever "
-	  "its stack held there" },
 	{ "tc_proto_count", ".rodata", 0, 4, "nr_cpus: each side's number of possible CPUs" },
 };
 
