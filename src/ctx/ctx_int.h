@@ -28,4 +28,9 @@ struct bpfh_instance {
 	size_t nregions;
 };
 
+/* How hooks run prog: its code, tail calls resolved to the programs a PROG_ARRAY slot holds
+ * (struct bpfh_prog), and its global data as regions for the checked engine. */
+struct bpfh_runner;
+void bpfh_prog_runner(const struct bpfh_prog *prog, struct bpfh_runner *runner);
+
 #endif

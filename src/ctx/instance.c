@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ctx_int.h"
+#include "../hooks/hooks.h"
 #include "../isa/ops.h"
 
 struct resolve_ctx {
@@ -300,6 +301,22 @@ struct bpfh_map *bpfh_instance_map_at(struct bpfh_instance *inst, size_t i)
 size_t bpfh_instance_nmaps(const struct bpfh_instance *inst)
 {
 	return inst->nmaps;
+}
+
+/* A PROG_ARRAY slot holds a struct bpfh_prog; the engine refuses a target prepared for
+ * another engine than the caller's. */
+static const struct bpfh_exec *tail_target(void *slot, const struct bpfh_exec *from)
+{
+	(void)from;
+	return slot ? ((const struct bpfh_prog *)slot)->exec : NULL;
+}
+
+void bpfh_prog_runner(const struct bpfh_prog *prog, struct bpfh_runner *runner)
+{
+	runner->exec = prog->exec;
+	runner->tail_target = tail_target;
+	runner->regions = prog->inst->regions;
+	runner->nregions = prog->inst->nregions;
 }
 
 const char *bpfh_prog_name(const struct bpfh_prog *prog)

@@ -18,12 +18,6 @@ struct bpfh_xdp_port {
 	size_t max_packet;
 };
 
-static const struct bpfh_exec *tail_target(void *slot, const struct bpfh_exec *from)
-{
-	(void)from;
-	return slot ? ((const struct bpfh_prog *)slot)->exec : NULL;
-}
-
 int bpfh_xdp_port_create(struct bpfh_prog *prog, size_t max_packet, bpfh_trace_fn trace,
 			 void *trace_arg, struct bpfh_xdp_port **out)
 {
@@ -42,10 +36,7 @@ int bpfh_xdp_port_create(struct bpfh_prog *prog, size_t max_packet, bpfh_trace_f
 		return err;
 	}
 	port->prog = prog;
-	port->runner.exec = prog->exec;
-	port->runner.tail_target = tail_target;
-	port->runner.regions = prog->inst->regions;
-	port->runner.nregions = prog->inst->nregions;
+	bpfh_prog_runner(prog, &port->runner);
 	port->max_packet = max_packet;
 	port->frame.env.trace = trace;
 	port->frame.env.trace_arg = trace_arg;
