@@ -129,6 +129,27 @@ run "run firewall, no such map" "$BPFHOST" run "$EX/xdp_firewall.bpf.o" --pcap "
 status 1
 if grep -F -q "no map 'nosuchmap'" "$tmp/err"; then pass; else fail "no message"; fi
 
+# a missing pcap, an unknown --type, and a section that gives no type (with the hint) are refused
+run "run firewall, missing pcap" "$BPFHOST" run "$EX/xdp_firewall.bpf.o" --pcap "$tmp/none.pcap"
+status 1
+if grep -F -q "none.pcap" "$tmp/err"; then pass; else fail "the missing pcap is not named"; fi
+run "run firewall, unknown type" "$BPFHOST" run "$EX/xdp_firewall.bpf.o" --type bogus \
+	--pcap "$PCAP"
+status 1
+if grep -F -q "unknown program type 'bogus'" "$tmp/err"; then pass; else fail "no message"; fi
+if [ -f "$BUILD/obj-tests/bad_section.bpf.o" ]; then
+	run "show sections, untyped section" "$BPFHOST" show sections \
+		"$BUILD/obj-tests/bad_section.bpf.o"
+	status 1
+	if grep -F -q "give the program type with --type" "$tmp/err"; then pass; else
+		fail "no --type hint"
+	fi
+	run "show sections --type xdp" "$BPFHOST" show sections \
+		"$BUILD/obj-tests/bad_section.bpf.o" --type xdp
+	status 0
+	out_line "my_hook/entry +hooked +xdp"
+fi
+
 # ---- run: the tail-call parser chain, from its entry program ----
 if [ -f "$EX/xdp_parse_chain.bpf.o" ]; then
 	run "run parse chain -j" "$BPFHOST" run "$EX/xdp_parse_chain.bpf.o" \
