@@ -121,6 +121,13 @@ struct bpfh_run {
 	uint64_t *stack;
 };
 
+/* The conformance suite's convention for a run on plain memory: zero run, r1 = mem (0 when len
+ * is 0), r2 = len, mem also the packet of LD_ABS / LD_IND and, through *region (the caller's
+ * storage), the one region the checked engine allows. Helpers, limits and log are the
+ * caller's to set after. */
+void bpfh_run_init_memory(struct bpfh_run *run, struct bpfh_region *region, uint8_t *mem,
+			  size_t len);
+
 /* Record memory the checked engine may let the program touch from now on (see dyn above). */
 void bpfh_run_add_region(struct bpfh_run *run, uintptr_t base, size_t size, int writable);
 

@@ -204,6 +204,21 @@ int bpfh_exec_callback(struct bpfh_run *run, uint64_t func, const uint64_t args[
 	return err;
 }
 
+void bpfh_run_init_memory(struct bpfh_run *run, struct bpfh_region *region, uint8_t *mem,
+			  size_t len)
+{
+	memset(run, 0, sizeof(*run));
+	run->args[0] = len ? (uint64_t)(uintptr_t)mem : 0;
+	run->args[1] = len;
+	run->pkt = mem;
+	run->pkt_len = len;
+	region->base = (uintptr_t)mem;
+	region->size = len;
+	region->writable = 1;
+	run->regions = region;
+	run->nregions = len ? 1 : 0;
+}
+
 void bpfh_run_add_region(struct bpfh_run *run, uintptr_t base, size_t size, int writable)
 {
 	struct bpfh_region *r;

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t mem[MEM_SIZE];
 	struct bpfh_insn *insns;
 	struct bpfh_exec *exec;
-	struct bpfh_region region = { (uintptr_t)mem, sizeof(mem), 1 };
+	struct bpfh_region region;
 	struct bpfh_run run;
 	size_t count;
 	uint64_t r0;
@@ -43,15 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(insns, data, count * sizeof(*insns));
 	if (bpfh_exec_create(BPFH_ENGINE_INTERP_CHECKED, insns, count, NULL, NULL, &exec) == 0) {
-		memset(&run, 0, sizeof(run));
-		run.args[0] = (uintptr_t)mem;
-		run.args[1] = sizeof(mem);
+		bpfh_run_init_memory(&run, &region, mem, sizeof(mem));
 		run.helpers = helpers;
 		run.nhelpers = 6;
-		run.pkt = mem;
-		run.pkt_len = sizeof(mem);
-		run.regions = &region;
-		run.nregions = 1;
 		run.insn_limit = 4096;
 		bpfh_exec_run(exec, &run, &r0);
 		bpfh_exec_destroy(exec);

@@ -113,18 +113,9 @@ static enum outcome run_file(const char *path, enum bpfh_engine engine, char *wh
 		out = OUT_DECODE;
 		goto done;
 	}
-	memset(&run, 0, sizeof(run));
-	run.args[0] = df.mem_len ? (uint64_t)(uintptr_t)df.mem : 0;
-	run.args[1] = df.mem_len;
+	bpfh_run_init_memory(&run, &region, df.mem, df.mem_len);
 	run.helpers = helpers;
 	run.nhelpers = sizeof(helpers) / sizeof(helpers[0]);
-	run.pkt = df.mem;
-	run.pkt_len = df.mem_len;
-	region.base = (uintptr_t)df.mem;
-	region.size = df.mem_len;
-	region.writable = 1;
-	run.regions = &region;
-	run.nregions = df.mem_len ? 1 : 0;
 	run.insn_limit = 10000000;
 	run.log = &log;
 	err = bpfh_exec_run(exec, &run, &r0);

@@ -267,18 +267,9 @@ static int cmd_plugin(int argc, char **argv)
 	err = bpfh_exec_create(engine, insns, count, NULL, &log, &exec);
 	if (err)
 		goto out;
-	memset(&run, 0, sizeof(run));
-	run.args[0] = mem_len ? (uint64_t)(uintptr_t)mem : 0;
-	run.args[1] = mem_len;
+	bpfh_run_init_memory(&run, &region, mem, mem_len);
 	run.helpers = helpers;
 	run.nhelpers = 6;
-	run.pkt = mem;
-	run.pkt_len = mem_len;
-	region.base = (uintptr_t)mem;
-	region.size = mem_len;
-	region.writable = 1;
-	run.regions = &region;
-	run.nregions = mem_len ? 1 : 0;
 	run.log = &log;
 	err = bpfh_exec_run(exec, &run, &r0);
 	if (err)
