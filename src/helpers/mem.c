@@ -116,22 +116,16 @@ static int64_t parse_number(const char *buf, uint32_t len, uint64_t flags, int i
 	return i;
 }
 
-BPFH_HELPER_IMPL(strtol)
+/* The result goes to *res only on success. */
+static uint64_t strto(uint64_t buf, uint64_t len, uint64_t flags, uint64_t res, int is_signed)
 {
 	uint64_t v;
-	int64_t n = parse_number(PTR(r1), (uint32_t)r2, r3, 1, &v);
+	int64_t n = parse_number(PTR(buf), (uint32_t)len, flags, is_signed, &v);
 
 	if (n >= 0)
-		memcpy(PTR(r4), &v, sizeof(v));
+		memcpy(PTR(res), &v, sizeof(v));
 	return (uint64_t)n;
 }
 
-BPFH_HELPER_IMPL(strtoul)
-{
-	uint64_t v;
-	int64_t n = parse_number(PTR(r1), (uint32_t)r2, r3, 0, &v);
-
-	if (n >= 0)
-		memcpy(PTR(r4), &v, sizeof(v));
-	return (uint64_t)n;
-}
+BPFH_HELPER_IMPL(strtol) { return strto(r1, r2, r3, r4, 1); }
+BPFH_HELPER_IMPL(strtoul) { return strto(r1, r2, r3, r4, 0); }
