@@ -22,10 +22,31 @@
 extern "C" {
 #endif
 
-/* What a program of one type sees. The context is r1 at entry: ctx_size bytes, readable at any
- * offset and size inside it (per-field rights come later). When the type has a packet, the
- * 4-byte fields at pkt_data_off and pkt_end_off of the context load as a packet pointer and the
- * packet end pointer (-1: no packet). */
+/* One field of a context: bytes [off, off + size), what the program may do with it and what
+ * a load of the whole field gives. */
+enum bpfh_verify_field_kind {
+	BPFH_VFIELD_SCALAR = 0, /* a number */
+	BPFH_VFIELD_PKT,        /* a 4-byte load gives the packet's start */
+	BPFH_VFIELD_PKT_END,    /* ... the packet's end */
+	BPFH_VFIELD_PKT_META,   /* ... the start of the packet's metadata (before data) */
+};
+#define BPFH_VFIELD_READ 1u
+#define BPFH_VFIELD_WRITE 2u
+#define BPFH_VFIELD_NARROW 4u /* reads of 1, 2 or 4 bytes inside the field allowed (scalars) */
+
+struct bpfh_verify_ctx_field {
+	uint16_t off;
+	uint16_t size;
+	uint8_t rights; /* BPFH_VFIELD_READ | WRITE | NARROW */
+	uint8_t kind;   /* enum bpfh_verify_field_kind */
+};
+
+/* What a program of one type sees. The context is r1 at entry: ctx_size bytes. With a field
+ * table, only the listed fields may be accessed, each by its rights; without one (fields NULL),
+ * any access inside ctx_size is allowed (writes when ctx_writable) and the 4-byte fields at
+ * pkt_data_off and pkt_end_off of the context load as a packet pointer and the packet end
+ * pointer (-1: no packet). helpers (NULL: every helper bpfhost has) lists the helper ids the
+ * type may call. */
 struct bpfh_verify_prog_type {
 	const char *name;  /* for messages; may be NULL */
 	uint32_t ctx_size; /* bytes of the context r1 points to at entry (0: r1 is unset) */
@@ -35,6 +56,10 @@ struct bpfh_verify_prog_type {
 	int32_t pkt_end_off;
 	int64_t ret_min;   /* r0 at exit must be in [ret_min, ret_max] (signed 64-bit) */
 	int64_t ret_max;
+	const struct bpfh_verify_ctx_field *fields;
+	size_t nfields;
+	const uint32_t *helpers;
+	size_t nhelpers;
 };
 
 /* Built-in descriptions, matching src/hooks' program types. */

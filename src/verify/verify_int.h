@@ -96,6 +96,15 @@ void bpfh_vstate_stack_write(struct bpfh_vstate *st, size_t lo, size_t n);
 /* True when bytes [lo, lo + n) are all initialised. */
 bool bpfh_vstate_stack_init(const struct bpfh_vstate *st, size_t lo, size_t n);
 
+/* --- Context (ctx.c) --- */
+
+/* May a load (or store, write) of size bytes at context bytes [lo, hi) be made? hi - lo is size
+ * when the offset is a constant, more when it varies. 0 and *kind (what a load gives: SCALAR,
+ * PKT, PKT_END, PKT_META), or -EACCES with the reason in why (a message fragment: "context
+ * access out of bounds: ...", "write into the context field ..."). */
+int bpfh_vctx_access(const struct bpfh_verify_prog_type *type, int64_t lo, int64_t hi,
+		     unsigned size, bool write, enum bpfh_vkind *kind, char *why, size_t why_size);
+
 /* --- Analysis --- */
 
 int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,

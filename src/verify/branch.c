@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The analyzer's exits (r0 set and inside the type's return range) and conditional jumps:
+ * refinement of numbers on both edges, NULL checks of map values (carried to every copy),
+ * packet bounds proven against data_end, and the comparisons the strict profile refuses.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+
+int bpfh_va_exit(struct actx *a, const struct bpfh_vstate *st)
+{
+	const struct bpfh_verify_prog_type *type = a->in->type;
+	const struct bpfh_vreg *r0 = &st->r[0];
+	char b[96];
+	int err = use(a, st, 0);
+
+	if (err)
+		return err;
+	fmt_reg(r0, b, sizeof(b));
+	if (r0->kind != BPFH_VK_SCALAR)
+		return fail(a, "R0 at exit is a pointer: %s", b);
+	if (r0->s.r64.smin < type->ret_min || r0->s.r64.smax > type->ret_max)
+		return fail(a, "R0 at exit is %s, outside the return range [%" PRId64 ", %" PRId64
+			    "] of %s programs", b, type->ret_min, type->ret_max,
+			    type->name ? type->name : "these");
+	if (!a->have_r0 || r0->s.r64.smin < a->r0_min)
+		a->r0_min = r0->s.r64.smin;
+	if (!a->have_r0 || r0->s.r64.smax > a->r0_max)
+		a->r0_max = r0->s.r64.smax;
+	a->have_r0 = true;
+	return 0;
+}
+
+/* --- Conditional jumps --- */
+
+static int cond_of(unsigned op, enum bpfh_cond *c)
+{
+#define FAM(ID, C)                                                          \
+	case BPFH_OP_##ID##_K: case BPFH_OP_##ID##_X:                       \
+	case BPFH_OP_##ID##32_K: case BPFH_OP_##ID##32_X: *c = C; return 0;
+	switch (op) {
+	FAM(JEQ, BPFH_COND_EQ) FAM(JNE, BPFH_COND_NE) FAM(JGT, BPFH_COND_GT)
+	FAM(JGE, BPFH_COND_GE) FAM(JLT, BPFH_COND_LT) FAM(JLE, BPFH_COND_LE)
+	FAM(JSGT, BPFH_COND_SGT) FAM(JSGE, BPFH_COND_SGE) FAM(JSLT, BPFH_COND_SLT)
+	FAM(JSLE, BPFH_COND_SLE) FAM(JSET, BPFH_COND_SET)
+	default: return -1;
+	}
+#undef FAM
+}
+
+/* The edge where NULL-ness of id is decided: every copy becomes NULL (scalar 0) or a value. */
+static void set_null(struct bpfh_vstate *st, const struct bpfh_vreg *r, unsigned reg, bool null)
+{
+	uint32_t id = r->id;
+
+	for (int i = 0; i < BPFH_REG_COUNT; i++) {
+		struct bpfh_vreg *x = &st->r[i];
+
+		if (x->kind != BPFH_VK_MAP_VALUE_OR_NULL || (id ? x->id != id : i != (int)reg))
+			continue;
+		if (null)
+			bpfh_vreg_set_scalar(x, bpfh_scalar_const(0));
+		else
+			x->kind = BPFH_VK_MAP_VALUE, x->id = 0;
+	}
+	for (size_t s = 0; id && s < BPFH_VSLOTS; s++) {
+		struct bpfh_vreg *x = &st->spill[s];
+
+		if (st->stk[s * 8] != BPFH_STK_SPILL || x->kind != BPFH_VK_MAP_VALUE_OR_NULL ||
+		    x->id != id)
+			continue;
+		if (null)
+			bpfh_vreg_set_scalar(x, bpfh_scalar_const(0));
+		else
+			x->kind = BPFH_VK_MAP_VALUE, x->id = 0;
+	}
+}
+
+/* pkt (offset lo) compared with pkt_end: on the edge where pkt + off <= end (or < end when
+ * strict) the packet has at least lo (lo + 1) bytes. */
+static void pkt_bound(struct bpfh_vstate *st, const struct bpfh_vreg *pkt, bool lt)
+{
+	int64_t lo = pkt->s.r64.smin;
+
+	if (lo < 0 || lo > OFF_LIMIT)
+		return;
+	if ((uint64_t)lo + lt > st->pkt_range)
+		st->pkt_range = (uint64_t)lo + lt;
+}
+
+int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bpfh_insn *insn,
+		     unsigned op, struct bpfh_vstate *fall, struct bpfh_vstate *taken)
+{
+	const struct bpfh_op_info *info = bpfh_op_info(op);
+	unsigned width = bpfh_op_is_32(op) ? 32 : 64;
+	const struct bpfh_vreg *d = &st->r[insn->dst];
+	struct bpfh_vreg s;
+	enum bpfh_cond c;
+	char b1[96], b2[96];
+	uint64_t v;
+	int err;
+
+	*fall = *st;
+	*taken = *st;
+	if (cond_of(op, &c))
+		return fail(a, "unexpected instruction");
+	err = use(a, st, insn->dst);
+	if (err)
+		return err;
+	if (info->form == BPFH_FORM_JMP_K) {
+		bpfh_vreg_set_scalar(&s, bpfh_scalar_const((uint64_t)(int64_t)insn->imm));
+	} else {
+		err = use(a, st, insn->src);
+		if (err)
+			return err;
+		s = st->r[insn->src];
+	}
+	if (d->kind == BPFH_VK_SCALAR && s.kind == BPFH_VK_SCALAR) {
+		struct bpfh_scalar x = d->s, y = s.s;
+
+		if (!bpfh_scalar_branch(c, width, true, &x, &y)) {
+			taken->bottom = true;
+		} else {
+			taken->r[insn->dst].s = x;
+			if (info->form == BPFH_FORM_JMP_X && insn->src != insn->dst)
+				taken->r[insn->src].s = y;
+		}
+		x = d->s, y = s.s;
+		if (!bpfh_scalar_branch(c, width, false, &x, &y)) {
+			fall->bottom = true;
+		} else {
+			fall->r[insn->dst].s = x;
+			if (info->form == BPFH_FORM_JMP_X && insn->src != insn->dst)
+				fall->r[insn->src].s = y;
+		}
+		return 0;
+	}
+	/* A pointer that may be NULL against 0. */
+	if ((c == BPFH_COND_EQ || c == BPFH_COND_NE) && width == 64 &&
+	    d->kind == BPFH_VK_MAP_VALUE_OR_NULL && s.kind == BPFH_VK_SCALAR &&
+	    bpfh_scalar_is_const(&s.s, &v) && v == 0) {
+		set_null(c == BPFH_COND_EQ ? taken : fall, d, insn->dst, true);
+		set_null(c == BPFH_COND_EQ ? fall : taken, d, insn->dst, false);
+		return 0;
+	}
+	/* A non-NULL pointer against 0: allowed, the equal edge is impossible. */
+	if ((c == BPFH_COND_EQ || c == BPFH_COND_NE) && width == 64 && bpfh_vreg_is_ptr(d) &&
+	    d->kind != BPFH_VK_MAP_VALUE_OR_NULL && s.kind == BPFH_VK_SCALAR &&
+	    bpfh_scalar_is_const(&s.s, &v) && v == 0) {
+		(c == BPFH_COND_EQ ? taken : fall)->bottom = true;
+		return 0;
+	}
+	if (width == 64 && ((d->kind == BPFH_VK_PKT && s.kind == BPFH_VK_PKT_END) ||
+			    (d->kind == BPFH_VK_PKT_END && s.kind == BPFH_VK_PKT))) {
+		bool pkt_first = d->kind == BPFH_VK_PKT;
+		const struct bpfh_vreg *pkt = pkt_first ? d : &s;
+
+		/* Normalise to "pkt OP end". */
+		if (!pkt_first) {
+			switch (c) {
+			case BPFH_COND_GT: c = BPFH_COND_LT; break;
+			case BPFH_COND_GE: c = BPFH_COND_LE; break;
+			case BPFH_COND_LT: c = BPFH_COND_GT; break;
+			case BPFH_COND_LE: c = BPFH_COND_GE; break;
+			default: break;
+			}
+		}
+		switch (c) {
+		case BPFH_COND_GT: pkt_bound(fall, pkt, false); break;  /* fall: pkt <= end */
+		case BPFH_COND_GE: pkt_bound(fall, pkt, true); break;   /* fall: pkt < end */
+		case BPFH_COND_LT: pkt_bound(taken, pkt, true); break;
+		case BPFH_COND_LE: pkt_bound(taken, pkt, false); break;
+		case BPFH_COND_EQ: case BPFH_COND_NE: break;
+		default:
+			return fail(a, "signed or bit comparison of packet pointers");
+		}
+		return 0;
+	}
+	if (!strict(a))
+		return 0;
+	return fail(a, "comparison not allowed: R%u %s with %s", insn->dst,
+		    fmt_reg(d, b1, sizeof(b1)), fmt_reg(&s, b2, sizeof(b2)));
+}

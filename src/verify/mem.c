@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The analyzer's memory transfer: bounds of every access by region (stack frame, context,
+ * map value, packet), loads (fills of spilled registers, packet pointers from the context),
+ * stores (spills, pointer leaks), atomics and the lddw forms.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+
+int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned reg,
+			const struct bpfh_vreg *p, int64_t off, uint64_t size, enum access acc,
+			size_t *slot)
+{
+	char b[96];
+	int64_t lo, hi;
+	bool write = acc == ACC_WRITE || acc == ACC_HELPER_WRITE;
+	const struct bpfh_verify_prog_type *type = a->in->type;
+
+	if (slot)
+		*slot = SIZE_MAX;
+	if (p->kind == BPFH_VK_UNINIT)
+		return use(a, st, reg);
+	fmt_reg(p, b, sizeof(b));
+	if (p->kind == BPFH_VK_SCALAR)
+		return fail(a, "R%u is not a pointer: %s", reg, b);
+	if (p->kind == BPFH_VK_MAP_VALUE_OR_NULL)
+		return fail(a, "R%u may be NULL: %s (compare it with 0 first)", reg, b);
+	if (p->kind == BPFH_VK_MAP_PTR || p->kind == BPFH_VK_PKT_END)
+		return fail(a, "R%u is a %s pointer, which cannot be dereferenced", reg,
+			    bpfh_vkind_name(p->kind));
+	if (p->s.r64.smin < -OFF_LIMIT || p->s.r64.smax > OFF_LIMIT || size > (uint64_t)OFF_LIMIT)
+		return fail(a, "R%u has an unbounded offset: %s", reg, b);
+	lo = p->s.r64.smin + off;
+	hi = p->s.r64.smax + off + (int64_t)size; /* exclusive */
+	switch (p->kind) {
+	case BPFH_VK_STACK:
+		if (lo < -BPFH_STACK_SIZE || hi > 0)
+			return fail(a, "stack access out of the frame: R%u %s, bytes [%" PRId64
+				    ", %" PRId64 ")  of [-512, 0)", reg, b, lo, hi);
+		if (lo != hi - (int64_t)size) {
+			if (write)
+				return fail(a, "stack write with a variable offset: R%u %s", reg,
+					    b);
+		} else if (slot) {
+			*slot = (size_t)(lo + BPFH_STACK_SIZE);
+		}
+		if (!write && acc != ACC_LOAD &&
+		    !bpfh_vstate_stack_init(st, (size_t)(lo + BPFH_STACK_SIZE), (size_t)(hi - lo)))
+			return fail(a, "read of uninitialised stack: R%u %s, bytes [%" PRId64
+				    ", %" PRId64 ")", reg, b, lo, hi);
+		return 0;
+	case BPFH_VK_CTX: {
+		enum bpfh_vkind k;
+		char why[160];
+
+		if (acc == ACC_HELPER_READ || acc == ACC_HELPER_WRITE)
+			return fail(a, "R%u: the context cannot be passed as memory to a helper",
+				    reg);
+		if (bpfh_vctx_access(type, lo, hi, (unsigned)size, write, &k, why, sizeof(why)))
+			return fail(a, "%s: R%u %s", why, reg, b);
+		return 0;
+	}
+	case BPFH_VK_MAP_VALUE: {
+		uint32_t vs = a->in->maps[p->map].value_size;
+
+		if (lo < 0 || hi > (int64_t)vs)
+			return fail(a, "map value access out of bounds: R%u %s, bytes [%" PRId64
+				    ", %" PRId64 ")  of value_size %" PRIu32, reg, b, lo, hi, vs);
+		return 0;
+	}
+	case BPFH_VK_PKT:
+		if (lo < 0 || (uint64_t)hi > st->pkt_range)
+			return fail(a, "packet access past the checked end: R%u %s, bytes [%" PRId64
+				    ", %" PRId64 ") , checked %" PRIu64, reg, b, lo, hi,
+				    st->pkt_range);
+		return 0;
+	default:
+		return fail(a, "R%u: bad pointer", reg);
+	}
+}
+
+struct bpfh_scalar bpfh_va_loaded(unsigned op, unsigned size)
+{
+	switch (op) {
+	case BPFH_OP_LDXSB: return bpfh_scalar_srange(INT8_MIN, INT8_MAX);
+	case BPFH_OP_LDXSH: return bpfh_scalar_srange(INT16_MIN, INT16_MAX);
+	case BPFH_OP_LDXSW: return bpfh_scalar_srange(INT32_MIN, INT32_MAX);
+	default:
+		if (size == 8)
+			return bpfh_scalar_unknown();
+		return bpfh_scalar_urange(0, (UINT64_C(1) << (8 * size)) - 1);
+	}
+}
+
+int bpfh_va_load(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,
+		   unsigned op)
+{
+	unsigned size = bpfh_op_mem_size(op);
+	struct bpfh_vreg p = st->r[insn->src];
+	struct bpfh_vreg *dst = &st->r[insn->dst];
+	const struct bpfh_verify_prog_type *type = a->in->type;
+	size_t slot;
+	int err = bpfh_va_check_region(a, st, insn->src, &p, insn->off, size, ACC_LOAD, &slot);
+
+	if (err)
+		return err;
+	if (p.kind == BPFH_VK_STACK) {
+		int64_t lo = p.s.r64.smin + insn->off + BPFH_STACK_SIZE;
+		int64_t hi = p.s.r64.smax + insn->off + BPFH_STACK_SIZE + size;
+		char b[96];
+
+		if (slot != SIZE_MAX && st->stk[slot] == BPFH_STK_SPILL && size == 8 &&
+		    slot % 8 == 0) {
+			*dst = st->spill[slot / 8];
+			return 0;
+		}
+		for (int64_t i = lo; i < hi; i++)
+			if (st->stk[i] == BPFH_STK_SPILL && st->spill[i / 8].kind != BPFH_VK_SCALAR)
+				return fail(a, "partial read of a spilled pointer");
+		if (!bpfh_vstate_stack_init(st, (size_t)lo, (size_t)(hi - lo)))
+			return fail(a, "read of uninitialised stack: R%u %s, bytes [%" PRId64
+				    ", %" PRId64 ")", insn->src, fmt_reg(&p, b, sizeof(b)),
+				    lo - BPFH_STACK_SIZE, hi - BPFH_STACK_SIZE);
+	}
+	if (p.kind == BPFH_VK_CTX) {
+		enum bpfh_vkind k = BPFH_VK_SCALAR;
+		char why[160];
+		int64_t lo = p.s.r64.smin + insn->off, hi = p.s.r64.smax + insn->off + size;
+
+		bpfh_vctx_access(type, lo, hi, size, false, &k, why, sizeof(why));
+		if (k != BPFH_VK_SCALAR) {
+			bpfh_vreg_set_ptr(dst, k, 0);
+			return 0;
+		}
+	}
+	bpfh_vreg_set_scalar(dst, bpfh_va_loaded(op, size));
+	return 0;
+}
+
+int bpfh_va_store(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,
+		    unsigned op)
+{
+	const struct bpfh_op_info *info = bpfh_op_info(op);
+	unsigned size = bpfh_op_mem_size(op);
+	struct bpfh_vreg p = st->r[insn->dst];
+	struct bpfh_vreg val;
+	size_t slot;
+	char b[96];
+	int err;
+
+	if (info->form == BPFH_FORM_ST) {
+		bpfh_vreg_set_scalar(&val, bpfh_scalar_const((uint64_t)(int64_t)insn->imm));
+	} else {
+		err = use(a, st, insn->src);
+		if (err)
+			return err;
+		val = st->r[insn->src];
+	}
+	err = bpfh_va_check_region(a, st, insn->dst, &p, insn->off, size, ACC_WRITE, &slot);
+	if (err)
+		return err;
+	if (bpfh_vreg_is_ptr(&val)) {
+		fmt_reg(&val, b, sizeof(b));
+		if (p.kind != BPFH_VK_STACK &&
+		    (strict(a) || p.kind != BPFH_VK_MAP_VALUE))
+			return fail(a, "storing pointer R%u %s into %s memory leaks it", insn->src,
+				    b, bpfh_vkind_name(p.kind));
+		if (p.kind == BPFH_VK_STACK && (size != 8 || slot % 8 != 0))
+			return fail(a, "partial spill of pointer R%u %s", insn->src, b);
+	}
+	if (p.kind != BPFH_VK_STACK)
+		return 0;
+	bpfh_vstate_stack_write(st, slot, size);
+	if (size == 8 && slot % 8 == 0) {
+		memset(&st->stk[slot], BPFH_STK_SPILL, 8);
+		st->spill[slot / 8] = val;
+	}
+	return 0;
+}
+
+int bpfh_va_atomic(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,
+		     unsigned op)
+{
+	unsigned size = bpfh_op_mem_size(op);
+	struct bpfh_vreg p = st->r[insn->dst];
+	size_t slot;
+	char b[96];
+	int err = use(a, st, insn->src);
+
+	if (err)
+		return err;
+	if (st->r[insn->src].kind != BPFH_VK_SCALAR)
+		return fail(a, "atomic operation with pointer R%u %s", insn->src,
+			    fmt_reg(&st->r[insn->src], b, sizeof(b)));
+	if (insn->imm == 0xf1) { /* cmpxchg compares with r0 */
+		err = use(a, st, 0);
+		if (err)
+			return err;
+		if (st->r[0].kind != BPFH_VK_SCALAR)
+			return fail(a, "atomic compare with pointer R0");
+	}
+	if (p.kind == BPFH_VK_PKT)
+		return fail(a, "atomic operation on packet memory");
+	err = bpfh_va_check_region(a, st, insn->dst, &p, insn->off, size, ACC_READ, &slot);
+	if (!err)
+		err = bpfh_va_check_region(a, st, insn->dst, &p, insn->off, size, ACC_WRITE, &slot);
+	if (err)
+		return err;
+	if (p.kind == BPFH_VK_STACK)
+		bpfh_vstate_stack_write(st, slot, size);
+	if (insn->imm == 0xf1)
+		bpfh_vreg_set_scalar(&st->r[0], bpfh_va_loaded(BPFH_OP_LDXW, size));
+	else if (insn->imm & 1)
+		bpfh_vreg_set_scalar(&st->r[insn->src], bpfh_va_loaded(BPFH_OP_LDXW, size));
+	return 0;
+}
+
+/* --- lddw --- */
+
+int bpfh_va_lddw(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,
+		   unsigned op)
+{
+	struct bpfh_vreg *dst = &st->r[insn->dst];
+	uint32_t idx = (uint32_t)insn->imm;
+
+	switch (op) {
+	case BPFH_OP_LDDW:
+		bpfh_vreg_set_scalar(dst, bpfh_scalar_const((uint64_t)(uint32_t)insn[0].imm |
+							    (uint64_t)(uint32_t)insn[1].imm << 32));
+		return 0;
+	case BPFH_OP_LDDW_MAP_FD:
+	case BPFH_OP_LDDW_MAP_IDX:
+	case BPFH_OP_LDDW_MAP_VALUE:
+	case BPFH_OP_LDDW_MAP_IDX_VALUE:
+		if (idx >= a->in->nmaps)
+			return fail(a, "map index %" PRIu32 " out of range (%zu maps)", idx,
+				    a->in->nmaps);
+		if (op == BPFH_OP_LDDW_MAP_FD || op == BPFH_OP_LDDW_MAP_IDX) {
+			bpfh_vreg_set_ptr(dst, BPFH_VK_MAP_PTR, 0);
+		} else {
+			uint32_t off = (uint32_t)insn[1].imm;
+
+			if (off >= a->in->maps[idx].value_size)
+				return fail(a, "map value offset %" PRIu32
+					    " past value_size %" PRIu32,
+					    off, a->in->maps[idx].value_size);
+			bpfh_vreg_set_ptr(dst, BPFH_VK_MAP_VALUE, off);
+		}
+		dst->map = idx;
+		return 0;
+	case BPFH_OP_LDDW_FUNC:
+		return fail(a, "function addresses (callbacks) are not supported yet");
+	default:
+		return fail(a, "lddw of a kernel variable is not supported yet");
+	}
+}
