@@ -1,5 +1,5 @@
 # test programs
-HARNESS_SRCS := tests/harness/datafile.c
+HARNESS_SRCS := tests/harness/datafile.c tests/harness/vcase.c
 CONFORM_SRCS := tests/harness/conform.c $(HARNESS_SRCS)
 TEST_BINS := $(BUILD)/bpfh-conform
 

@@ -1,21 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * The verifier's data-driven cases: every .data file of tests/data/verify holds one or more cases,
- * each starting with a line "== NAME" (a file without one is a single case named after it):
- *
- *   -- type xdp | socket | memory [SIZE]     the program type (memory: r1 = SIZE bytes, r2 = SIZE)
- *   -- maps                                  then one line per map: INDEX TYPE KEY VALUE MAX
- *   -- options privileged allow_unreachable  any of them
- *   -- asm                                   the program, conformance syntax
- *   -- verdict accept | reject
- *   -- message FRAGMENT                      text the log must contain (rejections)
- *
- * Lines starting with '#' are comments. Each case is one check. Also verifies every program of
- * the public conformance suite as a memory program of its -- mem size and prints how many are
- * accepted (information, not a check: some do things the verifier refuses on purpose).
+ * The verifier's data-driven cases: every case of tests/data/verify/NAME.data (format in
+ * tests/harness/vcase.h) is one check: its verdict, and for rejections the message fragment.
+ * Also verifies every program of the public conformance suite as a memory program of its -- mem
+ * size and prints how many are accepted (information, not a check: some do things the verifier
+ * refuses on purpose); for each accepted one, the expected r0 must lie in the computed range.
  * Run from the top of the tree, as make check does.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -25,44 +16,14 @@
 
 #include "bpfhost/verify.h"
 #include "../../harness/datafile.h"
+#include "../../harness/vcase.h"
 #include "../check.h"
 
 #define MAX_FILES 512
-#define MAX_MAPS 8
-
-struct vcase {
-	char name[128];
-	char type[32];
-	uint32_t mem_size;
-	struct bpfh_verify_map maps[MAX_MAPS];
-	size_t nmaps;
-	int privileged, allow_unreachable;
-	char *asm_text;
-	size_t asm_len, asm_cap;
-	unsigned asm_line;
-	int verdict; /* 1 accept, 0 reject, -1 unset */
-	char message[256];
-};
 
 static unsigned cases_run, cases_accepted;
 
-static void append_asm(struct vcase *c, const char *line)
-{
-	size_t n = strlen(line);
-
-	if (c->asm_len + n + 2 > c->asm_cap) {
-		c->asm_cap = (c->asm_len + n + 2) * 2;
-		c->asm_text = realloc(c->asm_text, c->asm_cap);
-		if (!c->asm_text)
-			abort();
-	}
-	memcpy(c->asm_text + c->asm_len, line, n);
-	c->asm_len += n;
-	c->asm_text[c->asm_len++] = '\n';
-	c->asm_text[c->asm_len] = 0;
-}
-
-static void run_case(const char *file, struct vcase *c)
+static void run_case(void *arg, const char *file, const struct vcase *c, const char *problem)
 {
 	char logbuf[1024];
 	struct bpfh_log log;
@@ -73,9 +34,18 @@ static void run_case(const char *file, struct vcase *c)
 	struct bpfh_verify_result res;
 	int err;
 
+	(void)arg;
+	if (problem) {
+		CHECKF(0, "%s: %s: %s", file, c->name, problem);
+		return;
+	}
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
 	if (!c->asm_text || c->verdict < 0) {
 		CHECKF(0, "%s: %s: no -- asm or -- verdict", file, c->name);
+		return;
+	}
+	if (vcase_type(c, &type)) {
+		CHECKF(0, "%s: %s: unknown type %s", file, c->name, c->type);
 		return;
 	}
 	err = bpfh_asm(c->asm_text, c->name, c->asm_line, &insns, &count, &log);
@@ -83,12 +53,6 @@ static void run_case(const char *file, struct vcase *c)
 		CHECKF(0, "%s: %s: assembly failed: %s", file, c->name, logbuf);
 		return;
 	}
-	if (!strcmp(c->type, "xdp"))
-		type = bpfh_verify_type_xdp;
-	else if (!strcmp(c->type, "socket"))
-		type = bpfh_verify_type_socket_filter;
-	else
-		type = bpfh_verify_type_memory(c->mem_size);
 	memset(&in, 0, sizeof(in));
 	in.insns = insns;
 	in.count = count;
@@ -116,123 +80,6 @@ static void run_case(const char *file, struct vcase *c)
 	free(insns);
 }
 
-static void reset_case(struct vcase *c, const char *name)
-{
-	free(c->asm_text);
-	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "%.127s", name);
-	strcpy(c->type, "memory");
-	c->verdict = -1;
-}
-
-enum section { S_NONE, S_ASM, S_MAPS };
-
-static void run_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char line[512];
-	struct vcase c;
-	enum section sec = S_NONE;
-	unsigned lineno = 0;
-	bool any = false;
-
-	memset(&c, 0, sizeof(c));
-	if (!f) {
-		CHECKF(0, "cannot open %s", path);
-		return;
-	}
-	reset_case(&c, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
-	while (fgets(line, sizeof(line), f)) {
-		char *s = line;
-		size_t n = strlen(s);
-
-		lineno++;
-		while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
-			s[--n] = 0;
-		if (!strncmp(s, "== ", 3)) {
-			if (any)
-				run_case(path, &c);
-			reset_case(&c, s + 3);
-			any = true;
-			sec = S_NONE;
-			continue;
-		}
-		if (s[0] == '#')
-			continue;
-		if (!strncmp(s, "-- ", 3)) {
-			char *arg = s + 3;
-
-			any = true;
-			sec = S_NONE;
-			if (!strncmp(arg, "asm", 3)) {
-				sec = S_ASM;
-				c.asm_line = lineno + 1;
-			} else if (!strncmp(arg, "maps", 4)) {
-				sec = S_MAPS;
-			} else if (!strncmp(arg, "type ", 5)) {
-				sscanf(arg + 5, "%31s %u", c.type, &c.mem_size);
-			} else if (!strncmp(arg, "verdict ", 8)) {
-				c.verdict = !strcmp(arg + 8, "accept");
-			} else if (!strncmp(arg, "message ", 8)) {
-				snprintf(c.message, sizeof(c.message), "%.255s", arg + 8);
-			} else if (!strncmp(arg, "options ", 8)) {
-				c.privileged = strstr(arg, "privileged") != NULL;
-				c.allow_unreachable = strstr(arg, "allow_unreachable") != NULL;
-			} else {
-				CHECKF(0, "%s:%u: unknown section %s", path, lineno, arg);
-			}
-			continue;
-		}
-		if (sec == S_ASM) {
-			append_asm(&c, s);
-		} else if (sec == S_MAPS && s[0]) {
-			unsigned idx, t, k, v, m;
-
-			if (sscanf(s, "%u %u %u %u %u", &idx, &t, &k, &v, &m) != 5 ||
-			    idx >= MAX_MAPS) {
-				CHECKF(0, "%s:%u: bad map line", path, lineno);
-				continue;
-			}
-			c.maps[idx] = (struct bpfh_verify_map){ t, k, v, m };
-			if (idx + 1 > c.nmaps)
-				c.nmaps = idx + 1;
-		}
-	}
-	fclose(f);
-	if (any)
-		run_case(path, &c);
-	free(c.asm_text);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The .data files of dir in name order into names; returns how many, or -1. */
-static int list_dir(const char *dir, char **names)
-{
-	size_t n = 0;
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)) != NULL && n < MAX_FILES) {
-		size_t len = strlen(e->d_name);
-
-		if (len > 5 && !strcmp(e->d_name + len - 5, ".data")) {
-			names[n] = malloc(strlen(dir) + len + 2);
-			if (!names[n])
-				break;
-			sprintf(names[n++], "%s/%s", dir, e->d_name);
-		}
-	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), cmp_str);
-	return (int)n;
-}
-
 /* Informational: the conformance programs as memory programs. */
 static void conformance(void)
 {
@@ -245,7 +92,7 @@ static void conformance(void)
 	if (!conf || !conf[0])
 		conf = "../shared/conformance";
 	snprintf(path, sizeof(path), "%s/tests", conf);
-	n = list_dir(path, names);
+	n = vcase_list_dir(path, names, MAX_FILES);
 	if (n < 0) {
 		printf("verify-conformance: %s not found, skipped\n", path);
 		return;
@@ -300,12 +147,13 @@ static void conformance(void)
 int main(void)
 {
 	static char *names[MAX_FILES];
-	int n = list_dir("tests/data/verify", names);
+	int n = vcase_list_dir("tests/data/verify", names, MAX_FILES);
 
 	if (n <= 0)
 		CHECKF(0, "tests/data/verify: no cases (run from the top of the tree)");
 	for (int i = 0; i < n; i++) {
-		run_file(names[i]);
+		if (vcase_read_file(names[i], run_case, NULL))
+			CHECKF(0, "cannot open %s", names[i]);
 		free(names[i]);
 	}
 	printf("verify-cases: %u cases, %u accepted\n", cases_run, cases_accepted);

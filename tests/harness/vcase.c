@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/* The verifier's case files (vcase.h). */
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vcase.h"
+
+static void append_asm(struct vcase *c, const char *line)
+{
+	size_t n = strlen(line);
+
+	if (c->asm_len + n + 2 > c->asm_cap) {
+		c->asm_cap = (c->asm_len + n + 2) * 2;
+		c->asm_text = realloc(c->asm_text, c->asm_cap);
+		if (!c->asm_text)
+			abort();
+	}
+	memcpy(c->asm_text + c->asm_len, line, n);
+	c->asm_len += n;
+	c->asm_text[c->asm_len++] = '\n';
+	c->asm_text[c->asm_len] = 0;
+}
+
+static void reset_case(struct vcase *c, const char *name)
+{
+	free(c->asm_text);
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "%.127s", name);
+	strcpy(c->type, "memory");
+	c->verdict = -1;
+}
+
+int vcase_type(const struct vcase *c, struct bpfh_verify_prog_type *type)
+{
+	if (!strcmp(c->type, "xdp"))
+		*type = bpfh_verify_type_xdp;
+	else if (!strcmp(c->type, "socket"))
+		*type = bpfh_verify_type_socket_filter;
+	else if (!strcmp(c->type, "memory"))
+		*type = bpfh_verify_type_memory(c->mem_size);
+	else
+		return -1;
+	return 0;
+}
+
+int vcase_map_attr(struct bpfh_verify_map *map, const char *name, const char *value)
+{
+	(void)map;
+	(void)name;
+	(void)value;
+	return -1;
+}
+
+/* "INDEX TYPE KEY VALUE MAX [NAME=VALUE ...]" into c->maps; NULL or what is wrong. */
+static const char *map_line(struct vcase *c, char *s)
+{
+	unsigned idx, t, k, v, m;
+	int used = 0;
+	char *tok;
+
+	if (sscanf(s, "%u %u %u %u %u%n", &idx, &t, &k, &v, &m, &used) != 5 ||
+	    idx >= VCASE_MAX_MAPS)
+		return "bad map line";
+	memset(&c->maps[idx], 0, sizeof(c->maps[idx]));
+	c->maps[idx].type = t;
+	c->maps[idx].key_size = k;
+	c->maps[idx].value_size = v;
+	c->maps[idx].max_entries = m;
+	for (tok = strtok(s + used, " \t"); tok; tok = strtok(NULL, " \t")) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq)
+			return "bad map attribute (NAME=VALUE)";
+		*eq = 0;
+		if (vcase_map_attr(&c->maps[idx], tok, eq + 1))
+			return "unknown map attribute";
+	}
+	if (idx + 1 > c->nmaps)
+		c->nmaps = idx + 1;
+	return NULL;
+}
+
+enum section { S_NONE, S_ASM, S_MAPS };
+
+int vcase_read_file(const char *path, vcase_fn fn, void *arg)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], err[600];
+	struct vcase c;
+	enum section sec = S_NONE;
+	unsigned lineno = 0;
+	bool any = false;
+
+	if (!f)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	reset_case(&c, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line;
+		size_t n = strlen(s);
+
+		lineno++;
+		while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+			s[--n] = 0;
+		if (!strncmp(s, "== ", 3)) {
+			if (any)
+				fn(arg, path, &c, NULL);
+			reset_case(&c, s + 3);
+			any = true;
+			sec = S_NONE;
+			continue;
+		}
+		if (s[0] == '#')
+			continue;
+		if (!strncmp(s, "-- ", 3)) {
+			char *a = s + 3;
+
+			any = true;
+			sec = S_NONE;
+			if (!strncmp(a, "asm", 3)) {
+				sec = S_ASM;
+				c.asm_line = lineno + 1;
+			} else if (!strncmp(a, "maps", 4)) {
+				sec = S_MAPS;
+			} else if (!strncmp(a, "type ", 5)) {
+				sscanf(a + 5, "%31s %u", c.type, &c.mem_size);
+			} else if (!strncmp(a, "verdict ", 8)) {
+				c.verdict = !strcmp(a + 8, "accept");
+			} else if (!strncmp(a, "message ", 8)) {
+				snprintf(c.message, sizeof(c.message), "%.255s", a + 8);
+			} else if (!strncmp(a, "options ", 8)) {
+				c.privileged = strstr(a, "privileged") != NULL;
+				c.allow_unreachable = strstr(a, "allow_unreachable") != NULL;
+			} else {
+				snprintf(err, sizeof(err), "line %u: unknown section %.80s", lineno, a);
+				fn(arg, path, &c, err);
+			}
+			continue;
+		}
+		if (sec == S_ASM) {
+			append_asm(&c, s);
+		} else if (sec == S_MAPS && s[0]) {
+			const char *why = map_line(&c, s);
+
+			if (why) {
+				snprintf(err, sizeof(err), "line %u: %s", lineno, why);
+				fn(arg, path, &c, err);
+			}
+		}
+	}
+	fclose(f);
+	if (any)
+		fn(arg, path, &c, NULL);
+	free(c.asm_text);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vcase_list_dir(const char *dir, char **names, size_t max)
+{
+	size_t n = 0;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL && n < max) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 5 && !strcmp(e->d_name + len - 5, ".data")) {
+			names[n] = malloc(strlen(dir) + len + 2);
+			if (!names[n])
+				break;
+			sprintf(names[n++], "%s/%s", dir, e->d_name);
+		}
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), cmp_str);
+	return (int)n;
+}
