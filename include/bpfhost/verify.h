@@ -82,6 +82,10 @@ struct bpfh_verify_options {
 	int allow_unreachable;    /* accept instructions no path reaches (default: refuse) */
 	uint32_t max_loop_iterations; /* joins at a loop head before widening (0: 8) */
 	uint64_t max_states;      /* bound on block visits (0: 1,000,000) */
+	/* --verbose: after the analysis, called once per reachable instruction in order with
+	 * the invariant that holds before it ("r1=ctx(off 0) r10=stack(off 0) ..."). */
+	void (*trace)(void *arg, size_t insn, const char *invariant);
+	void *trace_arg;
 };
 
 struct bpfh_verify_input {
@@ -102,7 +106,14 @@ struct bpfh_verify_result {
 	size_t reject_insn;    /* the instruction a rejection names */
 	int64_t r0_min;        /* accepted: r0 at every exit is in [r0_min, r0_max] (signed) */
 	int64_t r0_max;
+	uint64_t peak_bytes;   /* the analysis's largest memory use */
+	size_t nloops;         /* loop heads; for the first BPFH_VERIFY_MAX_LOOPS of them: */
+	struct {
+		size_t insn;           /* the head's first instruction */
+		uint64_t max_iterations; /* proven bound on back edges taken per entry */
+	} loops[16];
 };
+#define BPFH_VERIFY_MAX_LOOPS 16
 
 /*
  * Verify in->insns. out (may be NULL) receives the verdict and statistics; log the reason of a
