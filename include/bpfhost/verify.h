@@ -60,6 +60,7 @@ struct bpfh_verify_prog_type {
 	size_t nfields;
 	const uint32_t *helpers;
 	size_t nhelpers;
+	int ld_abs;        /* legacy packet loads (LD_ABS, LD_IND) allowed: r6 the context */
 };
 
 /* Built-in descriptions, matching src/hooks' program types. */
@@ -74,6 +75,13 @@ struct bpfh_verify_map {
 	uint32_t key_size;
 	uint32_t value_size;
 	uint32_t max_entries;
+	uint32_t map_flags;        /* BPF_F_RDONLY_PROG, ... */
+	int has_spin_lock;         /* the value holds a struct bpf_spin_lock ... */
+	uint32_t spin_lock_off;    /* ... at this offset */
+	int has_inner;             /* map-in-map: the inner maps are described by ... */
+	uint32_t inner;            /* ... this index of the same array */
+	const uint8_t *frozen;     /* read-only maps (.rodata): the value of key 0, value_size
+				      bytes, for string arguments; NULL: unknown */
 };
 
 struct bpfh_verify_options {
