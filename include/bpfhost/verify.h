@@ -90,6 +90,8 @@ struct bpfh_verify_options {
 	int allow_unreachable;    /* accept instructions no path reaches (default: refuse) */
 	uint32_t max_loop_iterations; /* joins at a loop head before widening (0: 8) */
 	uint64_t max_states;      /* bound on block visits (0: 1,000,000) */
+	uint64_t max_loop_bound;  /* iterations a loop may be proven to make per entry
+				     (0: 8,388,608, bpf_loop's limit) */
 	/* --verbose: after the analysis, called once per reachable instruction in order with
 	 * the invariant that holds before it ("r1=ctx(off 0) r10=stack(off 0) ..."). */
 	void (*trace)(void *arg, size_t insn, const char *invariant);

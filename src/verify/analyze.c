@@ -48,13 +48,9 @@ int bpfh_va_use(struct actx *a, const struct bpfh_vstate *st, unsigned reg)
 
 /* --- One instruction --- */
 
-static int step(struct actx *a, struct bpfh_vstate *st, size_t i)
+static int transfer(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,
+		    unsigned op, unsigned form)
 {
-	const struct bpfh_insn *insn = &a->cfg->insns[i];
-	unsigned op = a->cfg->ops[i];
-	unsigned form = bpfh_op_info(op)->form;
-
-	a->insn = i;
 	switch (form) {
 	case BPFH_FORM_ALU_K: case BPFH_FORM_ALU_X: case BPFH_FORM_NEG:
 	case BPFH_FORM_MOVSX: case BPFH_FORM_END:
@@ -78,6 +74,34 @@ static int step(struct actx *a, struct bpfh_vstate *st, size_t i)
 	default:
 		return fail(a, "unexpected instruction");
 	}
+}
+
+/* One instruction: its transfer function, then what it did to the relations. */
+static int step(struct actx *a, struct bpfh_vstate *st, size_t i)
+{
+	const struct bpfh_insn *insn = &a->cfg->insns[i];
+	unsigned op = a->cfg->ops[i];
+	unsigned form = bpfh_op_info(op)->form;
+	struct bpfh_vrel_plan plan;
+	int err;
+
+	a->insn = i;
+	bpfh_vrel_plan(st, insn, op, &plan);
+	err = transfer(a, st, insn, op, form);
+	if (err)
+		return err;
+	bpfh_vrel_apply(st, &plan);
+	if (form == BPFH_FORM_LDX && st->r[insn->dst].kind == BPFH_VK_PKT_END)
+		bpfh_vrel_pkt_end(st, insn->dst);
+	if (form == BPFH_FORM_CALL && op == BPFH_OP_CALL) {
+		const struct bpfh_helper *h = bpfh_helper_find((uint32_t)insn->imm);
+
+		if (h && (h->flags & BPFH_HELPER_PKT_CHANGES)) {
+			bpfh_zone_forget(&st->z, BPFH_VREL_PKT_SIZE);
+			bpfh_zone_add_bounds(&st->z, BPFH_VREL_PKT_SIZE, 0, BPFH_ZONE_INF);
+		}
+	}
+	return 0;
 }
 
 /* --- The fixpoint --- */
@@ -105,6 +129,52 @@ static void entry_state(const struct bpfh_verify_input *in, struct bpfh_vstate *
 	bpfh_vreg_set_ptr(&st->r[10], BPFH_VK_STACK, 0);
 }
 
+/*
+ * Every loop terminates: on each back edge the head's counter, before it counts that edge, is
+ * bounded (rel.c). The bound recorded for an edge is that of the last visit of its block, made on
+ * the block's final state.
+ */
+static int check_loops(struct actx *a, const int64_t *back_bound, struct bpfh_verify_result *out)
+{
+	const struct bpfh_cfg *cfg = a->cfg;
+	uint64_t limit = a->in->opts.max_loop_bound ? a->in->opts.max_loop_bound : 8388608;
+
+	for (size_t h = 0; h < cfg->nblocks; h++) {
+		const struct bpfh_vblock *head = &cfg->blocks[h];
+		int64_t bound = -1;
+
+		if (!head->loop_head)
+			continue;
+		for (size_t b = h; b < cfg->nblocks; b++)
+			for (int k = 0; k < 2; k++) {
+				int64_t x = back_bound[2 * b + k];
+
+				if (cfg->blocks[b].succ[k] != h || x == INT64_MIN)
+					continue;
+				a->insn = cfg->blocks[b].last;
+				if (x == BPFH_ZONE_INF)
+					return fail(a, "loop may not terminate: no bound on the iterations "
+						    "of the loop at insn %zu was found (its exit test must "
+						    "bound a register that changes by a constant step)",
+						    head->first);
+				if (x + 1 > bound)
+					bound = x + 1;
+			}
+		if (bound < 0)
+			continue; /* no back edge was ever taken */
+		a->insn = head->first;
+		if ((uint64_t)bound > limit)
+			return fail(a, "loop may make %" PRId64 " iterations, more than the limit "
+				    "of %" PRIu64, bound, limit);
+		if (out->nloops < BPFH_VERIFY_MAX_LOOPS) {
+			out->loops[out->nloops].insn = head->first;
+			out->loops[out->nloops].max_iterations = (uint64_t)bound;
+		}
+		out->nloops++;
+	}
+	return 0;
+}
+
 int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 		 struct bpfh_verify_result *out, struct bpfh_log *log)
 {
@@ -114,13 +184,16 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 	struct bpfh_vstate *cur = malloc(3 * sizeof(*cur));
 	uint32_t *visits = calloc(nb, sizeof(*visits));
 	bool *dirty = calloc(nb, sizeof(*dirty));
+	int64_t *back_bound = malloc(2 * nb * sizeof(*back_bound));
 	uint64_t max_states = in->opts.max_states ? in->opts.max_states : 1000000;
 	uint32_t max_iter = in->opts.max_loop_iterations ? in->opts.max_loop_iterations : 8;
 	bool again = true;
 	int err = -ENOMEM;
 
-	if (!a || !states || !cur || !visits || !dirty)
+	if (!a || !states || !cur || !visits || !dirty || !back_bound)
 		goto out;
+	for (size_t i = 0; i < 2 * nb; i++)
+		back_bound[i] = INT64_MIN; /* not taken */
 	a->in = in;
 	a->cfg = cfg;
 	a->log = log;
@@ -168,8 +241,18 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 				size_t s = blk->succ[k];
 				bool widen;
 
-				if (s == SIZE_MAX || edge[k]->bottom ||
-				    bpfh_vstate_leq(edge[k], &states[s]))
+				if (s == SIZE_MAX || edge[k]->bottom)
+					continue;
+				if (cfg->blocks[s].loop_head) {
+					bool back = cfg->blocks[s].first <= blk->first;
+					unsigned level = cfg->blocks[s].loop_level;
+
+					if (back)
+						back_bound[2 * b + k] =
+							bpfh_vrel_loop_bound(edge[k], level);
+					bpfh_vrel_loop_edge(edge[k], level, back);
+				}
+				if (bpfh_vstate_leq(edge[k], &states[s]))
 					continue;
 				widen = cfg->blocks[s].loop_head && ++visits[s] > max_iter;
 				bpfh_vstate_join(&states[s], edge[k], widen, a->thr, a->nthr);
@@ -177,6 +260,8 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 			}
 		}
 	}
+	if (!err)
+		err = check_loops(a, back_bound, out);
 	out->reject_insn = a->reject_insn;
 	out->r0_min = a->r0_min;
 	out->r0_max = a->r0_max;
@@ -186,6 +271,7 @@ out:
 	free(cur);
 	free(visits);
 	free(dirty);
+	free(back_bound);
 	return err;
 }
 

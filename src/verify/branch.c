@@ -103,7 +103,7 @@ int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bp
 	enum bpfh_cond c;
 	char b1[96], b2[96];
 	uint64_t v;
-	int err;
+	int err, src;
 
 	*fall = *st;
 	*taken = *st;
@@ -138,6 +138,9 @@ int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bp
 			if (info->form == BPFH_FORM_JMP_X && insn->src != insn->dst)
 				fall->r[insn->src].s = y;
 		}
+		src = info->form == BPFH_FORM_JMP_X ? (int)insn->src : -1;
+		bpfh_vrel_cond(taken, c, width, insn->dst, src, true);
+		bpfh_vrel_cond(fall, c, width, insn->dst, src, false);
 		return 0;
 	}
 	/* A pointer that may be NULL against 0. */
@@ -178,6 +181,37 @@ int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bp
 		case BPFH_COND_EQ: case BPFH_COND_NE: break;
 		default:
 			return fail(a, "signed or bit comparison of packet pointers");
+		}
+		/* The same as relations: off(pkt) - var(end) on each edge. */
+		{
+			unsigned pr = pkt_first ? insn->dst : insn->src;
+			unsigned er = pkt_first ? insn->src : insn->dst;
+			const int64_t MIN = INT64_MIN, INF = BPFH_ZONE_INF;
+
+			switch (c) {
+			case BPFH_COND_GT:
+				bpfh_vrel_pkt_cmp(taken, pr, er, 1, INF);
+				bpfh_vrel_pkt_cmp(fall, pr, er, MIN, 0);
+				break;
+			case BPFH_COND_GE:
+				bpfh_vrel_pkt_cmp(taken, pr, er, 0, INF);
+				bpfh_vrel_pkt_cmp(fall, pr, er, MIN, -1);
+				break;
+			case BPFH_COND_LT:
+				bpfh_vrel_pkt_cmp(taken, pr, er, MIN, -1);
+				bpfh_vrel_pkt_cmp(fall, pr, er, 0, INF);
+				break;
+			case BPFH_COND_LE:
+				bpfh_vrel_pkt_cmp(taken, pr, er, MIN, 0);
+				bpfh_vrel_pkt_cmp(fall, pr, er, 1, INF);
+				break;
+			case BPFH_COND_EQ:
+				bpfh_vrel_pkt_cmp(taken, pr, er, 0, 0);
+				break;
+			default:
+				bpfh_vrel_pkt_cmp(fall, pr, er, 0, 0);
+				break;
+			}
 		}
 		return 0;
 	}

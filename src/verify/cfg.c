@@ -171,6 +171,50 @@ out:
 	return err;
 }
 
+/*
+ * Loop levels, for the termination proof (rel.c): a head's loop spans the blocks from the head to
+ * the last block with an edge back to it. Spans must nest or be disjoint (else the loops are
+ * irreducible); a head's level is the number of spans around it.
+ */
+static int loop_levels(struct bpfh_cfg *cfg, struct bpfh_log *log)
+{
+	size_t nb = cfg->nblocks;
+	size_t *end = malloc(nb * sizeof(*end));
+	int err = 0;
+
+	if (!end)
+		return -ENOMEM;
+	for (size_t b = 0; b < nb; b++)
+		end[b] = b;
+	for (size_t b = 0; b < nb; b++)
+		for (int k = 0; k < 2; k++) {
+			size_t t = cfg->blocks[b].succ[k];
+
+			if (t != SIZE_MAX && t <= b && b > end[t])
+				end[t] = b;
+		}
+	for (size_t h = 0; h < nb && !err; h++) {
+		unsigned level = 0;
+
+		if (!cfg->blocks[h].loop_head || !cfg->blocks[h].reachable)
+			continue;
+		for (size_t o = 0; o < h && !err; o++) {
+			if (!cfg->blocks[o].loop_head || !cfg->blocks[o].reachable || end[o] < h)
+				continue;
+			if (end[h] > end[o])
+				err = refuse(cfg, cfg->blocks[h].first,
+					     "irreducible loop: it overlaps the loop at insn "
+					     "without nesting in it", log);
+			level++;
+		}
+		if (!err && level >= BPFH_VREL_MAX_LEVELS)
+			err = refuse(cfg, cfg->blocks[h].first, "loops nested more than 3 deep", log);
+		cfg->blocks[h].loop_level = (uint8_t)level;
+	}
+	free(end);
+	return err;
+}
+
 int bpfh_cfg_build(struct bpfh_cfg *cfg, const struct bpfh_insn *insns, size_t count,
 		   bool allow_unreachable, struct bpfh_log *log)
 {
@@ -214,6 +258,8 @@ int bpfh_cfg_build(struct bpfh_cfg *cfg, const struct bpfh_insn *insns, size_t c
 	}
 	link_blocks(cfg);
 	err = check_paths(cfg, allow_unreachable, log);
+	if (!err)
+		err = loop_levels(cfg, log);
 	if (err)
 		goto fail;
 	free(leader);

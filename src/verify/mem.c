@@ -74,6 +74,11 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 		return 0;
 	}
 	case BPFH_VK_PKT:
+		/* Constant offsets against the bytes proven; derived pointers and variable
+		 * offsets through the relations (the zone closes itself: not a change). */
+		if (lo >= 0 && (uint64_t)hi > st->pkt_range &&
+		    bpfh_vrel_pkt_within((struct bpfh_vstate *)st, reg, off + (int64_t)size))
+			return 0;
 		if (lo < 0 || (uint64_t)hi > st->pkt_range)
 			return fail(a, "packet access past the checked end: R%u %s, bytes [%" PRId64
 				    ", %" PRId64 ") , checked %" PRIu64, reg, b, lo, hi,

@@ -90,6 +90,7 @@ void bpfh_vreg_format(const struct bpfh_vreg *r, char *buf, size_t size)
 void bpfh_vstate_init(struct bpfh_vstate *st)
 {
 	memset(st, 0, sizeof(*st));
+	bpfh_vrel_init(st);
 }
 
 static bool vreg_leq(const struct bpfh_vreg *a, const struct bpfh_vreg *b)
@@ -134,6 +135,8 @@ bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 	for (int i = 0; i < BPFH_REG_COUNT; i++)
 		if (!vreg_leq(&a->r[i], &b->r[i]))
 			return false;
+	if (!bpfh_zone_leq(&a->z, &b->z))
+		return false;
 	for (size_t i = 0; i < BPFH_STACK_SIZE; i++) {
 		/* INVALID is the top of bytes; SPILL below MISC below INVALID. */
 		if (b->stk[i] == BPFH_STK_INVALID)
@@ -165,6 +168,14 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 		a->pkt_range = widen ? 0 : b->pkt_range;
 	for (int i = 0; i < BPFH_REG_COUNT; i++)
 		vreg_join(&a->r[i], &b->r[i], widen, thr, nthr);
+	if (widen) {
+		struct bpfh_zone j;
+
+		bpfh_zone_join(&j, &a->z, &b->z);
+		bpfh_zone_widen(&a->z, &a->z, &j, thr, nthr);
+	} else {
+		bpfh_zone_join(&a->z, &a->z, &b->z);
+	}
 	for (size_t s = 0; s < BPFH_VSLOTS; s++) {
 		uint8_t *x = &a->stk[s * 8];
 		const uint8_t *y = &b->stk[s * 8];

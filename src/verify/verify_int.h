@@ -15,6 +15,7 @@
 #include "bpfhost/verify.h"
 #include "../isa/ops.h"
 #include "scalar.h"
+#include "zone.h"
 
 /* --- CFG --- */
 
@@ -22,6 +23,7 @@ struct bpfh_vblock {
 	size_t first, last;   /* slot range [first, last] (last: the final instruction's slot) */
 	size_t succ[2];       /* fall-through / taken; SIZE_MAX: none */
 	bool loop_head;       /* target of an edge from a later or equal block */
+	uint8_t loop_level;   /* loop heads: nesting level (0 outermost) inside the function */
 	bool reachable;
 };
 
@@ -76,6 +78,7 @@ struct bpfh_vstate {
 	uint8_t stk[BPFH_STACK_SIZE];          /* byte i: r10 - 512 + i */
 	struct bpfh_vreg spill[BPFH_VSLOTS];   /* valid when the slot's 8 bytes are SPILL */
 	uint64_t pkt_range;                    /* packet bytes proven to exist */
+	struct bpfh_zone z;                    /* relations (rel.c) */
 	bool bottom;                           /* unreachable */
 };
 
@@ -95,6 +98,48 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 void bpfh_vstate_stack_write(struct bpfh_vstate *st, size_t lo, size_t n);
 /* True when bytes [lo, lo + n) are all initialised. */
 bool bpfh_vstate_stack_init(const struct bpfh_vstate *st, size_t lo, size_t n);
+
+/* --- Relations (rel.c) --- */
+
+/* Zone variables: 1..11 the registers r0..r10 (value, or pointer offset), then the packet's
+ * size, then per loop-nesting level an iteration counter counting up and its negation (a zone
+ * relates a counter to a register stepping the same way only: loops counting down need the
+ * second). */
+#define BPFH_VREL_PKT_SIZE 12u
+#define BPFH_VREL_MAX_LEVELS 3u
+#define BPFH_VREL_COUNTER(level) (13u + (level))
+#define BPFH_VREL_DOWN(level) (13u + BPFH_VREL_MAX_LEVELS + (level))
+#define BPFH_VREL_VARS (12u + 2u * BPFH_VREL_MAX_LEVELS)
+
+enum { BPFH_VREL_NONE, BPFH_VREL_FORGET, BPFH_VREL_ASSIGN, BPFH_VREL_CALL };
+/* What an instruction does to the relations, decided before it runs (on the old values). */
+struct bpfh_vrel_plan {
+	unsigned kind;
+	unsigned reg;      /* the register written */
+	unsigned from;     /* ASSIGN: reg := from + [lo, hi] (a zone variable) */
+	int64_t lo, hi;
+};
+
+void bpfh_vrel_init(struct bpfh_vstate *st);
+void bpfh_vrel_plan(const struct bpfh_vstate *st, const struct bpfh_insn *insn, unsigned op,
+		    struct bpfh_vrel_plan *p);
+void bpfh_vrel_apply(struct bpfh_vstate *st, const struct bpfh_vrel_plan *p);
+/* reg := the packet's end (its variable is the packet's size). */
+void bpfh_vrel_pkt_end(struct bpfh_vstate *st, unsigned reg);
+void bpfh_vrel_forget_reg(struct bpfh_vstate *st, unsigned reg);
+/* A conditional jump's edge (taken or not) on numbers: relations and bounds, and the registers'
+ * intervals tightened from them (st->bottom when the edge is impossible). src -1: a constant. */
+void bpfh_vrel_cond(struct bpfh_vstate *st, enum bpfh_cond c, unsigned width, unsigned dst,
+		    int src, bool taken);
+/* lo <= off(pkt) - (size + off(end)) <= hi on an edge of a packet against packet-end test. */
+void bpfh_vrel_pkt_cmp(struct bpfh_vstate *st, unsigned pkt, unsigned end, int64_t lo,
+		       int64_t hi);
+/* Whether off(reg) + end <= the packet's size holds. */
+bool bpfh_vrel_pkt_within(struct bpfh_vstate *st, unsigned reg, int64_t end);
+/* The counter of a loop level on an edge into its head: back edge +1, entry := 0. */
+void bpfh_vrel_loop_edge(struct bpfh_vstate *st, unsigned level, bool back);
+/* The counter's upper bound (BPFH_ZONE_INF: none), on a back edge before it is counted. */
+int64_t bpfh_vrel_loop_bound(struct bpfh_vstate *st, unsigned level);
 
 /* --- Context (ctx.c) --- */
 

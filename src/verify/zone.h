@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BPFH_ZONE_MAX_VARS 15
+#define BPFH_ZONE_MAX_VARS 19
 #define BPFH_ZONE_INF INT64_MAX
 #define BPFH_ZONE_BOUND ((INT64_C(1) << 62) - 1)
 
