@@ -45,7 +45,8 @@ static void bound(struct bpfh_vstate *st, unsigned reg)
 {
 	const struct bpfh_vreg *r = &st->r[reg];
 
-	if (r->kind == BPFH_VK_UNINIT)
+	/* The packet end's variable is the packet's size plus its offset, not the offset. */
+	if (r->kind == BPFH_VK_UNINIT || r->kind == BPFH_VK_PKT_END)
 		return;
 	bpfh_zone_add_bounds(&st->z, VAR_REG(reg), r->s.r64.smin, r->s.r64.smax);
 }
@@ -202,6 +203,15 @@ static void tighten(struct bpfh_vstate *st, unsigned reg)
 		r->s = m;
 }
 
+/* Numbers, and the offsets of pointers into regions whose offsets can vary. */
+static void tighten_all(struct bpfh_vstate *st)
+{
+	for (unsigned r = 0; r < BPFH_REG_COUNT && !st->bottom; r++)
+		if (st->r[r].kind != BPFH_VK_UNINIT && st->r[r].kind != BPFH_VK_MAP_PTR &&
+		    st->r[r].kind != BPFH_VK_PKT_END)
+			tighten(st, r);
+}
+
 void bpfh_vrel_cond(struct bpfh_vstate *st, enum bpfh_cond c, unsigned width, unsigned dst,
 		    int src, bool taken)
 {
@@ -257,9 +267,7 @@ sync:
 		st->bottom = true;
 		return;
 	}
-	for (unsigned r = 0; r < BPFH_REG_COUNT; r++)
-		if (st->r[r].kind == BPFH_VK_SCALAR)
-			tighten(st, r);
+	tighten_all(st);
 }
 
 void bpfh_vrel_pkt_cmp(struct bpfh_vstate *st, unsigned pkt, unsigned end, int64_t lo,
@@ -274,6 +282,8 @@ void bpfh_vrel_pkt_cmp(struct bpfh_vstate *st, unsigned pkt, unsigned end, int64
 		ok = bpfh_zone_add_diff(&st->z, VAR_REG(end), VAR_REG(pkt), -lo);
 	if (!ok)
 		st->bottom = true;
+	else
+		tighten_all(st);
 }
 
 bool bpfh_vrel_pkt_within(struct bpfh_vstate *st, unsigned reg, int64_t end)
