@@ -106,6 +106,51 @@ static int step(struct actx *a, struct bpfh_vstate *st, size_t i)
 
 /* --- The fixpoint --- */
 
+/*
+ * Calls are analysed in context: every call site gets its own instance of the callee (a
+ * context: the function, its caller's context and call block, its depth), so a callee is
+ * analysed with what each caller passes, and returns to that caller only. Contexts form a tree
+ * (recursion is refused), at most BPFH_VMAX_FRAMES deep. A node is a block in a context; the
+ * fixpoint runs over nodes. A callback (bpf_loop, bpf_for_each_map_elem) is a context whose
+ * return may invoke it again: its exit flows back to its entry and to the helper's return.
+ */
+struct vctx {
+	size_t fn;
+	size_t parent;      /* SIZE_MAX: the program */
+	size_t call_block;  /* the parent's block that ends with the call */
+	unsigned depth;
+	bool callback;
+	size_t node0;       /* nodes [node0, node0 + blocks of fn) */
+};
+
+struct vnode {
+	struct bpfh_vstate *st; /* NULL: no path reaches it yet */
+	size_t ctx;
+	size_t child;           /* call blocks: the callee's context, SIZE_MAX: none yet */
+	uint32_t visits;
+	bool dirty;
+	int64_t back_bound[2];  /* back edges: the loop counter's bound; INT64_MIN: not taken */
+};
+
+struct fix {
+	struct vctx *ctx;
+	size_t nctx, capctx;
+	struct vnode *node;
+	size_t nnode, capnode;
+	uint32_t max_iter;
+	uint64_t bytes, peak;
+};
+
+#define MAX_NODES 2000000u
+
+static void account(struct actx *a, struct fix *f, int64_t delta)
+{
+	(void)a;
+	f->bytes = (uint64_t)((int64_t)f->bytes + delta);
+	if (f->bytes > f->peak)
+		f->peak = f->bytes;
+}
+
 static void collect_thresholds(struct actx *a)
 {
 	const struct bpfh_cfg *cfg = a->cfg;
@@ -127,6 +172,312 @@ static void entry_state(const struct bpfh_verify_input *in, struct bpfh_vstate *
 	if (in->type->r2_ctx_size)
 		bpfh_vreg_set_scalar(&st->r[2], bpfh_scalar_const(in->type->ctx_size));
 	bpfh_vreg_set_ptr(&st->r[10], BPFH_VK_STACK, 0);
+	for (unsigned r = 0; r < BPFH_REG_COUNT; r++)
+		bpfh_vrel_forget_reg(st, r);
+}
+
+/* A new context for fn, called from block call_block of context parent. */
+static int new_ctx(struct actx *a, struct fix *f, size_t fn, size_t parent, size_t call_block,
+		   bool callback, size_t *out)
+{
+	const struct bpfh_vfunc *fu = &a->cfg->funcs[fn];
+	size_t nb = fu->end_block - fu->first_block;
+	struct vctx *c;
+
+	if (f->nnode + nb > MAX_NODES)
+		return fail(a, "program too complex: more than %u blocks in all call contexts",
+			    MAX_NODES);
+	if (f->nctx == f->capctx) {
+		size_t cap = f->capctx ? 2 * f->capctx : 16;
+		struct vctx *x = realloc(f->ctx, cap * sizeof(*x));
+
+		if (!x)
+			return -ENOMEM;
+		account(a, f, (int64_t)((cap - f->capctx) * sizeof(*x)));
+		f->ctx = x, f->capctx = cap;
+	}
+	while (f->nnode + nb > f->capnode) {
+		size_t cap = f->capnode ? 2 * f->capnode : 64;
+		struct vnode *x = realloc(f->node, cap * sizeof(*x));
+
+		if (!x)
+			return -ENOMEM;
+		account(a, f, (int64_t)((cap - f->capnode) * sizeof(*x)));
+		f->node = x, f->capnode = cap;
+	}
+	c = &f->ctx[f->nctx];
+	c->fn = fn;
+	c->parent = parent;
+	c->call_block = call_block;
+	c->depth = parent == SIZE_MAX ? 0 : f->ctx[parent].depth + 1;
+	c->callback = callback;
+	c->node0 = f->nnode;
+	for (size_t i = 0; i < nb; i++) {
+		struct vnode *n = &f->node[f->nnode + i];
+
+		memset(n, 0, sizeof(*n));
+		n->ctx = f->nctx;
+		n->child = SIZE_MAX;
+		n->back_bound[0] = n->back_bound[1] = INT64_MIN;
+	}
+	f->nnode += nb;
+	*out = f->nctx++;
+	return 0;
+}
+
+static size_t node_of(const struct actx *a, const struct fix *f, size_t ctx, size_t block)
+{
+	return f->ctx[ctx].node0 + block - a->cfg->funcs[f->ctx[ctx].fn].first_block;
+}
+
+/*
+ * State e flows into block s of context ctx; from is the block it leaves in the same context
+ * (SIZE_MAX: a call, a return or the start) and k which of its edges. Loop heads count the edge
+ * (rel.c); a state that adds nothing is dropped; loop heads and callback entries widen once
+ * they have been joined max_iter times.
+ */
+static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh_vstate *e,
+		size_t from, int k)
+{
+	const struct bpfh_vblock *blk = &a->cfg->blocks[s];
+	struct vnode *n;
+	bool widen, entry;
+
+	if (e->bottom)
+		return 0;
+	n = &f->node[node_of(a, f, ctx, s)];
+	if (blk->loop_head) {
+		bool back = from != SIZE_MAX && blk->first <= a->cfg->blocks[from].first;
+
+		if (back)
+			f->node[node_of(a, f, ctx, from)].back_bound[k] =
+				bpfh_vrel_loop_bound(e, blk->loop_level);
+		bpfh_vrel_loop_edge(e, blk->loop_level, back);
+		n = &f->node[node_of(a, f, ctx, s)];
+	}
+	if (!n->st) {
+		n->st = malloc(bpfh_vstate_size(e->depth));
+		if (!n->st)
+			return -ENOMEM;
+		account(a, f, (int64_t)bpfh_vstate_size(e->depth));
+		bpfh_vstate_copy(n->st, e);
+		n->dirty = true;
+		return 0;
+	}
+	if (bpfh_vstate_leq(e, n->st))
+		return 0;
+	entry = f->ctx[ctx].callback && s == a->cfg->funcs[f->ctx[ctx].fn].first_block;
+	widen = (blk->loop_head || entry) && ++n->visits > f->max_iter;
+	bpfh_vstate_join(n->st, e, widen, a->thr, a->nthr);
+	n->dirty = true;
+	return 0;
+}
+
+/* The context a call block calls, made on first use; refuses recursion and depth. */
+static int callee_ctx(struct actx *a, struct fix *f, size_t ctx, size_t b, size_t fn,
+		      bool callback, size_t *out)
+{
+	size_t id = node_of(a, f, ctx, b);
+	int err;
+
+	if (f->node[id].child != SIZE_MAX) {
+		*out = f->node[id].child;
+		return 0;
+	}
+	a->insn = a->cfg->blocks[b].last;
+	for (size_t c = ctx; c != SIZE_MAX; c = f->ctx[c].parent)
+		if (f->ctx[c].fn == fn)
+			return fail(a, "recursive call of the function at insn %zu",
+				    a->cfg->funcs[fn].entry);
+	if (f->ctx[ctx].depth + 1 >= BPFH_VMAX_FRAMES)
+		return fail(a, "call depth exceeds %u frames", BPFH_VMAX_FRAMES);
+	err = new_ctx(a, f, fn, ctx, b, callback, out);
+	if (!err)
+		f->node[node_of(a, f, ctx, b)].child = *out;
+	return err;
+}
+
+/* The state a callee starts in: the caller's frame pushed, r1-r5 as given, r10 its frame. */
+static void push_frame(const struct bpfh_vstate *st, struct bpfh_vstate *out)
+{
+	struct bpfh_vframe *fr;
+
+	memcpy(out, st, bpfh_vstate_size(st->depth));
+	fr = &out->frames[st->depth];
+	memcpy(fr->stk, st->stk, sizeof(fr->stk));
+	memcpy(fr->spill, st->spill, sizeof(fr->spill));
+	memcpy(fr->saved, st->r, sizeof(fr->saved));
+	fr->z = st->z;
+	out->depth = (uint8_t)(st->depth + 1);
+	memset(out->stk, BPFH_STK_INVALID, sizeof(out->stk));
+	memset(out->spill, 0, sizeof(out->spill));
+	memset(&out->r[0], 0, sizeof(out->r[0]));
+	for (unsigned r = 6; r <= 9; r++)
+		memset(&out->r[r], 0, sizeof(out->r[r]));
+	bpfh_vreg_set_ptr(&out->r[10], BPFH_VK_STACK, 0);
+	out->r[10].map = out->depth;
+	for (unsigned r = 0; r < BPFH_REG_COUNT; r++)
+		if (r == 0 || r >= 6)
+			bpfh_vrel_forget_reg(out, r);
+	for (unsigned l = 0; l < BPFH_VREL_MAX_LEVELS; l++)
+		bpfh_vrel_loop_edge(out, l, false);
+}
+
+/* The caller's state again when the callee returns: its frame, registers and relations. */
+static void pop_frame(const struct bpfh_vstate *st, struct bpfh_vstate *out)
+{
+	const struct bpfh_vframe *fr = &st->frames[st->depth - 1];
+	uint64_t pkt_range = st->pkt_range;
+
+	memcpy(out, st, sizeof(*out));
+	memcpy(out->frames, st->frames, (st->depth - 1u) * sizeof(*fr));
+	out->depth = (uint8_t)(st->depth - 1);
+	memcpy(out->stk, fr->stk, sizeof(out->stk));
+	memcpy(out->spill, fr->spill, sizeof(out->spill));
+	memcpy(out->r, fr->saved, sizeof(out->r));
+	out->z = fr->z;
+	out->pkt_range = pkt_range;
+}
+
+/* A callback's arguments, from the registers at the helper call. */
+static int callback_args(struct actx *a, const struct bpfh_vstate *pre, struct bpfh_vstate *st,
+			 uint32_t helper)
+{
+	for (unsigned r = 1; r <= 5; r++)
+		memset(&st->r[r], 0, sizeof(st->r[r]));
+	switch (helper) {
+	case 181: /* bpf_loop(nr, cb, ctx, flags): cb(index, ctx) */
+		bpfh_vreg_set_scalar(&st->r[1], bpfh_scalar_urange(0, (UINT64_C(1) << 23) - 1));
+		st->r[2] = pre->r[3];
+		break;
+	case 164: { /* bpf_for_each_map_elem(map, cb, ctx, flags): cb(map, key, value, ctx) */
+		uint32_t map = pre->r[1].map;
+
+		st->r[1] = pre->r[1];
+		bpfh_vreg_set_ptr(&st->r[2], BPFH_VK_MAP_KEY, 0);
+		st->r[2].map = map;
+		bpfh_vreg_set_ptr(&st->r[3], BPFH_VK_MAP_VALUE, 0);
+		st->r[3].map = map;
+		st->r[4] = pre->r[3];
+		break;
+	}
+	default:
+		return fail(a, "callbacks of helper %" PRIu32 " are not supported", helper);
+	}
+	for (unsigned r = 1; r <= 5; r++)
+		bpfh_vrel_forget_reg(st, r);
+	return 0;
+}
+
+/*
+ * The call of a helper that takes a callback, from the state before it (pre): the callback's
+ * entry (one more invocation) and the helper's return (the transfer of the call). tmp has room
+ * for a state one frame deeper than pre.
+ */
+static int callback_site(struct actx *a, struct fix *f, size_t ctx, size_t b,
+			 const struct bpfh_vstate *pre, struct bpfh_vstate *tmp)
+{
+	const struct bpfh_vblock *blk = &a->cfg->blocks[b];
+	const struct bpfh_insn *insn = &a->cfg->insns[blk->last];
+	size_t child;
+	int err;
+
+	/* The helper's return, after any number of invocations (0 included). */
+	bpfh_vstate_copy(tmp, pre);
+	err = step(a, tmp, blk->last);
+	if (!err)
+		err = flow(a, f, ctx, blk->succ[0], tmp, b, 0);
+	if (err)
+		return err;
+	a->insn = blk->last;
+	if (pre->r[2].kind != BPFH_VK_FUNC)
+		return fail(a, "R2 must be a function (lddw of a callback)");
+	err = callee_ctx(a, f, ctx, b, a->cfg->fn_of[pre->r[2].map], true, &child);
+	if (err)
+		return err;
+	push_frame(pre, tmp);
+	err = callback_args(a, pre, tmp, (uint32_t)insn->imm);
+	if (!err)
+		err = flow(a, f, child, a->cfg->funcs[f->ctx[child].fn].first_block, tmp,
+			   SIZE_MAX, 0);
+	return err;
+}
+
+/* exit in a callee: back to the caller (and, for callbacks, to another invocation). */
+static int do_return(struct actx *a, struct fix *f, size_t ctx, struct bpfh_vstate *st,
+		     struct bpfh_vstate *tmp, struct bpfh_vstate *tmp2)
+{
+	const struct vctx *c = &f->ctx[ctx];
+	const struct bpfh_vreg *r0 = &st->r[0];
+	char b[96];
+	int err = use(a, st, 0);
+
+	if (err)
+		return err;
+	if (r0->kind == BPFH_VK_STACK && r0->map == st->depth)
+		return fail(a, "R0 returns a pointer to the function's own stack: %s",
+			    fmt_reg(r0, b, sizeof(b)));
+	if (c->callback && (r0->kind != BPFH_VK_SCALAR || r0->s.r64.smin < 0 ||
+			    r0->s.r64.smax > 1))
+		return fail(a, "R0 of a callback must be 0 or 1, not %s",
+			    fmt_reg(r0, b, sizeof(b)));
+	pop_frame(st, tmp);
+	if (c->callback)
+		return callback_site(a, f, c->parent, c->call_block, tmp, tmp2);
+	tmp->r[0] = *r0;
+	for (unsigned r = 1; r <= 5; r++) {
+		memset(&tmp->r[r], 0, sizeof(tmp->r[r]));
+		tmp->r[r].map = CLOBBERED;
+	}
+	for (unsigned r = 0; r <= 5; r++)
+		bpfh_vrel_forget_reg(tmp, r);
+	return flow(a, f, c->parent, a->cfg->blocks[c->call_block].succ[0], tmp, c->call_block, 0);
+}
+
+/* One visit of node id: its instructions, then its edges. */
+static int visit(struct actx *a, struct fix *f, size_t id, struct bpfh_vstate **buf)
+{
+	size_t ctx = f->node[id].ctx;
+	size_t b = a->cfg->funcs[f->ctx[ctx].fn].first_block + (id - f->ctx[ctx].node0);
+	const struct bpfh_cfg *cfg = a->cfg;
+	const struct bpfh_vblock *blk = &cfg->blocks[b];
+	struct bpfh_vstate *st = buf[0];
+	unsigned op, form;
+	int err = 0;
+
+	bpfh_vstate_copy(st, f->node[id].st);
+	for (size_t i = blk->first; i < blk->last && !err; i++)
+		if (cfg->ops[i] != BPFH_OP_LDDW_HI)
+			err = step(a, st, i);
+	if (err)
+		return err;
+	op = cfg->ops[blk->last];
+	form = bpfh_op_info(op)->form;
+	a->insn = blk->last;
+	if (form == BPFH_FORM_JMP_K || form == BPFH_FORM_JMP_X) {
+		err = bpfh_va_branch(a, st, &cfg->insns[blk->last], op, buf[1], buf[2]);
+		for (int k = 0; k < 2 && !err; k++)
+			err = flow(a, f, ctx, blk->succ[k], buf[1 + k], b, k);
+		return err;
+	}
+	if (blk->callee != SIZE_MAX) {
+		size_t child;
+
+		err = callee_ctx(a, f, ctx, b, blk->callee, false, &child);
+		if (err)
+			return err;
+		push_frame(st, buf[1]);
+		return flow(a, f, child, cfg->funcs[blk->callee].first_block, buf[1], SIZE_MAX, 0);
+	}
+	if (blk->callback_call)
+		return callback_site(a, f, ctx, b, st, buf[1]);
+	if (form == BPFH_FORM_EXIT && f->ctx[ctx].depth > 0)
+		return do_return(a, f, ctx, st, buf[1], buf[2]);
+	err = step(a, st, blk->last);
+	for (int k = 0; k < 2 && !err; k++)
+		if (blk->succ[k] != SIZE_MAX)
+			err = flow(a, f, ctx, blk->succ[k], st, b, k);
+	return err;
 }
 
 /*
@@ -134,144 +485,144 @@ static void entry_state(const struct bpfh_verify_input *in, struct bpfh_vstate *
  * bounded (rel.c). The bound recorded for an edge is that of the last visit of its block, made on
  * the block's final state.
  */
-static int check_loops(struct actx *a, const int64_t *back_bound, struct bpfh_verify_result *out)
+static int check_loops(struct actx *a, struct fix *f, struct bpfh_verify_result *out)
 {
 	const struct bpfh_cfg *cfg = a->cfg;
 	uint64_t limit = a->in->opts.max_loop_bound ? a->in->opts.max_loop_bound : 8388608;
 
-	for (size_t h = 0; h < cfg->nblocks; h++) {
-		const struct bpfh_vblock *head = &cfg->blocks[h];
-		int64_t bound = -1;
+	for (size_t c = 0; c < f->nctx; c++) {
+		const struct bpfh_vfunc *fu = &cfg->funcs[f->ctx[c].fn];
 
-		if (!head->loop_head)
-			continue;
-		for (size_t b = h; b < cfg->nblocks; b++)
-			for (int k = 0; k < 2; k++) {
-				int64_t x = back_bound[2 * b + k];
+		for (size_t h = fu->first_block; h < fu->end_block; h++) {
+			const struct bpfh_vblock *head = &cfg->blocks[h];
+			int64_t bound = -1;
 
-				if (cfg->blocks[b].succ[k] != h || x == INT64_MIN)
-					continue;
-				a->insn = cfg->blocks[b].last;
-				if (x == BPFH_ZONE_INF)
-					return fail(a, "loop may not terminate: no bound on the iterations "
-						    "of the loop at insn %zu was found (its exit test must "
-						    "bound a register that changes by a constant step)",
-						    head->first);
-				if (x + 1 > bound)
-					bound = x + 1;
+			if (!head->loop_head)
+				continue;
+			for (size_t b = h; b < fu->end_block; b++)
+				for (int k = 0; k < 2; k++) {
+					int64_t x = f->node[node_of(a, f, c, b)].back_bound[k];
+
+					if (cfg->blocks[b].succ[k] != h || x == INT64_MIN)
+						continue;
+					a->insn = cfg->blocks[b].last;
+					if (x == BPFH_ZONE_INF)
+						return fail(a, "loop may not terminate: no bound on the "
+							    "iterations of the loop at insn %zu was "
+							    "found (its exit test must bound a "
+							    "register that changes by a constant "
+							    "step)", head->first);
+					if (x + 1 > bound)
+						bound = x + 1;
+				}
+			if (bound < 0)
+				continue; /* no back edge was ever taken */
+			a->insn = head->first;
+			if ((uint64_t)bound > limit)
+				return fail(a, "loop may make %" PRId64 " iterations, more than the "
+					    "limit of %" PRIu64, bound, limit);
+			if (out->nloops < BPFH_VERIFY_MAX_LOOPS) {
+				out->loops[out->nloops].insn = head->first;
+				out->loops[out->nloops].max_iterations = (uint64_t)bound;
 			}
-		if (bound < 0)
-			continue; /* no back edge was ever taken */
-		a->insn = head->first;
-		if ((uint64_t)bound > limit)
-			return fail(a, "loop may make %" PRId64 " iterations, more than the limit "
-				    "of %" PRIu64, bound, limit);
-		if (out->nloops < BPFH_VERIFY_MAX_LOOPS) {
-			out->loops[out->nloops].insn = head->first;
-			out->loops[out->nloops].max_iterations = (uint64_t)bound;
+			out->nloops++;
 		}
-		out->nloops++;
 	}
 	return 0;
+}
+
+/* --verbose: the invariant before every instruction of every visited node. */
+static void trace(struct actx *a, struct fix *f, struct bpfh_vstate **buf)
+{
+	const struct bpfh_verify_options *o = &a->in->opts;
+	struct bpfh_log quiet;
+	char text[2048];
+
+	struct bpfh_log *log = a->log;
+
+	bpfh_log_init(&quiet, NULL, 0);
+	a->log = &quiet;
+	for (size_t id = 0; id < f->nnode; id++) {
+		size_t ctx = f->node[id].ctx;
+		size_t b = a->cfg->funcs[f->ctx[ctx].fn].first_block + (id - f->ctx[ctx].node0);
+		const struct bpfh_vblock *blk = &a->cfg->blocks[b];
+
+		if (!f->node[id].st || f->node[id].st->bottom)
+			continue;
+		bpfh_vstate_copy(buf[0], f->node[id].st);
+		for (size_t i = blk->first; i <= blk->last; i++) {
+			if (a->cfg->ops[i] == BPFH_OP_LDDW_HI)
+				continue;
+			bpfh_vstate_format(buf[0], text, sizeof(text));
+			o->trace(o->trace_arg, i, text);
+			if (i < blk->last && step(a, buf[0], i))
+				break;
+		}
+	}
+	a->log = log;
 }
 
 int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 		 struct bpfh_verify_result *out, struct bpfh_log *log)
 {
 	struct actx *a = calloc(1, sizeof(*a));
-	size_t nb = cfg->nblocks;
-	struct bpfh_vstate *states = calloc(nb, sizeof(*states));
-	struct bpfh_vstate *cur = malloc(3 * sizeof(*cur));
-	uint32_t *visits = calloc(nb, sizeof(*visits));
-	bool *dirty = calloc(nb, sizeof(*dirty));
-	int64_t *back_bound = malloc(2 * nb * sizeof(*back_bound));
+	struct fix f;
+	struct bpfh_vstate *buf[3] = { NULL, NULL, NULL };
 	uint64_t max_states = in->opts.max_states ? in->opts.max_states : 1000000;
-	uint32_t max_iter = in->opts.max_loop_iterations ? in->opts.max_loop_iterations : 8;
+	size_t main_ctx;
 	bool again = true;
 	int err = -ENOMEM;
 
-	if (!a || !states || !cur || !visits || !dirty || !back_bound)
+	memset(&f, 0, sizeof(f));
+	f.max_iter = in->opts.max_loop_iterations ? in->opts.max_loop_iterations : 8;
+	for (int i = 0; i < 3; i++)
+		buf[i] = malloc(bpfh_vstate_size(BPFH_VMAX_FRAMES));
+	if (!a || !buf[0] || !buf[1] || !buf[2])
 		goto out;
-	for (size_t i = 0; i < 2 * nb; i++)
-		back_bound[i] = INT64_MIN; /* not taken */
+	account(a, &f, (int64_t)(3 * bpfh_vstate_size(BPFH_VMAX_FRAMES) + sizeof(*a)));
 	a->in = in;
 	a->cfg = cfg;
 	a->log = log;
 	collect_thresholds(a);
-	for (size_t b = 0; b < nb; b++)
-		states[b].bottom = true;
-	entry_state(in, &states[0]);
-	dirty[0] = true;
-	err = 0;
+	err = new_ctx(a, &f, 0, SIZE_MAX, SIZE_MAX, false, &main_ctx);
+	if (err)
+		goto out;
+	entry_state(in, buf[0]);
+	err = flow(a, &f, main_ctx, 0, buf[0], SIZE_MAX, 0);
 	while (again && !err) {
 		again = false;
-		for (size_t b = 0; b < nb && !err; b++) {
-			const struct bpfh_vblock *blk = &cfg->blocks[b];
-			struct bpfh_vstate *st = &cur[0], *edge[2] = { &cur[1], &cur[2] };
-			unsigned op;
-
-			if (!dirty[b])
+		for (size_t id = 0; id < f.nnode && !err; id++) {
+			if (!f.node[id].dirty)
 				continue;
-			dirty[b] = false;
+			f.node[id].dirty = false;
 			again = true;
 			if (++out->states > max_states) {
-				a->insn = blk->first;
+				size_t ctx = f.node[id].ctx;
+
+				a->insn = cfg->blocks[cfg->funcs[f.ctx[ctx].fn].first_block +
+						      (id - f.ctx[ctx].node0)].first;
 				err = fail(a, "program too complex: more than %" PRIu64
 					   " block visits", max_states);
 				break;
 			}
-			*st = states[b];
-			for (size_t i = blk->first; i < blk->last && !err; i++)
-				if (cfg->ops[i] != BPFH_OP_LDDW_HI)
-					err = step(a, st, i);
-			if (err)
-				break;
-			op = cfg->ops[blk->last];
-			a->insn = blk->last;
-			if (bpfh_op_info(op)->form == BPFH_FORM_JMP_K ||
-			    bpfh_op_info(op)->form == BPFH_FORM_JMP_X) {
-				err = bpfh_va_branch(a, st, &cfg->insns[blk->last], op, edge[0],
-						edge[1]);
-			} else {
-				err = step(a, st, blk->last);
-				*edge[0] = *st;
-				*edge[1] = *st;
-			}
-			for (int k = 0; k < 2 && !err; k++) {
-				size_t s = blk->succ[k];
-				bool widen;
-
-				if (s == SIZE_MAX || edge[k]->bottom)
-					continue;
-				if (cfg->blocks[s].loop_head) {
-					bool back = cfg->blocks[s].first <= blk->first;
-					unsigned level = cfg->blocks[s].loop_level;
-
-					if (back)
-						back_bound[2 * b + k] =
-							bpfh_vrel_loop_bound(edge[k], level);
-					bpfh_vrel_loop_edge(edge[k], level, back);
-				}
-				if (bpfh_vstate_leq(edge[k], &states[s]))
-					continue;
-				widen = cfg->blocks[s].loop_head && ++visits[s] > max_iter;
-				bpfh_vstate_join(&states[s], edge[k], widen, a->thr, a->nthr);
-				dirty[s] = true;
-			}
+			err = visit(a, &f, id, buf);
 		}
 	}
 	if (!err)
-		err = check_loops(a, back_bound, out);
+		err = check_loops(a, &f, out);
+	if (!err && in->opts.trace)
+		trace(a, &f, buf);
 	out->reject_insn = a->reject_insn;
 	out->r0_min = a->r0_min;
 	out->r0_max = a->r0_max;
+	out->peak_bytes = f.peak;
 out:
+	for (size_t id = 0; id < f.nnode; id++)
+		free(f.node[id].st);
+	free(f.node);
+	free(f.ctx);
+	for (int i = 0; i < 3; i++)
+		free(buf[i]);
 	free(a);
-	free(states);
-	free(cur);
-	free(visits);
-	free(dirty);
-	free(back_bound);
 	return err;
 }
-

@@ -53,31 +53,34 @@ static int cond_of(unsigned op, enum bpfh_cond *c)
 #undef FAM
 }
 
-/* The edge where NULL-ness of id is decided: every copy becomes NULL (scalar 0) or a value. */
+static void decide(struct bpfh_vreg *x, bool null)
+{
+	if (null)
+		bpfh_vreg_set_scalar(x, bpfh_scalar_const(0));
+	else
+		x->kind = BPFH_VK_MAP_VALUE, x->id = 0;
+}
+
+/* The edge where NULL-ness of id is decided: every copy, in every frame, becomes NULL (scalar 0)
+ * or a value. Without an id only the register compared. */
 static void set_null(struct bpfh_vstate *st, const struct bpfh_vreg *r, unsigned reg, bool null)
 {
+	struct bpfh_vview v[BPFH_VMAX_FRAMES];
+	unsigned n = bpfh_vstate_views(st, v);
 	uint32_t id = r->id;
 
-	for (int i = 0; i < BPFH_REG_COUNT; i++) {
-		struct bpfh_vreg *x = &st->r[i];
-
-		if (x->kind != BPFH_VK_MAP_VALUE_OR_NULL || (id ? x->id != id : i != (int)reg))
-			continue;
-		if (null)
-			bpfh_vreg_set_scalar(x, bpfh_scalar_const(0));
-		else
-			x->kind = BPFH_VK_MAP_VALUE, x->id = 0;
+	if (!id) {
+		decide(&st->r[reg], null);
+		return;
 	}
-	for (size_t s = 0; id && s < BPFH_VSLOTS; s++) {
-		struct bpfh_vreg *x = &st->spill[s];
-
-		if (st->stk[s * 8] != BPFH_STK_SPILL || x->kind != BPFH_VK_MAP_VALUE_OR_NULL ||
-		    x->id != id)
-			continue;
-		if (null)
-			bpfh_vreg_set_scalar(x, bpfh_scalar_const(0));
-		else
-			x->kind = BPFH_VK_MAP_VALUE, x->id = 0;
+	for (unsigned f = 0; f < n; f++) {
+		for (int i = 0; i < BPFH_REG_COUNT; i++)
+			if (v[f].regs[i].kind == BPFH_VK_MAP_VALUE_OR_NULL && v[f].regs[i].id == id)
+				decide(&v[f].regs[i], null);
+		for (size_t s = 0; s < BPFH_VSLOTS; s++)
+			if (v[f].stk[s * 8] == BPFH_STK_SPILL &&
+			    v[f].spill[s].kind == BPFH_VK_MAP_VALUE_OR_NULL && v[f].spill[s].id == id)
+				decide(&v[f].spill[s], null);
 	}
 }
 
@@ -105,8 +108,8 @@ int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bp
 	uint64_t v;
 	int err, src;
 
-	*fall = *st;
-	*taken = *st;
+	bpfh_vstate_copy(fall, st);
+	bpfh_vstate_copy(taken, st);
 	if (cond_of(op, &c))
 		return fail(a, "unexpected instruction");
 	err = use(a, st, insn->dst);

@@ -47,8 +47,50 @@ static int arg_mem(struct actx *a, struct bpfh_vstate *st, unsigned reg, uint64_
 	if (err)
 		return err;
 	if (write && p.kind == BPFH_VK_STACK && size)
-		bpfh_vstate_stack_write(st, slot, size);
+		bpfh_vstate_stack_write(st, p.map, slot, size);
 	return 0;
+}
+
+/* A helper that changes the packet: packet pointers of every frame are gone. */
+static void drop_packet(struct bpfh_vstate *st)
+{
+	struct bpfh_vview v[BPFH_VMAX_FRAMES];
+	unsigned n = bpfh_vstate_views(st, v);
+
+	for (unsigned f = 0; f < n; f++) {
+		for (int i = 0; i < BPFH_REG_COUNT; i++)
+			if (v[f].regs[i].kind == BPFH_VK_PKT || v[f].regs[i].kind == BPFH_VK_PKT_END)
+				memset(&v[f].regs[i], 0, sizeof(v[f].regs[i]));
+		for (size_t s = 0; s < BPFH_VSLOTS; s++)
+			if (v[f].stk[s * 8] == BPFH_STK_SPILL &&
+			    (v[f].spill[s].kind == BPFH_VK_PKT ||
+			     v[f].spill[s].kind == BPFH_VK_PKT_END)) {
+				memset(&v[f].stk[s * 8], BPFH_STK_INVALID, 8);
+				memset(&v[f].spill[s], 0, sizeof(v[f].spill[s]));
+			}
+	}
+	for (unsigned f = 0; f < st->depth; f++) {
+		bpfh_zone_forget(&st->frames[f].z, BPFH_VREL_PKT_SIZE);
+		bpfh_zone_add_bounds(&st->frames[f].z, BPFH_VREL_PKT_SIZE, 0, BPFH_ZONE_INF);
+	}
+	st->pkt_range = 0;
+}
+
+/* A new lookup at the same instruction: older copies, in every frame, lose the identity (a
+ * NULL check of the new one says nothing of them). */
+static void drop_id(struct bpfh_vstate *st, uint32_t id)
+{
+	struct bpfh_vview v[BPFH_VMAX_FRAMES];
+	unsigned n = bpfh_vstate_views(st, v);
+
+	for (unsigned f = 0; f < n; f++) {
+		for (int i = 0; i < BPFH_REG_COUNT; i++)
+			if (v[f].regs[i].kind == BPFH_VK_MAP_VALUE_OR_NULL && v[f].regs[i].id == id)
+				v[f].regs[i].id = 0;
+		for (size_t s = 0; s < BPFH_VSLOTS; s++)
+			if (v[f].stk[s * 8] == BPFH_STK_SPILL && v[f].spill[s].id == id)
+				v[f].spill[s].id = 0;
+	}
 }
 
 int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn)
@@ -128,24 +170,25 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 			if (err)
 				return err;
 			break;
+		case BPFH_ARG_FUNC:
+			if (r->kind != BPFH_VK_FUNC)
+				return fail(a, "%s: R%u must be a function (a callback), not %s",
+					    h->name, reg, b);
+			break;
+		case BPFH_ARG_STACK_OR_NULL:
+			if (r->kind == BPFH_VK_SCALAR && bpfh_scalar_is_const(&r->s, &size) && !size)
+				break;
+			if (r->kind != BPFH_VK_STACK)
+				return fail(a, "%s: R%u must be a stack pointer or NULL, not %s",
+					    h->name, reg, b);
+			break;
 		default:
 			return fail(a, "%s: argument %u (R%u) is of a kind not supported yet",
 				    h->name, k + 1, reg);
 		}
 	}
-	if (h->flags & BPFH_HELPER_PKT_CHANGES) {
-		for (int i = 0; i < BPFH_REG_COUNT; i++)
-			if (st->r[i].kind == BPFH_VK_PKT || st->r[i].kind == BPFH_VK_PKT_END)
-				memset(&st->r[i], 0, sizeof(st->r[i]));
-		for (size_t s = 0; s < BPFH_VSLOTS; s++)
-			if (st->stk[s * 8] == BPFH_STK_SPILL &&
-			    (st->spill[s].kind == BPFH_VK_PKT ||
-			     st->spill[s].kind == BPFH_VK_PKT_END)) {
-				memset(&st->stk[s * 8], BPFH_STK_INVALID, 8);
-				memset(&st->spill[s], 0, sizeof(st->spill[s]));
-			}
-		st->pkt_range = 0;
-	}
+	if (h->flags & BPFH_HELPER_PKT_CHANGES)
+		drop_packet(st);
 	for (int i = 1; i <= 5; i++) {
 		memset(&st->r[i], 0, sizeof(st->r[i]));
 		st->r[i].map = CLOBBERED;
@@ -157,13 +200,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 	case BPFH_RET_MAP_VALUE_OR_NULL: {
 		uint32_t id = (uint32_t)a->insn + 1;
 
-		/* A new lookup at the same instruction: older copies lose the identity. */
-		for (int i = 0; i < BPFH_REG_COUNT; i++)
-			if (st->r[i].kind == BPFH_VK_MAP_VALUE_OR_NULL && st->r[i].id == id)
-				memset(&st->r[i], 0, sizeof(st->r[i]));
-		for (size_t s = 0; s < BPFH_VSLOTS; s++)
-			if (st->stk[s * 8] == BPFH_STK_SPILL && st->spill[s].id == id)
-				st->spill[s].id = 0;
+		drop_id(st, id);
 		bpfh_vreg_set_ptr(&st->r[0], BPFH_VK_MAP_VALUE_OR_NULL, 0);
 		st->r[0].map = map_idx;
 		st->r[0].id = id;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpfhost/helpers.h"
 #include "verify_int.h"
 
 void bpfh_verify_log_insn(struct bpfh_log *log, const struct bpfh_insn *insns, size_t count,
@@ -46,7 +47,79 @@ void bpfh_cfg_free(struct bpfh_cfg *cfg)
 	free(cfg->ops);
 	free(cfg->block_of);
 	free(cfg->blocks);
+	free(cfg->funcs);
+	free(cfg->fn_of);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+static int64_t call_target(const struct bpfh_cfg *cfg, size_t i)
+{
+	if (cfg->ops[i] == BPFH_OP_LDDW_FUNC)
+		return (int64_t)i + 1 + cfg->insns[i].imm;
+	if (cfg->ops[i] == BPFH_OP_CALL_LOCAL)
+		return bpfh_insn_target(&cfg->insns[i], i, cfg->ops[i]);
+	return -1;
+}
+
+static bool takes_callback(const struct bpfh_cfg *cfg, size_t i)
+{
+	const struct bpfh_helper *h;
+
+	if (cfg->ops[i] != BPFH_OP_CALL)
+		return false;
+	h = bpfh_helper_find((uint32_t)cfg->insns[i].imm);
+	for (unsigned k = 0; h && k < 5; k++)
+		if (h->args[k] == BPFH_ARG_FUNC)
+			return true;
+	return false;
+}
+
+/* Functions: the program, and every target of a local call or of a function address. Each
+ * instruction belongs to the last function starting at or before it; control must not fall
+ * from one function into the next. */
+static int find_functions(struct bpfh_cfg *cfg, bool *leader, struct bpfh_log *log)
+{
+	size_t n = cfg->count, nf = 0;
+	bool *entry = calloc(n, sizeof(*entry));
+
+	if (!entry)
+		return -ENOMEM;
+	entry[0] = true;
+	for (size_t i = 0; i < n; i++) {
+		int64_t t = call_target(cfg, i);
+
+		if (t >= 0)
+			entry[t] = true; /* the decoder checked the range */
+	}
+	for (size_t i = 0; i < n; i++)
+		nf += entry[i];
+	cfg->funcs = calloc(nf, sizeof(*cfg->funcs));
+	cfg->fn_of = malloc(n * sizeof(*cfg->fn_of));
+	if (!cfg->funcs || !cfg->fn_of) {
+		free(entry);
+		return -ENOMEM;
+	}
+	for (size_t i = 0, f = 0; i < n; i++) {
+		if (entry[i]) {
+			if (i > 0) {
+				size_t prev = cfg->ops[i - 1] == BPFH_OP_LDDW_HI ? i - 2 : i - 1;
+				unsigned form = bpfh_op_info(cfg->ops[prev])->form;
+
+				if (form != BPFH_FORM_EXIT && form != BPFH_FORM_JA &&
+				    form != BPFH_FORM_JA32) {
+					free(entry);
+					return refuse(cfg, prev, "control falls into the next "
+						      "function", log);
+				}
+			}
+			cfg->funcs[f++].entry = i;
+			leader[i] = true;
+		}
+		cfg->fn_of[i] = (uint32_t)(f - 1);
+	}
+	cfg->nfuncs = nf;
+	free(entry);
+	return 0;
 }
 
 /* Structural checks on each instruction, and the leaders (block starts). */
@@ -60,8 +133,13 @@ static int mark_leaders(struct bpfh_cfg *cfg, bool *leader, struct bpfh_log *log
 		unsigned form = bpfh_op_info(op)->form;
 		size_t next = i + width(cfg, i);
 
-		if (op == BPFH_OP_CALL_LOCAL)
-			return refuse(cfg, i, "local calls are not supported yet", log);
+		if (op == BPFH_OP_CALL_LOCAL || takes_callback(cfg, i)) {
+			/* The call ends its block: the callee runs between the two. */
+			if (next >= n)
+				return refuse(cfg, i, "control falls past the last instruction", log);
+			leader[next] = true;
+			continue;
+		}
 		if (op == BPFH_OP_CALL_KFUNC)
 			return refuse(cfg, i, "kernel function calls are not supported yet", log);
 		if (op == BPFH_OP_CALLX)
@@ -71,6 +149,9 @@ static int mark_leaders(struct bpfh_cfg *cfg, bool *leader, struct bpfh_log *log
 
 			if (t < 0 || (uint64_t)t >= n)
 				return refuse(cfg, i, "jump out of the program", log);
+			if (cfg->fn_of[t] != cfg->fn_of[i])
+				return refuse(cfg, i, "jump out of the function (functions are entered "
+					      "by calls only)", log);
 			if (cfg->ops[t] == BPFH_OP_LDDW_HI)
 				return refuse(cfg, i, "jump into the second slot of lddw", log);
 			leader[t] = true;
@@ -99,6 +180,11 @@ static void link_blocks(struct bpfh_cfg *cfg)
 		size_t next = i + width(cfg, i);
 
 		blk->succ[0] = blk->succ[1] = SIZE_MAX;
+		blk->callee = SIZE_MAX;
+		blk->fn = cfg->fn_of[blk->first];
+		if (op == BPFH_OP_CALL_LOCAL)
+			blk->callee = cfg->fn_of[bpfh_insn_target(&cfg->insns[i], i, op)];
+		blk->callback_call = takes_callback(cfg, i);
 		if (form == BPFH_FORM_EXIT)
 			continue;
 		if (form == BPFH_FORM_JA || form == BPFH_FORM_JA32 || is_cond_jump(form)) {
@@ -130,9 +216,19 @@ static int check_paths(struct bpfh_cfg *cfg, bool allow_unreachable, struct bpfh
 	stack[sp++] = 0;
 	while (sp) {
 		struct bpfh_vblock *blk = &cfg->blocks[stack[--sp]];
+		size_t next[2 + 8], nn = 0;
 
-		for (int k = 0; k < 2; k++) {
-			size_t s = blk->succ[k];
+		next[nn++] = blk->succ[0];
+		next[nn++] = blk->succ[1];
+		/* Functions called or whose address is taken in the block. */
+		for (size_t i = blk->first; i <= blk->last && nn < 10; i++) {
+			int64_t t = call_target(cfg, i);
+
+			if (t >= 0)
+				next[nn++] = cfg->block_of[t];
+		}
+		for (size_t k = 0; k < nn; k++) {
+			size_t s = next[k];
 
 			if (s != SIZE_MAX && !cfg->blocks[s].reachable) {
 				cfg->blocks[s].reachable = true;
@@ -235,7 +331,9 @@ int bpfh_cfg_build(struct bpfh_cfg *cfg, const struct bpfh_insn *insns, size_t c
 	err = bpfh_isa_decode(insns, count, cfg->ops, log);
 	if (err)
 		goto fail;
-	err = mark_leaders(cfg, leader, log);
+	err = find_functions(cfg, leader, log);
+	if (!err)
+		err = mark_leaders(cfg, leader, log);
 	if (err)
 		goto fail;
 	for (size_t i = 0; i < count; i++)
@@ -257,6 +355,11 @@ int bpfh_cfg_build(struct bpfh_cfg *cfg, const struct bpfh_insn *insns, size_t c
 		cfg->blocks[b].last = i;
 	}
 	link_blocks(cfg);
+	for (size_t f = 0; f < cfg->nfuncs; f++) {
+		cfg->funcs[f].first_block = cfg->block_of[cfg->funcs[f].entry];
+		cfg->funcs[f].end_block = f + 1 < cfg->nfuncs ?
+			cfg->block_of[cfg->funcs[f + 1].entry] : cfg->nblocks;
+	}
 	err = check_paths(cfg, allow_unreachable, log);
 	if (!err)
 		err = loop_levels(cfg, log);

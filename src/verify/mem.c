@@ -30,7 +30,7 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 		return fail(a, "R%u is not a pointer: %s", reg, b);
 	if (p->kind == BPFH_VK_MAP_VALUE_OR_NULL)
 		return fail(a, "R%u may be NULL: %s (compare it with 0 first)", reg, b);
-	if (p->kind == BPFH_VK_MAP_PTR || p->kind == BPFH_VK_PKT_END)
+	if (p->kind == BPFH_VK_MAP_PTR || p->kind == BPFH_VK_PKT_END || p->kind == BPFH_VK_FUNC)
 		return fail(a, "R%u is a %s pointer, which cannot be dereferenced", reg,
 			    bpfh_vkind_name(p->kind));
 	if (p->s.r64.smin < -OFF_LIMIT || p->s.r64.smax > OFF_LIMIT || size > (uint64_t)OFF_LIMIT)
@@ -50,7 +50,8 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 			*slot = (size_t)(lo + BPFH_STACK_SIZE);
 		}
 		if (!write && acc != ACC_LOAD &&
-		    !bpfh_vstate_stack_init(st, (size_t)(lo + BPFH_STACK_SIZE), (size_t)(hi - lo)))
+		    !bpfh_vstate_stack_init(st, p->map, (size_t)(lo + BPFH_STACK_SIZE),
+					    (size_t)(hi - lo)))
 			return fail(a, "read of uninitialised stack: R%u %s, bytes [%" PRId64
 				    ", %" PRId64 ")", reg, b, lo, hi);
 		return 0;
@@ -71,6 +72,16 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 		if (lo < 0 || hi > (int64_t)vs)
 			return fail(a, "map value access out of bounds: R%u %s, bytes [%" PRId64
 				    ", %" PRId64 ")  of value_size %" PRIu32, reg, b, lo, hi, vs);
+		return 0;
+	}
+	case BPFH_VK_MAP_KEY: {
+		uint32_t ks = a->in->maps[p->map].key_size;
+
+		if (write)
+			return fail(a, "write into a map key: R%u %s", reg, b);
+		if (lo < 0 || hi > (int64_t)ks)
+			return fail(a, "map key access out of bounds: R%u %s, bytes [%" PRId64
+				    ", %" PRId64 ") of key_size %" PRIu32, reg, b, lo, hi, ks);
 		return 0;
 	}
 	case BPFH_VK_PKT:
@@ -118,16 +129,17 @@ int bpfh_va_load(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		int64_t lo = p.s.r64.smin + insn->off + BPFH_STACK_SIZE;
 		int64_t hi = p.s.r64.smax + insn->off + BPFH_STACK_SIZE + size;
 		char b[96];
+		struct bpfh_vview v = bpfh_vstate_frame(st, p.map);
 
-		if (slot != SIZE_MAX && st->stk[slot] == BPFH_STK_SPILL && size == 8 &&
+		if (slot != SIZE_MAX && v.stk[slot] == BPFH_STK_SPILL && size == 8 &&
 		    slot % 8 == 0) {
-			*dst = st->spill[slot / 8];
+			*dst = v.spill[slot / 8];
 			return 0;
 		}
 		for (int64_t i = lo; i < hi; i++)
-			if (st->stk[i] == BPFH_STK_SPILL && st->spill[i / 8].kind != BPFH_VK_SCALAR)
+			if (v.stk[i] == BPFH_STK_SPILL && v.spill[i / 8].kind != BPFH_VK_SCALAR)
 				return fail(a, "partial read of a spilled pointer");
-		if (!bpfh_vstate_stack_init(st, (size_t)lo, (size_t)(hi - lo)))
+		if (!bpfh_vstack_init(v.stk, v.spill, (size_t)lo, (size_t)(hi - lo)))
 			return fail(a, "read of uninitialised stack: R%u %s, bytes [%" PRId64
 				    ", %" PRId64 ")", insn->src, fmt_reg(&p, b, sizeof(b)),
 				    lo - BPFH_STACK_SIZE, hi - BPFH_STACK_SIZE);
@@ -180,10 +192,15 @@ int bpfh_va_store(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn
 	}
 	if (p.kind != BPFH_VK_STACK)
 		return 0;
-	bpfh_vstate_stack_write(st, slot, size);
+	if (val.kind == BPFH_VK_STACK && val.map > p.map)
+		return fail(a, "storing a pointer to the stack of frame %" PRIu32 " into frame %"
+			    PRIu32 " would outlive it", val.map, p.map);
+	bpfh_vstate_stack_write(st, p.map, slot, size);
 	if (size == 8 && slot % 8 == 0) {
-		memset(&st->stk[slot], BPFH_STK_SPILL, 8);
-		st->spill[slot / 8] = val;
+		struct bpfh_vview v = bpfh_vstate_frame(st, p.map);
+
+		memset(&v.stk[slot], BPFH_STK_SPILL, 8);
+		v.spill[slot / 8] = val;
 	}
 	return 0;
 }
@@ -217,7 +234,7 @@ int bpfh_va_atomic(struct actx *a, struct bpfh_vstate *st, const struct bpfh_ins
 	if (err)
 		return err;
 	if (p.kind == BPFH_VK_STACK)
-		bpfh_vstate_stack_write(st, slot, size);
+		bpfh_vstate_stack_write(st, p.map, slot, size);
 	if (insn->imm == 0xf1)
 		bpfh_vreg_set_scalar(&st->r[0], bpfh_va_loaded(BPFH_OP_LDXW, size));
 	else if (insn->imm & 1)
@@ -259,7 +276,9 @@ int bpfh_va_lddw(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		dst->map = idx;
 		return 0;
 	case BPFH_OP_LDDW_FUNC:
-		return fail(a, "function addresses (callbacks) are not supported yet");
+		bpfh_vreg_set_ptr(dst, BPFH_VK_FUNC, 0);
+		dst->map = (uint32_t)((int64_t)a->insn + 1 + insn->imm);
+		return 0;
 	default:
 		return fail(a, "lddw of a kernel variable is not supported yet");
 	}

@@ -23,11 +23,14 @@ static const char *const kind_names[] = {
 	[BPFH_VK_MAP_VALUE_OR_NULL] = "map_value_or_null",
 	[BPFH_VK_PKT] = "packet",
 	[BPFH_VK_PKT_END] = "packet_end",
+	[BPFH_VK_FUNC] = "func",
+	[BPFH_VK_MAP_KEY] = "map_key",
 };
 
 const char *bpfh_vkind_name(unsigned kind)
 {
-	return kind <= BPFH_VK_PKT_END ? kind_names[kind] : "?";
+	return kind < sizeof(kind_names) / sizeof(kind_names[0]) && kind_names[kind] ?
+		kind_names[kind] : "?";
 }
 
 void bpfh_vreg_set_scalar(struct bpfh_vreg *r, struct bpfh_scalar s)
@@ -78,13 +81,65 @@ void bpfh_vreg_format(const struct bpfh_vreg *r, char *buf, size_t size)
 		break;
 	case BPFH_VK_MAP_VALUE:
 	case BPFH_VK_MAP_VALUE_OR_NULL:
+	case BPFH_VK_MAP_KEY:
 		snprintf(buf, size, "%s(map %" PRIu32 ", off %s)", bpfh_vkind_name(r->kind), r->map,
 			 range);
+		break;
+	case BPFH_VK_FUNC:
+		snprintf(buf, size, "func(insn %" PRIu32 ")", r->map);
+		break;
+	case BPFH_VK_STACK:
+		if (r->map)
+			snprintf(buf, size, "stack(frame %" PRIu32 ", off %s)", r->map, range);
+		else
+			snprintf(buf, size, "stack(off %s)", range);
 		break;
 	default:
 		snprintf(buf, size, "%s(off %s)", bpfh_vkind_name(r->kind), range);
 		break;
 	}
+}
+
+void bpfh_vstate_format(const struct bpfh_vstate *st, char *buf, size_t size)
+{
+	size_t n = 0;
+	char v[128];
+
+#define PUT(...)                                                                  \
+	do {                                                                      \
+		int k_ = snprintf(buf + n, size - n, __VA_ARGS__);                \
+		if (k_ < 0 || (size_t)k_ >= size - n)                             \
+			return;                                                   \
+		n += (size_t)k_;                                                  \
+	} while (0)
+	if (!size)
+		return;
+	buf[0] = 0;
+	if (st->depth)
+		PUT("frame %u: ", st->depth);
+	for (int i = 0; i < BPFH_REG_COUNT; i++) {
+		if (st->r[i].kind == BPFH_VK_UNINIT)
+			continue;
+		bpfh_vreg_format(&st->r[i], v, sizeof(v));
+		PUT("%sr%d=%s", n && buf[n - 1] != ' ' ? " " : "", i, v);
+	}
+	for (size_t s = 0; s < BPFH_VSLOTS; s++) {
+		const uint8_t *b = &st->stk[s * 8];
+		int init = 0;
+
+		if (b[0] == BPFH_STK_SPILL) {
+			bpfh_vreg_format(&st->spill[s], v, sizeof(v));
+			PUT(" fp%d=%s", (int)(s * 8) - BPFH_STACK_SIZE, v);
+			continue;
+		}
+		for (int k = 0; k < 8; k++)
+			init += b[k] != BPFH_STK_INVALID;
+		if (init)
+			PUT(" fp%d=data(%d bytes)", (int)(s * 8) - BPFH_STACK_SIZE, init);
+	}
+	if (st->pkt_range)
+		PUT(" packet>=%" PRIu64, st->pkt_range);
+#undef PUT
 }
 
 void bpfh_vstate_init(struct bpfh_vstate *st)
@@ -124,65 +179,63 @@ static void vreg_join(struct bpfh_vreg *a, const struct bpfh_vreg *b, bool widen
 	}
 }
 
+static bool stack_leq(const uint8_t *astk, const struct bpfh_vreg *aspill, const uint8_t *bstk,
+		      const struct bpfh_vreg *bspill)
+{
+	for (size_t i = 0; i < BPFH_STACK_SIZE; i++) {
+		/* INVALID is the top of bytes; SPILL below MISC below INVALID. */
+		if (bstk[i] == BPFH_STK_INVALID)
+			continue;
+		if (astk[i] == BPFH_STK_INVALID)
+			return false;
+		if (bstk[i] == BPFH_STK_SPILL && astk[i] != BPFH_STK_SPILL)
+			return false;
+		if (bstk[i] == BPFH_STK_MISC && astk[i] == BPFH_STK_SPILL &&
+		    aspill[i / 8].kind != BPFH_VK_SCALAR)
+			return false;
+	}
+	for (size_t s = 0; s < BPFH_VSLOTS; s++)
+		if (bstk[s * 8] == BPFH_STK_SPILL && !vreg_leq(&aspill[s], &bspill[s]))
+			return false;
+	return true;
+}
+
 bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 {
 	if (a->bottom)
 		return true;
 	if (b->bottom)
 		return false;
-	if (a->pkt_range < b->pkt_range)
+	if (a->pkt_range < b->pkt_range || a->depth != b->depth)
 		return false;
 	for (int i = 0; i < BPFH_REG_COUNT; i++)
 		if (!vreg_leq(&a->r[i], &b->r[i]))
 			return false;
-	if (!bpfh_zone_leq(&a->z, &b->z))
+	if (!stack_leq(a->stk, a->spill, b->stk, b->spill))
 		return false;
-	for (size_t i = 0; i < BPFH_STACK_SIZE; i++) {
-		/* INVALID is the top of bytes; SPILL below MISC below INVALID. */
-		if (b->stk[i] == BPFH_STK_INVALID)
-			continue;
-		if (a->stk[i] == BPFH_STK_INVALID)
-			return false;
-		if (b->stk[i] == BPFH_STK_SPILL && a->stk[i] != BPFH_STK_SPILL)
-			return false;
-		if (b->stk[i] == BPFH_STK_MISC && a->stk[i] == BPFH_STK_SPILL &&
-		    a->spill[i / 8].kind != BPFH_VK_SCALAR)
+	for (unsigned f = 0; f < a->depth; f++) {
+		const struct bpfh_vframe *x = &a->frames[f], *y = &b->frames[f];
+
+		for (int i = 0; i < BPFH_REG_COUNT; i++)
+			if (!vreg_leq(&x->saved[i], &y->saved[i]))
+				return false;
+		if (!stack_leq(x->stk, x->spill, y->stk, y->spill) || !bpfh_zone_leq(&x->z, &y->z))
 			return false;
 	}
-	for (size_t s = 0; s < BPFH_VSLOTS; s++)
-		if (b->stk[s * 8] == BPFH_STK_SPILL && !vreg_leq(&a->spill[s], &b->spill[s]))
-			return false;
-	return true;
+	return bpfh_zone_leq(&a->z, &b->z);
 }
 
-void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
-		      const int64_t *thr, size_t nthr)
+static void stack_join(uint8_t *astk, struct bpfh_vreg *aspill, const uint8_t *bstk,
+		       const struct bpfh_vreg *bspill, bool widen, const int64_t *thr,
+		       size_t nthr)
 {
-	if (b->bottom)
-		return;
-	if (a->bottom) {
-		*a = *b;
-		return;
-	}
-	if (b->pkt_range < a->pkt_range)
-		a->pkt_range = widen ? 0 : b->pkt_range;
-	for (int i = 0; i < BPFH_REG_COUNT; i++)
-		vreg_join(&a->r[i], &b->r[i], widen, thr, nthr);
-	if (widen) {
-		struct bpfh_zone j;
-
-		bpfh_zone_join(&j, &a->z, &b->z);
-		bpfh_zone_widen(&a->z, &a->z, &j, thr, nthr);
-	} else {
-		bpfh_zone_join(&a->z, &a->z, &b->z);
-	}
 	for (size_t s = 0; s < BPFH_VSLOTS; s++) {
-		uint8_t *x = &a->stk[s * 8];
-		const uint8_t *y = &b->stk[s * 8];
+		uint8_t *x = &astk[s * 8];
+		const uint8_t *y = &bstk[s * 8];
 
 		if (x[0] == BPFH_STK_SPILL && y[0] == BPFH_STK_SPILL) {
-			vreg_join(&a->spill[s], &b->spill[s], widen, thr, nthr);
-			if (a->spill[s].kind != BPFH_VK_UNINIT)
+			vreg_join(&aspill[s], &bspill[s], widen, thr, nthr);
+			if (aspill[s].kind != BPFH_VK_UNINIT)
 				continue;
 			/* Spills of different kinds: what remains is data, and only scalars'
 			 * bytes may be read as data. */
@@ -192,44 +245,125 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 		for (int k = 0; k < 8; k++) {
 			uint8_t u = x[k], v = y[k];
 			/* A spilled pointer's bytes never become readable data. */
-			bool px = u == BPFH_STK_SPILL && a->spill[s].kind != BPFH_VK_SCALAR;
-			bool py = v == BPFH_STK_SPILL && b->spill[s].kind != BPFH_VK_SCALAR;
+			bool px = u == BPFH_STK_SPILL && aspill[s].kind != BPFH_VK_SCALAR;
+			bool py = v == BPFH_STK_SPILL && bspill[s].kind != BPFH_VK_SCALAR;
 
 			if (u == BPFH_STK_INVALID || v == BPFH_STK_INVALID || px || py)
 				x[k] = BPFH_STK_INVALID;
 			else
 				x[k] = BPFH_STK_MISC;
 		}
-		memset(&a->spill[s], 0, sizeof(a->spill[s]));
+		memset(&aspill[s], 0, sizeof(aspill[s]));
 	}
 }
 
-void bpfh_vstate_stack_write(struct bpfh_vstate *st, size_t lo, size_t n)
+static void zone_join(struct bpfh_zone *a, const struct bpfh_zone *b, bool widen,
+		      const int64_t *thr, size_t nthr)
+{
+	if (widen) {
+		struct bpfh_zone j;
+
+		bpfh_zone_join(&j, a, b);
+		bpfh_zone_widen(a, a, &j, thr, nthr);
+	} else {
+		bpfh_zone_join(a, a, b);
+	}
+}
+
+void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
+		      const int64_t *thr, size_t nthr)
+{
+	if (b->bottom)
+		return;
+	if (a->bottom) {
+		bpfh_vstate_copy(a, b);
+		return;
+	}
+	if (b->pkt_range < a->pkt_range)
+		a->pkt_range = widen ? 0 : b->pkt_range;
+	for (int i = 0; i < BPFH_REG_COUNT; i++)
+		vreg_join(&a->r[i], &b->r[i], widen, thr, nthr);
+	zone_join(&a->z, &b->z, widen, thr, nthr);
+	stack_join(a->stk, a->spill, b->stk, b->spill, widen, thr, nthr);
+	for (unsigned f = 0; f < a->depth && f < b->depth; f++) {
+		struct bpfh_vframe *x = &a->frames[f];
+		const struct bpfh_vframe *y = &b->frames[f];
+
+		for (int i = 0; i < BPFH_REG_COUNT; i++)
+			vreg_join(&x->saved[i], &y->saved[i], widen, thr, nthr);
+		zone_join(&x->z, &y->z, widen, thr, nthr);
+		stack_join(x->stk, x->spill, y->stk, y->spill, widen, thr, nthr);
+	}
+}
+
+size_t bpfh_vstate_size(unsigned depth)
+{
+	return sizeof(struct bpfh_vstate) + depth * sizeof(struct bpfh_vframe);
+}
+
+void bpfh_vstate_copy(struct bpfh_vstate *dst, const struct bpfh_vstate *src)
+{
+	if (dst != src)
+		memcpy(dst, src, bpfh_vstate_size(src->depth));
+}
+
+unsigned bpfh_vstate_views(struct bpfh_vstate *st, struct bpfh_vview *v)
+{
+	for (unsigned f = 0; f < st->depth; f++)
+		v[f] = (struct bpfh_vview){ st->frames[f].stk, st->frames[f].spill,
+					    st->frames[f].saved };
+	v[st->depth] = (struct bpfh_vview){ st->stk, st->spill, st->r };
+	return st->depth + 1u;
+}
+
+struct bpfh_vview bpfh_vstate_frame(struct bpfh_vstate *st, unsigned frame)
+{
+	if (frame < st->depth)
+		return (struct bpfh_vview){ st->frames[frame].stk, st->frames[frame].spill,
+					    st->frames[frame].saved };
+	return (struct bpfh_vview){ st->stk, st->spill, st->r };
+}
+
+void bpfh_vstack_write(uint8_t *stk, struct bpfh_vreg *spill, size_t lo, size_t n)
 {
 	for (size_t i = lo; i < lo + n; i++) {
 		size_t s = i / 8;
 
-		if (st->stk[i] == BPFH_STK_SPILL) {
+		if (stk[i] == BPFH_STK_SPILL) {
 			/* Breaking a spill: a scalar's other bytes stay data, a pointer's
 			 * do not. */
-			uint8_t keep = st->spill[s].kind == BPFH_VK_SCALAR ? BPFH_STK_MISC
-									    : BPFH_STK_INVALID;
+			uint8_t keep = spill[s].kind == BPFH_VK_SCALAR ? BPFH_STK_MISC
+								       : BPFH_STK_INVALID;
 
 			for (int k = 0; k < 8; k++)
-				st->stk[s * 8 + k] = keep;
-			memset(&st->spill[s], 0, sizeof(st->spill[s]));
+				stk[s * 8 + k] = keep;
+			memset(&spill[s], 0, sizeof(spill[s]));
 		}
-		st->stk[i] = BPFH_STK_MISC;
+		stk[i] = BPFH_STK_MISC;
 	}
 }
 
-bool bpfh_vstate_stack_init(const struct bpfh_vstate *st, size_t lo, size_t n)
+bool bpfh_vstack_init(const uint8_t *stk, const struct bpfh_vreg *spill, size_t lo, size_t n)
 {
 	for (size_t i = lo; i < lo + n; i++) {
-		if (st->stk[i] == BPFH_STK_INVALID)
+		if (stk[i] == BPFH_STK_INVALID)
 			return false;
-		if (st->stk[i] == BPFH_STK_SPILL && st->spill[i / 8].kind != BPFH_VK_SCALAR)
+		if (stk[i] == BPFH_STK_SPILL && spill[i / 8].kind != BPFH_VK_SCALAR)
 			return false;
 	}
 	return true;
+}
+
+void bpfh_vstate_stack_write(struct bpfh_vstate *st, unsigned frame, size_t lo, size_t n)
+{
+	struct bpfh_vview v = bpfh_vstate_frame(st, frame);
+
+	bpfh_vstack_write(v.stk, v.spill, lo, n);
+}
+
+bool bpfh_vstate_stack_init(const struct bpfh_vstate *st, unsigned frame, size_t lo, size_t n)
+{
+	struct bpfh_vview v = bpfh_vstate_frame((struct bpfh_vstate *)st, frame);
+
+	return bpfh_vstack_init(v.stk, v.spill, lo, n);
 }

@@ -25,6 +25,15 @@ struct bpfh_vblock {
 	bool loop_head;       /* target of an edge from a later or equal block */
 	uint8_t loop_level;   /* loop heads: nesting level (0 outermost) inside the function */
 	bool reachable;
+	uint32_t fn;          /* the function the block belongs to */
+	size_t callee;        /* ends with a local call: the callee's function; else SIZE_MAX */
+	bool callback_call;   /* ends with a call of a helper that takes a callback */
+};
+
+/* A function: the program (0), a local call's target or a callback (lddw of a function). */
+struct bpfh_vfunc {
+	size_t entry;         /* first instruction */
+	size_t first_block, end_block; /* its blocks [first_block, end_block) */
 };
 
 struct bpfh_cfg {
@@ -34,6 +43,9 @@ struct bpfh_cfg {
 	size_t *block_of;         /* block index per slot (SIZE_MAX for lddw second slots) */
 	struct bpfh_vblock *blocks;
 	size_t nblocks;
+	struct bpfh_vfunc *funcs;
+	size_t nfuncs;
+	uint32_t *fn_of;          /* function per slot */
 };
 
 /* Decode and build the CFG; refuses (with a log line, -EACCES) jumps into a second lddw slot,
@@ -59,6 +71,8 @@ enum bpfh_vkind {
 	BPFH_VK_MAP_VALUE_OR_NULL, /* the same or NULL (id: the null check's identity) */
 	BPFH_VK_PKT,          /* the packet's start + s */
 	BPFH_VK_PKT_END,      /* the packet's end + s (s 0) */
+	BPFH_VK_FUNC,         /* a function's address (lddw): map is its first instruction */
+	BPFH_VK_MAP_KEY,      /* a key of map number map, read-only (for_each_map_elem) */
 };
 
 struct bpfh_vreg {
@@ -73,6 +87,21 @@ enum { BPFH_STK_INVALID = 0, BPFH_STK_MISC, BPFH_STK_SPILL };
 
 #define BPFH_VSLOTS (BPFH_STACK_SIZE / 8)
 
+/* Frames: bpf-to-bpf calls and callbacks run in a new frame; the callers' frames wait below. */
+#define BPFH_VMAX_FRAMES 8
+
+/* A caller's frame while its callee runs: its stack, its registers at the call and its
+ * relations. A stack pointer's map field is the number of its frame (0: the program's). */
+struct bpfh_vframe {
+	uint8_t stk[BPFH_STACK_SIZE];
+	struct bpfh_vreg spill[BPFH_VSLOTS];
+	struct bpfh_vreg saved[BPFH_REG_COUNT];
+	struct bpfh_zone z;
+};
+
+/* The state of the running frame, number depth, and the frames of its callers. States of one
+ * program point all have the same depth; copy them with bpfh_vstate_copy (struct assignment
+ * would not copy the callers' frames). */
 struct bpfh_vstate {
 	struct bpfh_vreg r[BPFH_REG_COUNT];
 	uint8_t stk[BPFH_STACK_SIZE];          /* byte i: r10 - 512 + i */
@@ -80,7 +109,27 @@ struct bpfh_vstate {
 	uint64_t pkt_range;                    /* packet bytes proven to exist */
 	struct bpfh_zone z;                    /* relations (rel.c) */
 	bool bottom;                           /* unreachable */
+	uint8_t depth;                         /* callers: frames[0 .. depth) */
+	struct bpfh_vframe frames[];
 };
+
+/* One frame's stack and registers, the running one's or a caller's. */
+struct bpfh_vview {
+	uint8_t *stk;
+	struct bpfh_vreg *spill;
+	struct bpfh_vreg *regs;
+};
+
+size_t bpfh_vstate_size(unsigned depth);
+void bpfh_vstate_copy(struct bpfh_vstate *dst, const struct bpfh_vstate *src);
+/* Every frame of st, the running one last; returns how many (depth + 1). */
+unsigned bpfh_vstate_views(struct bpfh_vstate *st, struct bpfh_vview *v);
+/* The frame a stack pointer points into. */
+struct bpfh_vview bpfh_vstate_frame(struct bpfh_vstate *st, unsigned frame);
+/* Stack bytes of one frame: forget [lo, lo + n) into initialised data; whether all are
+ * initialised. */
+void bpfh_vstack_write(uint8_t *stk, struct bpfh_vreg *spill, size_t lo, size_t n);
+bool bpfh_vstack_init(const uint8_t *stk, const struct bpfh_vreg *spill, size_t lo, size_t n);
 
 void bpfh_vreg_set_scalar(struct bpfh_vreg *r, struct bpfh_scalar s);
 void bpfh_vreg_set_ptr(struct bpfh_vreg *r, enum bpfh_vkind kind, int64_t off);
@@ -88,16 +137,19 @@ bool bpfh_vreg_is_ptr(const struct bpfh_vreg *r);
 /* The value for messages: "scalar [0, 10]", "map_value(map 0, off 4, size 8)", ... */
 void bpfh_vreg_format(const struct bpfh_vreg *r, char *buf, size_t size);
 const char *bpfh_vkind_name(unsigned kind);
+/* The registers and spilled stack slots of a state, for --verbose. */
+void bpfh_vstate_format(const struct bpfh_vstate *st, char *buf, size_t size);
 
 void bpfh_vstate_init(struct bpfh_vstate *st);
 bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b);
 /* *a := a join b, or a widen b (b's thresholds thr[0..nthr)). */
 void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
 		      const int64_t *thr, size_t nthr);
-/* Forget a stack range [lo, lo + n) (byte indices) or mark it initialised scalar data. */
-void bpfh_vstate_stack_write(struct bpfh_vstate *st, size_t lo, size_t n);
-/* True when bytes [lo, lo + n) are all initialised. */
-bool bpfh_vstate_stack_init(const struct bpfh_vstate *st, size_t lo, size_t n);
+/* Forget a stack range [lo, lo + n) (byte indices) of a frame (a stack pointer's map field)
+ * into initialised scalar data. */
+void bpfh_vstate_stack_write(struct bpfh_vstate *st, unsigned frame, size_t lo, size_t n);
+/* True when bytes [lo, lo + n) of the frame are all initialised. */
+bool bpfh_vstate_stack_init(const struct bpfh_vstate *st, unsigned frame, size_t lo, size_t n);
 
 /* --- Relations (rel.c) --- */
 
