@@ -93,6 +93,8 @@ static int step(struct actx *a, struct bpfh_vstate *st, size_t i)
 	bpfh_vrel_apply(st, &plan);
 	if (form == BPFH_FORM_LDX && st->r[insn->dst].kind == BPFH_VK_PKT_END)
 		bpfh_vrel_pkt_end(st, insn->dst);
+	if (form == BPFH_FORM_LDX && st->r[insn->dst].kind == BPFH_VK_PKT_META)
+		bpfh_vrel_pkt_meta(st, insn->dst);
 	if (form == BPFH_FORM_CALL && op == BPFH_OP_CALL) {
 		const struct bpfh_helper *h = bpfh_helper_find((uint32_t)insn->imm);
 

@@ -38,6 +38,11 @@ int bpfh_va_exit(struct actx *a, const struct bpfh_vstate *st)
 
 /* --- Conditional jumps --- */
 
+static bool pkt_family(unsigned kind)
+{
+	return kind == BPFH_VK_PKT || kind == BPFH_VK_PKT_END || kind == BPFH_VK_PKT_META;
+}
+
 static int cond_of(unsigned op, enum bpfh_cond *c)
 {
 #define FAM(ID, C)                                                          \
@@ -161,60 +166,56 @@ int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bp
 		(c == BPFH_COND_EQ ? taken : fall)->bottom = true;
 		return 0;
 	}
-	if (width == 64 && ((d->kind == BPFH_VK_PKT && s.kind == BPFH_VK_PKT_END) ||
-			    (d->kind == BPFH_VK_PKT_END && s.kind == BPFH_VK_PKT))) {
-		bool pkt_first = d->kind == BPFH_VK_PKT;
-		const struct bpfh_vreg *pkt = pkt_first ? d : &s;
+	if (width == 64 && pkt_family(d->kind) && pkt_family(s.kind) &&
+	    (d->kind != BPFH_VK_PKT_END || s.kind != BPFH_VK_PKT_END)) {
+		const int64_t MIN = INT64_MIN, INF = BPFH_ZONE_INF;
+		unsigned x = insn->dst, y = insn->src;
 
-		/* Normalise to "pkt OP end". */
-		if (!pkt_first) {
-			switch (c) {
-			case BPFH_COND_GT: c = BPFH_COND_LT; break;
-			case BPFH_COND_GE: c = BPFH_COND_LE; break;
-			case BPFH_COND_LT: c = BPFH_COND_GT; break;
-			case BPFH_COND_LE: c = BPFH_COND_GE; break;
+		if (c != BPFH_COND_EQ && c != BPFH_COND_NE && c != BPFH_COND_GT &&
+		    c != BPFH_COND_GE && c != BPFH_COND_LT && c != BPFH_COND_LE)
+			return fail(a, "signed or bit comparison of packet pointers");
+		if ((d->kind == BPFH_VK_PKT && s.kind == BPFH_VK_PKT_END) ||
+		    (d->kind == BPFH_VK_PKT_END && s.kind == BPFH_VK_PKT)) {
+			bool pkt_first = d->kind == BPFH_VK_PKT;
+			const struct bpfh_vreg *pkt = pkt_first ? d : &s;
+			enum bpfh_cond n = c;
+
+			/* Normalise to "pkt OP end". */
+			if (!pkt_first)
+				n = c == BPFH_COND_GT ? BPFH_COND_LT : c == BPFH_COND_GE ? BPFH_COND_LE :
+				    c == BPFH_COND_LT ? BPFH_COND_GT : c == BPFH_COND_LE ? BPFH_COND_GE : c;
+			switch (n) {
+			case BPFH_COND_GT: pkt_bound(fall, pkt, false); break;  /* pkt <= end */
+			case BPFH_COND_GE: pkt_bound(fall, pkt, true); break;   /* pkt < end */
+			case BPFH_COND_LT: pkt_bound(taken, pkt, true); break;
+			case BPFH_COND_LE: pkt_bound(taken, pkt, false); break;
 			default: break;
 			}
 		}
+		/* Relations: every packet pointer's variable is its address minus data. */
 		switch (c) {
-		case BPFH_COND_GT: pkt_bound(fall, pkt, false); break;  /* fall: pkt <= end */
-		case BPFH_COND_GE: pkt_bound(fall, pkt, true); break;   /* fall: pkt < end */
-		case BPFH_COND_LT: pkt_bound(taken, pkt, true); break;
-		case BPFH_COND_LE: pkt_bound(taken, pkt, false); break;
-		case BPFH_COND_EQ: case BPFH_COND_NE: break;
+		case BPFH_COND_GT:
+			bpfh_vrel_pkt_cmp(taken, x, y, 1, INF);
+			bpfh_vrel_pkt_cmp(fall, x, y, MIN, 0);
+			break;
+		case BPFH_COND_GE:
+			bpfh_vrel_pkt_cmp(taken, x, y, 0, INF);
+			bpfh_vrel_pkt_cmp(fall, x, y, MIN, -1);
+			break;
+		case BPFH_COND_LT:
+			bpfh_vrel_pkt_cmp(taken, x, y, MIN, -1);
+			bpfh_vrel_pkt_cmp(fall, x, y, 0, INF);
+			break;
+		case BPFH_COND_LE:
+			bpfh_vrel_pkt_cmp(taken, x, y, MIN, 0);
+			bpfh_vrel_pkt_cmp(fall, x, y, 1, INF);
+			break;
+		case BPFH_COND_EQ:
+			bpfh_vrel_pkt_cmp(taken, x, y, 0, 0);
+			break;
 		default:
-			return fail(a, "signed or bit comparison of packet pointers");
-		}
-		/* The same as relations: off(pkt) - var(end) on each edge. */
-		{
-			unsigned pr = pkt_first ? insn->dst : insn->src;
-			unsigned er = pkt_first ? insn->src : insn->dst;
-			const int64_t MIN = INT64_MIN, INF = BPFH_ZONE_INF;
-
-			switch (c) {
-			case BPFH_COND_GT:
-				bpfh_vrel_pkt_cmp(taken, pr, er, 1, INF);
-				bpfh_vrel_pkt_cmp(fall, pr, er, MIN, 0);
-				break;
-			case BPFH_COND_GE:
-				bpfh_vrel_pkt_cmp(taken, pr, er, 0, INF);
-				bpfh_vrel_pkt_cmp(fall, pr, er, MIN, -1);
-				break;
-			case BPFH_COND_LT:
-				bpfh_vrel_pkt_cmp(taken, pr, er, MIN, -1);
-				bpfh_vrel_pkt_cmp(fall, pr, er, 0, INF);
-				break;
-			case BPFH_COND_LE:
-				bpfh_vrel_pkt_cmp(taken, pr, er, MIN, 0);
-				bpfh_vrel_pkt_cmp(fall, pr, er, 1, INF);
-				break;
-			case BPFH_COND_EQ:
-				bpfh_vrel_pkt_cmp(taken, pr, er, 0, 0);
-				break;
-			default:
-				bpfh_vrel_pkt_cmp(fall, pr, er, 0, 0);
-				break;
-			}
+			bpfh_vrel_pkt_cmp(fall, x, y, 0, 0);
+			break;
 		}
 		return 0;
 	}

@@ -74,6 +74,12 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 				    ", %" PRId64 ")  of value_size %" PRIu32, reg, b, lo, hi, vs);
 		return 0;
 	}
+	case BPFH_VK_PKT_META:
+		if (lo >= 0 && bpfh_vrel_meta_within((struct bpfh_vstate *)st, reg,
+						     off + (int64_t)size))
+			return 0;
+		return fail(a, "packet metadata access past the checked end (data): R%u %s, bytes "
+			    "[%" PRId64 ", %" PRId64 ")", reg, b, lo, hi);
 	case BPFH_VK_MAP_KEY: {
 		uint32_t ks = a->in->maps[p->map].key_size;
 

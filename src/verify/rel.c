@@ -46,7 +46,7 @@ static void bound(struct bpfh_vstate *st, unsigned reg)
 	const struct bpfh_vreg *r = &st->r[reg];
 
 	/* The packet end's variable is the packet's size plus its offset, not the offset. */
-	if (r->kind == BPFH_VK_UNINIT || r->kind == BPFH_VK_PKT_END)
+	if (r->kind == BPFH_VK_UNINIT || r->kind == BPFH_VK_PKT_END || r->kind == BPFH_VK_PKT_META)
 		return;
 	bpfh_zone_add_bounds(&st->z, VAR_REG(reg), r->s.r64.smin, r->s.r64.smax);
 }
@@ -170,6 +170,17 @@ void bpfh_vrel_pkt_end(struct bpfh_vstate *st, unsigned reg)
 	bpfh_zone_assign(&st->z, VAR_REG(reg), BPFH_VREL_PKT_SIZE, 0, 0);
 }
 
+void bpfh_vrel_pkt_meta(struct bpfh_vstate *st, unsigned reg)
+{
+	bpfh_zone_forget(&st->z, VAR_REG(reg));
+	bpfh_zone_add_bounds(&st->z, VAR_REG(reg), INT64_MIN, 0); /* meta <= data */
+}
+
+bool bpfh_vrel_meta_within(struct bpfh_vstate *st, unsigned reg, int64_t end)
+{
+	return bpfh_zone_entails(&st->z, VAR_REG(reg), 0, -end);
+}
+
 void bpfh_vrel_forget_reg(struct bpfh_vstate *st, unsigned reg)
 {
 	bpfh_zone_forget(&st->z, VAR_REG(reg));
@@ -208,7 +219,7 @@ static void tighten_all(struct bpfh_vstate *st)
 {
 	for (unsigned r = 0; r < BPFH_REG_COUNT && !st->bottom; r++)
 		if (st->r[r].kind != BPFH_VK_UNINIT && st->r[r].kind != BPFH_VK_MAP_PTR &&
-		    st->r[r].kind != BPFH_VK_PKT_END)
+		    st->r[r].kind != BPFH_VK_PKT_END && st->r[r].kind != BPFH_VK_PKT_META)
 			tighten(st, r);
 }
 

@@ -25,6 +25,7 @@ static const char *const kind_names[] = {
 	[BPFH_VK_PKT_END] = "packet_end",
 	[BPFH_VK_FUNC] = "func",
 	[BPFH_VK_MAP_KEY] = "map_key",
+	[BPFH_VK_PKT_META] = "packet_meta",
 };
 
 const char *bpfh_vkind_name(unsigned kind)

@@ -73,6 +73,7 @@ enum bpfh_vkind {
 	BPFH_VK_PKT_END,      /* the packet's end + s (s 0) */
 	BPFH_VK_FUNC,         /* a function's address (lddw): map is its first instruction */
 	BPFH_VK_MAP_KEY,      /* a key of map number map, read-only (for_each_map_elem) */
+	BPFH_VK_PKT_META,     /* the packet's metadata start + s (its end is the packet's start) */
 };
 
 struct bpfh_vreg {
@@ -153,7 +154,8 @@ bool bpfh_vstate_stack_init(const struct bpfh_vstate *st, unsigned frame, size_t
 
 /* --- Relations (rel.c) --- */
 
-/* Zone variables: 1..11 the registers r0..r10 (value, or pointer offset), then the packet's
+/* Zone variables: 1..11 the registers r0..r10 (a number, a pointer's offset, or for the packet's
+ * pointers their address minus the packet's start: data + offset, end = size, meta = ...), then the packet's
  * size, then per loop-nesting level an iteration counter counting up and its negation (a zone
  * relates a counter to a register stepping the same way only: loops counting down need the
  * second). */
@@ -179,6 +181,10 @@ void bpfh_vrel_apply(struct bpfh_vstate *st, const struct bpfh_vrel_plan *p);
 /* reg := the packet's end (its variable is the packet's size). */
 void bpfh_vrel_pkt_end(struct bpfh_vstate *st, unsigned reg);
 void bpfh_vrel_forget_reg(struct bpfh_vstate *st, unsigned reg);
+/* reg := the metadata's start (at or before the packet's start). */
+void bpfh_vrel_pkt_meta(struct bpfh_vstate *st, unsigned reg);
+/* Whether a metadata pointer's address + end <= the packet's start holds. */
+bool bpfh_vrel_meta_within(struct bpfh_vstate *st, unsigned reg, int64_t end);
 /* A conditional jump's edge (taken or not) on numbers: relations and bounds, and the registers'
  * intervals tightened from them (st->bottom when the edge is impossible). src -1: a constant. */
 void bpfh_vrel_cond(struct bpfh_vstate *st, enum bpfh_cond c, unsigned width, unsigned dst,

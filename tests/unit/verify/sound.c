@@ -2,7 +2,8 @@
 /*
  * Soundness of the verifier against the checked interpreter: random, mostly well-formed memory
  * programs (ALU on scalars and pointers, loads and stores through r1 (32 bytes of memory) and
- * r10, conditional jumps (forward, and now and then back: loops), a helper call) are verified;
+ * r10, conditional jumps (forward, and now and then back: loops), a helper call, calls of a
+ * small function appended to the program) are verified;
  * every accepted one runs on the checked interpreter over random memory contents, and any
  * run-time fault, or an r0 outside the range the verifier computed at exit, is a bug. Runs that
  * reach the instruction limit are violations too when the loop bounds the verifier proved (their
@@ -63,6 +64,54 @@ static unsigned some_src(void)
 	unsigned r = pick(12);
 
 	return r == 11 ? 10 : r == 2 ? 1 : r;
+}
+
+/* Append a small function (ALU on its arguments, a load or store through r1 or its own stack,
+ * r0 from an argument) when the program calls one, and point the calls at it. */
+static size_t callee(struct bpfh_insn *p, size_t n)
+{
+	size_t entry = n;
+	bool called = false;
+
+	for (size_t i = 0; i < n; i++)
+		if (p[i].code == 0x85 && p[i].src == 1) {
+			p[i].imm = (int32_t)((int64_t)entry - (int64_t)i - 1);
+			called = true;
+		}
+	if (!called)
+		return n;
+	for (unsigned k = 0, len = 1 + pick(5); k < len; k++) {
+		struct bpfh_insn in = { 0 };
+
+		switch (pick(4)) {
+		case 0:
+			in.code = (uint8_t)(0x07 | alu_ops[pick(12)]);
+			in.dst = (1 + pick(5)) & 0xf;
+			in.imm = some_const() & 31;
+			break;
+		case 1:
+			in.code = ldx[pick(4)];
+			in.dst = (1 + pick(5)) & 0xf;
+			in.src = pick(2) ? 1 : 10;
+			in.off = (int16_t)(in.src == 1 ? (int)pick(MEM + 4) - 2 : -(int)pick(24) - 1);
+			break;
+		case 2:
+			in.code = st[pick(4)];
+			in.dst = pick(2) ? 1 : 10;
+			in.off = (int16_t)(in.dst == 1 ? (int)pick(MEM + 4) - 2 : -(int)pick(24) - 1);
+			in.imm = some_const();
+			break;
+		default:
+			in.code = 0xbf;
+			in.dst = 0;
+			in.src = (1 + pick(5)) & 0xf;
+			break;
+		}
+		p[n++] = in;
+	}
+	p[n++] = (struct bpfh_insn){ .code = 0xbf, .dst = 0, .src = (1 + pick(5)) & 0xf };
+	p[n++] = (struct bpfh_insn){ .code = 0x95 };
+	return n;
 }
 
 static size_t gen(struct bpfh_insn *p)
@@ -131,6 +180,15 @@ static size_t gen(struct bpfh_insn *p)
 			if (!pick(8))
 				in.off = (int16_t)(-1 - (int)pick((unsigned)k + 1));
 			break;
+		case 9:
+			if (pick(3) == 0) {
+				/* A call of the function appended after the exit (patched below). */
+				in.code = 0x85;
+				in.src = 1;
+				in.imm = INT32_MIN;
+				break;
+			}
+			/* fall through */
 		default:
 			if (pick(2) && left >= 3) {
 				/* A counted loop: step a register, test it, jump back (the body
@@ -156,7 +214,7 @@ static size_t gen(struct bpfh_insn *p)
 		p[n++] = in;
 	}
 	p[n++] = (struct bpfh_insn){ .code = 0x95 };
-	return n;
+	return callee(p, n);
 }
 
 /* Whether the proven loop bounds promise at most limit instructions per run. */
@@ -176,7 +234,7 @@ int main(void)
 	const char *seed = getenv("BPFH_SEED");
 	const char *rounds = getenv("BPFH_VERIFY_ROUNDS");
 	unsigned programs = 25000 * (rounds ? (unsigned)atoi(rounds) : 4);
-	unsigned with_loops = 0, tried = 0, accepted = 0, violations = 0, runs = 0, timeouts = 0;
+	unsigned with_loops = 0, with_calls = 0, tried = 0, accepted = 0, violations = 0, runs = 0, timeouts = 0;
 	size_t nhelpers;
 	const bpfh_helper_fn *helpers = bpfh_helper_table(&nhelpers);
 	struct bpfh_verify_prog_type type = bpfh_verify_type_memory(MEM);
@@ -184,7 +242,7 @@ int main(void)
 	if (seed)
 		rng_state ^= strtoull(seed, NULL, 0) * 0x2545f4914f6cdd1dull + 1;
 	for (unsigned i = 0; i < programs; i++) {
-		struct bpfh_insn prog[MAX_INSNS + 16];
+		struct bpfh_insn prog[MAX_INSNS + 24];
 		size_t n = gen(prog);
 		struct bpfh_verify_input in;
 		struct bpfh_verify_result res;
@@ -203,6 +261,11 @@ int main(void)
 			continue;
 		accepted++;
 		with_loops += res.nloops > 0;
+		for (size_t j = 0; j < n; j++)
+			if (prog[j].code == 0x85 && prog[j].src == 1) {
+				with_calls++;
+				break;
+			}
 		bpfh_log_init(&log, logbuf, sizeof(logbuf));
 		if (bpfh_exec_create(BPFH_ENGINE_INTERP_CHECKED, prog, n, NULL, &log, &exec)) {
 			CHECKF(0, "program %u accepted but not prepared: %s", i, logbuf);
@@ -251,9 +314,9 @@ int main(void)
 		}
 		bpfh_exec_destroy(exec);
 	}
-	printf("verify-sound: %u programs tried, %u accepted (%u with loops), %u runs, %u violations, "
-	       "%u runs stopped by the instruction limit\n", tried, accepted, with_loops, runs,
-	       violations, timeouts);
+	printf("verify-sound: %u programs tried, %u accepted (%u with loops, %u with calls), %u runs, "
+	       "%u violations, %u runs stopped by the instruction limit\n", tried, accepted,
+	       with_loops, with_calls, runs, violations, timeouts);
 	CHECKF(accepted > tried / 50, "too few programs accepted (%u of %u) to mean anything",
 	       accepted, tried);
 	return check_summary("verify-sound");
