@@ -134,11 +134,22 @@ struct vnode {
 	int64_t back_bound[2];  /* back edges: the loop counter's bound; INT64_MIN: not taken */
 };
 
+/* A state flowing into a block that keeps none: analysed as soon as the current visit ends. */
+struct pending {
+	size_t id;
+	struct bpfh_vstate *st;
+};
+
 struct fix {
 	struct vctx *ctx;
 	size_t nctx, capctx;
 	struct vnode *node;
 	size_t nnode, capnode;
+	struct pending *pend;
+	size_t npend, cappend;
+	struct bpfh_vstate *spare[BPFH_VMAX_FRAMES][4]; /* freed pending states by depth */
+	unsigned nspare[BPFH_VMAX_FRAMES];
+	bool keep_all;      /* a state at every block (--verbose traces them) */
 	uint32_t max_iter;
 	uint64_t bytes, peak;
 };
@@ -248,6 +259,30 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 	if (e->bottom)
 		return 0;
 	n = &f->node[node_of(a, f, ctx, s)];
+	if (!blk->stored && !f->keep_all) {
+		struct bpfh_vstate *copy;
+
+		if (f->npend == f->cappend) {
+			size_t cap = f->cappend ? 2 * f->cappend : 16;
+			struct pending *x = realloc(f->pend, cap * sizeof(*x));
+
+			if (!x)
+				return -ENOMEM;
+			f->pend = x, f->cappend = cap;
+		}
+		if (f->nspare[e->depth]) {
+			copy = f->spare[e->depth][--f->nspare[e->depth]];
+		} else {
+			copy = malloc(bpfh_vstate_size(e->depth));
+			if (!copy)
+				return -ENOMEM;
+			account(a, f, (int64_t)bpfh_vstate_size(e->depth));
+		}
+		bpfh_vstate_copy(copy, e);
+		f->pend[f->npend].id = node_of(a, f, ctx, s);
+		f->pend[f->npend++].st = copy;
+		return 0;
+	}
 	if (blk->loop_head) {
 		bool back = from != SIZE_MAX && blk->first <= a->cfg->blocks[from].first;
 
@@ -437,7 +472,8 @@ static int do_return(struct actx *a, struct fix *f, size_t ctx, struct bpfh_vsta
 }
 
 /* One visit of node id: its instructions, then its edges. */
-static int visit(struct actx *a, struct fix *f, size_t id, struct bpfh_vstate **buf)
+static int visit(struct actx *a, struct fix *f, size_t id, const struct bpfh_vstate *in,
+		 struct bpfh_vstate **buf)
 {
 	size_t ctx = f->node[id].ctx;
 	size_t b = a->cfg->funcs[f->ctx[ctx].fn].first_block + (id - f->ctx[ctx].node0);
@@ -447,7 +483,7 @@ static int visit(struct actx *a, struct fix *f, size_t id, struct bpfh_vstate **
 	unsigned op, form;
 	int err = 0;
 
-	bpfh_vstate_copy(st, f->node[id].st);
+	bpfh_vstate_copy(st, in);
 	for (size_t i = blk->first; i < blk->last && !err; i++)
 		if (cfg->ops[i] != BPFH_OP_LDDW_HI)
 			err = step(a, st, i);
@@ -576,6 +612,7 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 	int err = -ENOMEM;
 
 	memset(&f, 0, sizeof(f));
+	f.keep_all = in->opts.trace != NULL;
 	f.max_iter = in->opts.max_loop_iterations ? in->opts.max_loop_iterations : 8;
 	for (int i = 0; i < 3; i++)
 		buf[i] = malloc(bpfh_vstate_size(BPFH_VMAX_FRAMES));
@@ -607,7 +644,26 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 					   " block visits", max_states);
 				break;
 			}
-			err = visit(a, &f, id, buf);
+			err = visit(a, &f, id, f.node[id].st, buf);
+			/* Blocks with one predecessor, straight from its edges. */
+			while (f.npend && !err) {
+				struct pending p = f.pend[--f.npend];
+
+				if (++out->states > max_states) {
+					a->insn = cfg->blocks[cfg->funcs[f.ctx[f.node[p.id].ctx].fn]
+						.first_block + (p.id - f.ctx[f.node[p.id].ctx].node0)].first;
+					err = fail(a, "program too complex: more than %" PRIu64
+						   " block visits", max_states);
+				} else {
+					err = visit(a, &f, p.id, p.st, buf);
+				}
+				if (f.nspare[p.st->depth] < 4) {
+					f.spare[p.st->depth][f.nspare[p.st->depth]++] = p.st;
+				} else {
+					account(a, &f, -(int64_t)bpfh_vstate_size(p.st->depth));
+					free(p.st);
+				}
+			}
 		}
 	}
 	if (!err)
@@ -621,6 +677,12 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 out:
 	for (size_t id = 0; id < f.nnode; id++)
 		free(f.node[id].st);
+	for (size_t i = 0; i < f.npend; i++)
+		free(f.pend[i].st);
+	for (unsigned d = 0; d < BPFH_VMAX_FRAMES; d++)
+		for (unsigned i = 0; i < f.nspare[d]; i++)
+			free(f.spare[d][i]);
+	free(f.pend);
 	free(f.node);
 	free(f.ctx);
 	for (int i = 0; i < 3; i++)

@@ -355,7 +355,22 @@ int bpfh_cfg_build(struct bpfh_cfg *cfg, const struct bpfh_insn *insns, size_t c
 		cfg->blocks[b].last = i;
 	}
 	link_blocks(cfg);
+	{
+		uint32_t *npred = calloc(cfg->nblocks, sizeof(*npred));
+
+		err = -ENOMEM;
+		if (!npred)
+			goto fail;
+		for (size_t b = 0; b < cfg->nblocks; b++)
+			for (int k = 0; k < 2; k++)
+				if (cfg->blocks[b].succ[k] != SIZE_MAX)
+					npred[cfg->blocks[b].succ[k]]++;
+		for (size_t b = 0; b < cfg->nblocks; b++)
+			cfg->blocks[b].stored = npred[b] != 1 || cfg->blocks[b].loop_head;
+		free(npred);
+	}
 	for (size_t f = 0; f < cfg->nfuncs; f++) {
+		cfg->blocks[cfg->block_of[cfg->funcs[f].entry]].stored = true;
 		cfg->funcs[f].first_block = cfg->block_of[cfg->funcs[f].entry];
 		cfg->funcs[f].end_block = f + 1 < cfg->nfuncs ?
 			cfg->block_of[cfg->funcs[f + 1].entry] : cfg->nblocks;

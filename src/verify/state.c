@@ -233,7 +233,13 @@ static void stack_join(uint8_t *astk, struct bpfh_vreg *aspill, const uint8_t *b
 	for (size_t s = 0; s < BPFH_VSLOTS; s++) {
 		uint8_t *x = &astk[s * 8];
 		const uint8_t *y = &bstk[s * 8];
+		uint64_t xs, ys;
 
+		memcpy(&xs, x, 8);
+		memcpy(&ys, y, 8);
+		/* The common cases: both never written, or both plain data. */
+		if (xs == ys && (xs == 0 || xs == UINT64_C(0x0101010101010101) * BPFH_STK_MISC))
+			continue;
 		if (x[0] == BPFH_STK_SPILL && y[0] == BPFH_STK_SPILL) {
 			vreg_join(&aspill[s], &bspill[s], widen, thr, nthr);
 			if (aspill[s].kind != BPFH_VK_UNINIT)

@@ -28,6 +28,9 @@ struct bpfh_vblock {
 	uint32_t fn;          /* the function the block belongs to */
 	size_t callee;        /* ends with a local call: the callee's function; else SIZE_MAX */
 	bool callback_call;   /* ends with a call of a helper that takes a callback */
+	bool stored;          /* the analysis keeps a state here: a join point (loop head,
+				 function entry, several predecessors); others are analysed
+				 straight from their one predecessor's edge */
 };
 
 /* A function: the program (0), a local call's target or a callback (lddw of a function). */
