@@ -74,7 +74,7 @@ static int step(struct actx *a, struct bpfh_vstate *st, size_t i)
 	case BPFH_FORM_JA: case BPFH_FORM_JA32:
 		return 0;
 	case BPFH_FORM_LDABS: case BPFH_FORM_LDIND:
-		return fail(a, "legacy packet loads (ldabs, ldind) are not supported yet");
+		return bpfh_va_ldabs(a, st, insn, op);
 	default:
 		return fail(a, "unexpected instruction");
 	}

@@ -23,11 +23,16 @@ static const char *const kind_names[] = {
 	[BPFH_VK_MAP_VALUE_OR_NULL] = "map_value_or_null",
 	[BPFH_VK_PKT] = "packet",
 	[BPFH_VK_PKT_END] = "packet_end",
+	[BPFH_VK_RINGBUF_MEM_OR_NULL] = "ringbuf_mem_or_null",
+	[BPFH_VK_RINGBUF_MEM] = "ringbuf_mem",
+	[BPFH_VK_MAP_PTR_OR_NULL] = "map_ptr_or_null",
 };
 
 const char *bpfh_vkind_name(unsigned kind)
 {
-	return kind <= BPFH_VK_PKT_END ? kind_names[kind] : "?";
+	if (kind >= sizeof(kind_names) / sizeof(kind_names[0]) || !kind_names[kind])
+		return "?";
+	return kind_names[kind];
 }
 
 void bpfh_vreg_set_scalar(struct bpfh_vreg *r, struct bpfh_scalar s)
@@ -74,7 +79,13 @@ void bpfh_vreg_format(const struct bpfh_vreg *r, char *buf, size_t size)
 		snprintf(buf, size, "scalar %s", range);
 		break;
 	case BPFH_VK_MAP_PTR:
-		snprintf(buf, size, "map_ptr(map %" PRIu32 ")", r->map);
+	case BPFH_VK_MAP_PTR_OR_NULL:
+		snprintf(buf, size, "%s(map %" PRIu32 ")", bpfh_vkind_name(r->kind), r->map);
+		break;
+	case BPFH_VK_RINGBUF_MEM:
+	case BPFH_VK_RINGBUF_MEM_OR_NULL:
+		snprintf(buf, size, "%s(map %" PRIu32 ", size %" PRIu32 ", off %s, ref %" PRIu32 ")",
+			 bpfh_vkind_name(r->kind), r->map, r->mem_size, range, r->id);
 		break;
 	case BPFH_VK_MAP_VALUE:
 	case BPFH_VK_MAP_VALUE_OR_NULL:
@@ -100,6 +111,8 @@ static bool vreg_leq(const struct bpfh_vreg *a, const struct bpfh_vreg *b)
 		return false;
 	if (b->id && a->id != b->id)
 		return false;
+	if (!bpfh_vreg_ext_leq(a, b))
+		return false;
 	return bpfh_scalar_leq(&a->s, &b->s);
 }
 
@@ -114,6 +127,7 @@ static void vreg_join(struct bpfh_vreg *a, const struct bpfh_vreg *b, bool widen
 		return;
 	if (a->id != b->id)
 		a->id = 0;
+	bpfh_vreg_ext_join(a, b);
 	if (widen) {
 		struct bpfh_scalar j = bpfh_scalar_join(&a->s, &b->s);
 
@@ -125,11 +139,17 @@ static void vreg_join(struct bpfh_vreg *a, const struct bpfh_vreg *b, bool widen
 
 bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 {
+	struct bpfh_vstate renamed;
+
 	if (a->bottom)
 		return true;
 	if (b->bottom)
 		return false;
+	if (bpfh_vids_for_leq(a, b, &renamed))
+		a = &renamed;
 	if (a->pkt_range < b->pkt_range)
+		return false;
+	if (!bpfh_vrefs_leq(&a->refs, &b->refs))
 		return false;
 	for (int i = 0; i < BPFH_REG_COUNT; i++)
 		if (!vreg_leq(&a->r[i], &b->r[i]))
@@ -155,14 +175,19 @@ bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
 		      const int64_t *thr, size_t nthr)
 {
+	struct bpfh_vstate renamed;
+
 	if (b->bottom)
 		return;
 	if (a->bottom) {
 		*a = *b;
 		return;
 	}
+	if (bpfh_vids_for_join(a, b, &renamed))
+		b = &renamed;
 	if (b->pkt_range < a->pkt_range)
 		a->pkt_range = widen ? 0 : b->pkt_range;
+	bpfh_vrefs_join(&a->refs, &b->refs);
 	for (int i = 0; i < BPFH_REG_COUNT; i++)
 		vreg_join(&a->r[i], &b->r[i], widen, thr, nthr);
 	for (size_t s = 0; s < BPFH_VSLOTS; s++) {

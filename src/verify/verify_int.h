@@ -57,13 +57,20 @@ enum bpfh_vkind {
 	BPFH_VK_MAP_VALUE_OR_NULL, /* the same or NULL (id: the null check's identity) */
 	BPFH_VK_PKT,          /* the packet's start + s */
 	BPFH_VK_PKT_END,      /* the packet's end + s (s 0) */
+	/* refs.c: references and map-in-map */
+	BPFH_VK_RINGBUF_MEM_OR_NULL, /* a record of ring buffer map, mem_size bytes, or NULL;
+				       * id: the reference (the reserving insn + 1) */
+	BPFH_VK_RINGBUF_MEM,  /* the same after the NULL check, offset s */
+	BPFH_VK_MAP_PTR_OR_NULL, /* an inner map (map: its description's index) or NULL */
 };
 
 struct bpfh_vreg {
 	uint8_t kind;      /* enum bpfh_vkind */
 	uint32_t map;
-	uint32_t id;       /* for MAP_VALUE_OR_NULL: copies share it; 0: none */
+	uint32_t id;       /* copies share it: the value (MAP_VALUE(_OR_NULL), MAP_PTR_OR_NULL)
+			      or the reference (RINGBUF_*); 0: none */
 	struct bpfh_scalar s; /* the value (scalar) or the offset (pointers) */
+	uint32_t mem_size; /* RINGBUF_MEM(_OR_NULL): the record's bytes */
 };
 
 /* Stack bytes. */
@@ -71,12 +78,28 @@ enum { BPFH_STK_INVALID = 0, BPFH_STK_MISC, BPFH_STK_SPILL };
 
 #define BPFH_VSLOTS (BPFH_STACK_SIZE / 8)
 
+/* References the program may hold (ring buffer records), by id: the acquiring instruction +
+ * 1, sorted, "possibly held" (joins take the union); and the bpf_spin_lock held. */
+#define BPFH_VMAX_REFS 8
+enum { BPFH_LOCK_NONE = 0, BPFH_LOCK_HELD, BPFH_LOCK_UNKNOWN /* paths disagree */ };
+
+struct bpfh_vrefs {
+	uint32_t id[BPFH_VMAX_REFS];
+	uint8_t n;
+	uint8_t lost;       /* more than BPFH_VMAX_REFS: unknown references may be held */
+	uint8_t lock;       /* BPFH_LOCK_* */
+	uint32_t lock_map;  /* HELD: the lock's map value: map index and value id */
+	uint32_t lock_id;
+	uint32_t lock_insn; /* where it was taken */
+};
+
 struct bpfh_vstate {
 	struct bpfh_vreg r[BPFH_REG_COUNT];
 	uint8_t stk[BPFH_STACK_SIZE];          /* byte i: r10 - 512 + i */
 	struct bpfh_vreg spill[BPFH_VSLOTS];   /* valid when the slot's 8 bytes are SPILL */
 	uint64_t pkt_range;                    /* packet bytes proven to exist */
 	bool bottom;                           /* unreachable */
+	struct bpfh_vrefs refs;                /* references and the lock held (refs.c) */
 };
 
 void bpfh_vreg_set_scalar(struct bpfh_vreg *r, struct bpfh_scalar s);
@@ -95,6 +118,21 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 void bpfh_vstate_stack_write(struct bpfh_vstate *st, size_t lo, size_t n);
 /* True when bytes [lo, lo + n) are all initialised. */
 bool bpfh_vstate_stack_init(const struct bpfh_vstate *st, size_t lo, size_t n);
+
+/* refs.c: the lattice of struct bpfh_vrefs and of struct bpfh_vreg's mem_size. */
+bool bpfh_vrefs_leq(const struct bpfh_vrefs *a, const struct bpfh_vrefs *b);
+void bpfh_vrefs_join(struct bpfh_vrefs *a, const struct bpfh_vrefs *b);
+bool bpfh_vreg_ext_leq(const struct bpfh_vreg *a, const struct bpfh_vreg *b);
+void bpfh_vreg_ext_join(struct bpfh_vreg *a, const struct bpfh_vreg *b);
+/* Ids of copies name values per path; before comparing or joining two states, the second
+ * (for leq: the first) is renamed into the other's ids where they correspond one to one
+ * (refs.c). *tmp receives the renamed state; false when no renaming is needed. */
+bool bpfh_vids_for_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b,
+		       struct bpfh_vstate *tmp);
+bool bpfh_vids_for_join(struct bpfh_vstate *a, const struct bpfh_vstate *b,
+			struct bpfh_vstate *tmp);
+/* "refs=[3 9] lock=map 0 id 5" for traces; "" when nothing is held. */
+void bpfh_vrefs_format(const struct bpfh_vrefs *r, char *buf, size_t size);
 
 /* --- Context (ctx.c) --- */
 
