@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "refs.h"
 
 static int alu_of(unsigned op, enum bpfh_alu *alu)
 {
@@ -50,7 +51,7 @@ static int alu_ptr(struct actx *a, struct bpfh_vstate *st, const struct bpfh_ins
 		*dst = *src;
 		return 0;
 	}
-	if (ptr->kind == BPFH_VK_MAP_VALUE_OR_NULL)
+	if (bpfh_vkind_maybe_null(ptr->kind))
 		return fail(a, "arithmetic on R%u, which may be NULL: %s (compare it with 0 first)",
 			    ptr == dst ? insn->dst : insn->src, fmt_reg(ptr, b1, sizeof(b1)));
 	if (width == 64 && bpfh_vreg_is_ptr(dst) && bpfh_vreg_is_ptr(src) &&

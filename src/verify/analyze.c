@@ -20,6 +20,7 @@
 #include "bpfhost/helpers.h"
 #include "../platform/platform.h"
 #include "analyze.h"
+#include "refs.h"
 
 BPFH_PRINTF(2, 3)
 int bpfh_va_fail(struct actx *a, const char *fmt, ...)
@@ -70,7 +71,7 @@ static int transfer(struct actx *a, struct bpfh_vstate *st, const struct bpfh_in
 	case BPFH_FORM_JA: case BPFH_FORM_JA32:
 		return 0;
 	case BPFH_FORM_LDABS: case BPFH_FORM_LDIND:
-		return fail(a, "legacy packet loads (ldabs, ldind) are not supported yet");
+		return bpfh_va_ldabs(a, st, insn, op);
 	default:
 		return fail(a, "unexpected instruction");
 	}
@@ -501,7 +502,9 @@ static int visit(struct actx *a, struct fix *f, size_t id, const struct bpfh_vst
 	if (blk->callee != SIZE_MAX) {
 		size_t child;
 
-		err = callee_ctx(a, f, ctx, b, blk->callee, false, &child);
+		err = bpfh_va_lock_free(a, st, "function calls");
+		if (!err)
+			err = callee_ctx(a, f, ctx, b, blk->callee, false, &child);
 		if (err)
 			return err;
 		push_frame(st, buf[1]);

@@ -75,6 +75,8 @@ int bpfh_va_atomic(struct actx *a, struct bpfh_vstate *st, const struct bpfh_ins
 		   unsigned op);
 int bpfh_va_lddw(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,
 		 unsigned op);
+int bpfh_va_ldabs(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,
+		  unsigned op);
 
 /* call.c */
 int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn);

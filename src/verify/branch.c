@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "refs.h"
 
 int bpfh_va_exit(struct actx *a, const struct bpfh_vstate *st)
 {
@@ -19,6 +20,8 @@ int bpfh_va_exit(struct actx *a, const struct bpfh_vstate *st)
 	char b[96];
 	int err = use(a, st, 0);
 
+	if (!err)
+		err = bpfh_va_refs_exit(a, st);
 	if (err)
 		return err;
 	fmt_reg(r0, b, sizeof(b));
@@ -58,35 +61,10 @@ static int cond_of(unsigned op, enum bpfh_cond *c)
 #undef FAM
 }
 
-static void decide(struct bpfh_vreg *x, bool null)
-{
-	if (null)
-		bpfh_vreg_set_scalar(x, bpfh_scalar_const(0));
-	else
-		x->kind = BPFH_VK_MAP_VALUE, x->id = 0;
-}
-
-/* The edge where NULL-ness of id is decided: every copy, in every frame, becomes NULL (scalar 0)
- * or a value. Without an id only the register compared. */
+/* The edge where NULL-ness of id is decided: every copy becomes NULL (scalar 0) or non-NULL. */
 static void set_null(struct bpfh_vstate *st, const struct bpfh_vreg *r, unsigned reg, bool null)
 {
-	struct bpfh_vview v[BPFH_VMAX_FRAMES];
-	unsigned n = bpfh_vstate_views(st, v);
-	uint32_t id = r->id;
-
-	if (!id) {
-		decide(&st->r[reg], null);
-		return;
-	}
-	for (unsigned f = 0; f < n; f++) {
-		for (int i = 0; i < BPFH_REG_COUNT; i++)
-			if (v[f].regs[i].kind == BPFH_VK_MAP_VALUE_OR_NULL && v[f].regs[i].id == id)
-				decide(&v[f].regs[i], null);
-		for (size_t s = 0; s < BPFH_VSLOTS; s++)
-			if (v[f].stk[s * 8] == BPFH_STK_SPILL &&
-			    v[f].spill[s].kind == BPFH_VK_MAP_VALUE_OR_NULL && v[f].spill[s].id == id)
-				decide(&v[f].spill[s], null);
-	}
+	bpfh_vref_null_check(st, r, reg, null);
 }
 
 /* pkt (offset lo) compared with pkt_end: on the edge where pkt + off <= end (or < end when
@@ -153,7 +131,7 @@ int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bp
 	}
 	/* A pointer that may be NULL against 0. */
 	if ((c == BPFH_COND_EQ || c == BPFH_COND_NE) && width == 64 &&
-	    d->kind == BPFH_VK_MAP_VALUE_OR_NULL && s.kind == BPFH_VK_SCALAR &&
+	    bpfh_vkind_maybe_null(d->kind) && s.kind == BPFH_VK_SCALAR &&
 	    bpfh_scalar_is_const(&s.s, &v) && v == 0) {
 		set_null(c == BPFH_COND_EQ ? taken : fall, d, insn->dst, true);
 		set_null(c == BPFH_COND_EQ ? fall : taken, d, insn->dst, false);
@@ -161,7 +139,7 @@ int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bp
 	}
 	/* A non-NULL pointer against 0: allowed, the equal edge is impossible. */
 	if ((c == BPFH_COND_EQ || c == BPFH_COND_NE) && width == 64 && bpfh_vreg_is_ptr(d) &&
-	    d->kind != BPFH_VK_MAP_VALUE_OR_NULL && s.kind == BPFH_VK_SCALAR &&
+	    !bpfh_vkind_maybe_null(d->kind) && s.kind == BPFH_VK_SCALAR &&
 	    bpfh_scalar_is_const(&s.s, &v) && v == 0) {
 		(c == BPFH_COND_EQ ? taken : fall)->bottom = true;
 		return 0;

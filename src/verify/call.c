@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The analyzer's helper calls: each argument checked against the helper's prototype
- * (src/helpers/helpers.def), r1-r5 clobbered, r0 by the return kind, packet pointers dropped by
- * helpers that change the packet.
+ * (src/helpers/helpers.def), maps against the helpers Linux allows on their type, r1-r5
+ * clobbered, r0 by the return kind, packet pointers dropped by helpers that change the packet.
+ * References (ring buffer records) and bpf_spin_lock are checked through refs.c.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,7 +12,9 @@
 #include <string.h>
 
 #include "bpfhost/helpers.h"
+#include "bpfhost/map.h"
 #include "analyze.h"
+#include "refs.h"
 
 static int arg_size(struct actx *a, const struct bpfh_vstate *st, unsigned reg, bool nonzero,
 		    uint64_t *size)
@@ -79,20 +82,194 @@ static void drop_packet(struct bpfh_vstate *st)
 }
 
 /* A new lookup at the same instruction: older copies, in every frame, lose the identity (a
- * NULL check of the new one says nothing of them). */
+ * NULL check of the new one says nothing of them; an id names the value of the latest lookup
+ * there: bpf_spin_lock relies on it). */
 static void drop_id(struct bpfh_vstate *st, uint32_t id)
 {
 	struct bpfh_vview v[BPFH_VMAX_FRAMES];
 	unsigned n = bpfh_vstate_views(st, v);
 
 	for (unsigned f = 0; f < n; f++) {
-		for (int i = 0; i < BPFH_REG_COUNT; i++)
-			if (v[f].regs[i].kind == BPFH_VK_MAP_VALUE_OR_NULL && v[f].regs[i].id == id)
-				v[f].regs[i].id = 0;
+		for (int i = 0; i < BPFH_REG_COUNT; i++) {
+			struct bpfh_vreg *x = &v[f].regs[i];
+
+			if (x->kind == BPFH_VK_MAP_VALUE_OR_NULL && x->id == id)
+				memset(x, 0, sizeof(*x));
+			else if ((x->kind == BPFH_VK_MAP_VALUE || x->kind == BPFH_VK_MAP_PTR_OR_NULL) &&
+				 x->id == id)
+				x->id = 0;
+		}
 		for (size_t s = 0; s < BPFH_VSLOTS; s++)
 			if (v[f].stk[s * 8] == BPFH_STK_SPILL && v[f].spill[s].id == id)
 				v[f].spill[s].id = 0;
 	}
+}
+
+/* Linux's helper and map numbers the checks below name. */
+enum {
+	H_MAP_LOOKUP = 1, H_MAP_UPDATE = 2, H_MAP_DELETE = 3, H_TAIL_CALL = 12,
+	H_PERF_EVENT_OUTPUT = 25, H_REDIRECT_MAP = 51, H_MAP_PUSH = 87, H_MAP_POP = 88,
+	H_MAP_PEEK = 89, H_SPIN_LOCK = 93, H_SPIN_UNLOCK = 94, H_RINGBUF_OUTPUT = 130,
+	H_RINGBUF_RESERVE = 131, H_RINGBUF_QUERY = 134, H_FOR_EACH_MAP_ELEM = 164,
+	H_MAP_LOOKUP_PERCPU = 195,
+};
+enum {
+	M_HASH = 1, M_ARRAY = 2, M_PROG_ARRAY = 3, M_PERF_EVENT_ARRAY = 4, M_PERCPU_HASH = 5,
+	M_PERCPU_ARRAY = 6, M_STACK_TRACE = 7, M_CGROUP_ARRAY = 8, M_LRU_HASH = 9,
+	M_LRU_PERCPU_HASH = 10, M_LPM_TRIE = 11, M_ARRAY_OF_MAPS = 12, M_HASH_OF_MAPS = 13,
+	M_DEVMAP = 14, M_SOCKMAP = 15, M_CPUMAP = 16, M_XSKMAP = 17, M_SOCKHASH = 18,
+	M_CGROUP_STORAGE = 19, M_REUSEPORT_SOCKARRAY = 20, M_PERCPU_CGROUP_STORAGE = 21,
+	M_QUEUE = 22, M_STACK = 23, M_SK_STORAGE = 24, M_DEVMAP_HASH = 25, M_STRUCT_OPS = 26,
+	M_RINGBUF = 27, M_INODE_STORAGE = 28, M_TASK_STORAGE = 29, M_BLOOM_FILTER = 30,
+	M_USER_RINGBUF = 31, M_CGRP_STORAGE = 32,
+};
+
+static const char *const map_type_names[] = {
+	[M_HASH] = "hash", [M_ARRAY] = "array", [M_PROG_ARRAY] = "prog_array",
+	[M_PERF_EVENT_ARRAY] = "perf_event_array", [M_PERCPU_HASH] = "percpu_hash",
+	[M_PERCPU_ARRAY] = "percpu_array", [M_STACK_TRACE] = "stack_trace",
+	[M_CGROUP_ARRAY] = "cgroup_array", [M_LRU_HASH] = "lru_hash",
+	[M_LRU_PERCPU_HASH] = "lru_percpu_hash", [M_LPM_TRIE] = "lpm_trie",
+	[M_ARRAY_OF_MAPS] = "array_of_maps", [M_HASH_OF_MAPS] = "hash_of_maps",
+	[M_DEVMAP] = "devmap", [M_SOCKMAP] = "sockmap", [M_CPUMAP] = "cpumap",
+	[M_XSKMAP] = "xskmap", [M_SOCKHASH] = "sockhash", [M_CGROUP_STORAGE] = "cgroup_storage",
+	[M_REUSEPORT_SOCKARRAY] = "reuseport_sockarray",
+	[M_PERCPU_CGROUP_STORAGE] = "percpu_cgroup_storage", [M_QUEUE] = "queue",
+	[M_STACK] = "stack", [M_SK_STORAGE] = "sk_storage", [M_DEVMAP_HASH] = "devmap_hash",
+	[M_STRUCT_OPS] = "struct_ops", [M_RINGBUF] = "ringbuf",
+	[M_INODE_STORAGE] = "inode_storage", [M_TASK_STORAGE] = "task_storage",
+	[M_BLOOM_FILTER] = "bloom_filter", [M_USER_RINGBUF] = "user_ringbuf",
+	[M_CGRP_STORAGE] = "cgrp_storage",
+};
+
+static const char *map_type_name(uint32_t t)
+{
+	if (t >= sizeof(map_type_names) / sizeof(map_type_names[0]) || !map_type_names[t])
+		return "unknown type";
+	return map_type_names[t];
+}
+
+static bool one_of(uint32_t x, const uint32_t *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == x)
+			return true;
+	return false;
+}
+#define ONE_OF(x, ...) \
+	one_of((x), (const uint32_t[]){ __VA_ARGS__ }, \
+	       sizeof((const uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t))
+
+/* May helper h take a map of type t? Linux's two-way table (check_map_func_compatibility):
+ * maps whose type restricts the helpers they go to, and helpers restricted to map types. */
+static bool map_compatible(uint32_t h, uint32_t t)
+{
+	bool ok;
+
+	switch (t) {
+	case M_PROG_ARRAY: ok = h == H_TAIL_CALL; break;
+	case M_PERF_EVENT_ARRAY: ok = h == H_PERF_EVENT_OUTPUT; break;
+	case M_RINGBUF:
+		ok = ONE_OF(h, H_RINGBUF_OUTPUT, H_RINGBUF_RESERVE, H_RINGBUF_QUERY);
+		break;
+	case M_DEVMAP: case M_DEVMAP_HASH: case M_XSKMAP:
+		ok = h == H_REDIRECT_MAP || h == H_MAP_LOOKUP;
+		break;
+	case M_CPUMAP: ok = h == H_REDIRECT_MAP; break;
+	case M_ARRAY_OF_MAPS: case M_HASH_OF_MAPS: ok = h == H_MAP_LOOKUP; break;
+	case M_QUEUE: case M_STACK: ok = ONE_OF(h, H_MAP_PUSH, H_MAP_POP, H_MAP_PEEK); break;
+	case M_BLOOM_FILTER: ok = h == H_MAP_PUSH || h == H_MAP_PEEK; break;
+	case M_SOCKMAP: case M_SOCKHASH:
+		ok = ONE_OF(h, H_MAP_LOOKUP, H_MAP_UPDATE, H_MAP_DELETE);
+		break;
+	case M_STACK_TRACE: case M_CGROUP_ARRAY: case M_CGROUP_STORAGE:
+	case M_REUSEPORT_SOCKARRAY: case M_PERCPU_CGROUP_STORAGE: case M_SK_STORAGE:
+	case M_STRUCT_OPS: case M_INODE_STORAGE: case M_TASK_STORAGE: case M_USER_RINGBUF:
+	case M_CGRP_STORAGE:
+		ok = false; /* their helpers are not in bpfhost */
+		break;
+	default: ok = true; break;
+	}
+	if (!ok)
+		return false;
+	switch (h) {
+	case H_TAIL_CALL: return t == M_PROG_ARRAY;
+	case H_PERF_EVENT_OUTPUT: return t == M_PERF_EVENT_ARRAY;
+	case H_RINGBUF_OUTPUT: case H_RINGBUF_RESERVE: case H_RINGBUF_QUERY: return t == M_RINGBUF;
+	case H_REDIRECT_MAP: return ONE_OF(t, M_DEVMAP, M_DEVMAP_HASH, M_CPUMAP, M_XSKMAP);
+	case H_MAP_POP: return t == M_QUEUE || t == M_STACK;
+	case H_MAP_PUSH: case H_MAP_PEEK: return ONE_OF(t, M_QUEUE, M_STACK, M_BLOOM_FILTER);
+	case H_MAP_LOOKUP_PERCPU:
+		return ONE_OF(t, M_PERCPU_ARRAY, M_PERCPU_HASH, M_LRU_PERCPU_HASH);
+	case H_FOR_EACH_MAP_ELEM:
+		return ONE_OF(t, M_HASH, M_LRU_HASH, M_ARRAY, M_PERCPU_HASH, M_LRU_PERCPU_HASH,
+			      M_PERCPU_ARRAY);
+	default: return true;
+	}
+}
+
+/* BPFH_ARG_CONST_MAP_PTR: register reg is a map (lddw, or an inner map after its NULL check)
+ * the helper may take. */
+static int arg_map(struct actx *a, const struct bpfh_vstate *st, const struct bpfh_helper *h,
+		   unsigned reg, uint32_t *idx)
+{
+	const struct bpfh_vreg *r = &st->r[reg];
+	const struct bpfh_verify_map *m;
+	char b[96];
+
+	fmt_reg(r, b, sizeof(b));
+	if (r->kind == BPFH_VK_MAP_PTR_OR_NULL)
+		return fail(a, "%s: R%u may be NULL: %s (compare it with 0 first)", h->name, reg, b);
+	if (r->kind != BPFH_VK_MAP_PTR)
+		return fail(a, "%s: R%u must be a map (lddw), not %s", h->name, reg, b);
+	m = &a->in->maps[r->map];
+	if (!map_compatible(h->id, m->type))
+		return fail(a, "%s cannot be used with R%u %s, a map of type %s", h->name, reg, b,
+			    map_type_name(m->type));
+	if ((m->map_flags & BPFH_F_RDONLY_PROG) &&
+	    ONE_OF(h->id, H_MAP_UPDATE, H_MAP_DELETE, H_MAP_PUSH, H_MAP_POP))
+		return fail(a, "%s: R%u %s: the map is read-only for programs (BPF_F_RDONLY_PROG)",
+			    h->name, reg, b);
+	*idx = r->map;
+	return 0;
+}
+
+/* BPFH_ARG_CONST_STR: a NUL-terminated string inside the frozen value of a read-only map. */
+static int arg_const_str(struct actx *a, const struct bpfh_vstate *st,
+			 const struct bpfh_helper *h, unsigned reg)
+{
+	const struct bpfh_vreg *r = &st->r[reg];
+	const struct bpfh_verify_map *m;
+	uint64_t off;
+	char b[96];
+
+	fmt_reg(r, b, sizeof(b));
+	if (bpfh_vkind_maybe_null(r->kind))
+		return fail(a, "%s: R%u may be NULL: %s (compare it with 0 first)", h->name, reg, b);
+	if (r->kind != BPFH_VK_MAP_VALUE)
+		return fail(a, "%s: R%u must be a constant string in a read-only map (.rodata), "
+			    "not %s", h->name, reg, b);
+	m = &a->in->maps[r->map];
+	if (!(m->map_flags & BPFH_F_RDONLY_PROG))
+		return fail(a, "%s: R%u %s: the string must be in a map read-only for programs "
+			    "(BPF_F_RDONLY_PROG)", h->name, reg, b);
+	if (!bpfh_scalar_is_const(&r->s, &off))
+		return fail(a, "%s: R%u %s: the string must be at a constant offset", h->name, reg,
+			    b);
+	if (off >= m->value_size)
+		return fail(a, "%s: R%u %s: the string starts past value_size %" PRIu32, h->name,
+			    reg, b, m->value_size);
+	if (!m->frozen)
+		return fail(a, "%s: R%u %s: the contents of map %" PRIu32 " are not known (not "
+			    "frozen), so the string cannot be checked", h->name, reg, b, r->map);
+	if (m->max_entries != 1)
+		return fail(a, "%s: R%u %s: map %" PRIu32 " has %" PRIu32 " values and only the "
+			    "first one's contents are known", h->name, reg, b, r->map,
+			    m->max_entries);
+	if (!memchr(m->frozen + off, 0, m->value_size - off))
+		return fail(a, "%s: R%u %s: no NUL terminates the string before the end of the "
+			    "value (value_size %" PRIu32 ")", h->name, reg, b, m->value_size);
+	return 0;
 }
 
 int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn)
@@ -100,18 +277,24 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 	const struct bpfh_helper *h = bpfh_helper_find((uint32_t)insn->imm);
 	const char *name = bpfh_helper_name((uint32_t)insn->imm);
 	const struct bpfh_verify_map *map = NULL;
-	uint32_t map_idx = 0;
+	uint32_t map_idx = 0, release = 0;
+	uint64_t alloc_size = 0;
 	char b[96];
 	int err;
 
 	if (!h)
 		return fail(a, "unknown helper %s (%" PRId32 ")", name ? name : "?", insn->imm);
+	err = bpfh_va_call_allowed(a, st, h);
+	if (err)
+		return err;
 	for (unsigned k = 0; k < 5 && h->args[k] != BPFH_ARG_NONE; k++) {
 		unsigned reg = k + 1;
 		const struct bpfh_vreg *r = &st->r[reg];
 		uint64_t size = 0;
 
-		err = use(a, st, reg);
+		err = bpfh_va_released(a, r, reg);
+		if (!err)
+			err = use(a, st, reg);
 		if (err)
 			return err;
 		fmt_reg(r, b, sizeof(b));
@@ -126,10 +309,9 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 					    reg, b);
 			break;
 		case BPFH_ARG_CONST_MAP_PTR:
-			if (r->kind != BPFH_VK_MAP_PTR)
-				return fail(a, "%s: R%u must be a map (lddw), not %s", h->name,
-					    reg, b);
-			map_idx = r->map;
+			err = arg_map(a, st, h, reg, &map_idx);
+			if (err)
+				return err;
 			map = &a->in->maps[map_idx];
 			break;
 		case BPFH_ARG_MAP_KEY:
@@ -141,9 +323,20 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 			if (err)
 				return err;
 			break;
+		case BPFH_ARG_UNINIT_MEM:
+			if (map && (k == 4 || (h->args[k + 1] != BPFH_ARG_SIZE &&
+					       h->args[k + 1] != BPFH_ARG_SIZE_OR_ZERO))) {
+				/* pop / peek: a value of the map's value_size, written by the
+				 * helper; a bloom filter's peek reads it instead. */
+				err = arg_mem(a, st, reg, map->value_size,
+					      map->type != M_BLOOM_FILTER);
+				if (err)
+					return err;
+				break;
+			}
+			/* fall through */
 		case BPFH_ARG_MEM:
 		case BPFH_ARG_MEM_OR_NULL:
-		case BPFH_ARG_UNINIT_MEM:
 			if (k == 4 || (h->args[k + 1] != BPFH_ARG_SIZE &&
 				       h->args[k + 1] != BPFH_ARG_SIZE_OR_ZERO))
 				return fail(a, "%s: prototype without a size", h->name);
@@ -184,11 +377,35 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 				return fail(a, "%s: R%u must be a stack pointer or NULL, not %s",
 					    h->name, reg, b);
 			break;
+		case BPFH_ARG_ALLOC_SIZE:
+			if (r->kind != BPFH_VK_SCALAR || !bpfh_scalar_is_const(&r->s, &alloc_size) ||
+			    alloc_size == 0 || alloc_size > (UINT64_C(1) << 29))
+				return fail(a, "%s: R%u must be a constant size greater than 0, "
+					    "not %s", h->name, reg, b);
+			break;
+		case BPFH_ARG_RINGBUF_MEM:
+			err = bpfh_va_ref_check_release(a, st, h, reg);
+			if (err)
+				return err;
+			release = r->id;
+			break;
+		case BPFH_ARG_SPIN_LOCK:
+			err = bpfh_va_spin_lock(a, st, h, reg, h->id == H_SPIN_UNLOCK);
+			if (err)
+				return err;
+			break;
+		case BPFH_ARG_CONST_STR:
+			err = arg_const_str(a, st, h, reg);
+			if (err)
+				return err;
+			break;
 		default:
 			return fail(a, "%s: argument %u (R%u) is of a kind not supported yet",
 				    h->name, k + 1, reg);
 		}
 	}
+	if (release)
+		bpfh_va_ref_release(a, st, release);
 	if (h->flags & BPFH_HELPER_PKT_CHANGES)
 		drop_packet(st);
 	for (int i = 1; i <= 5; i++) {
@@ -201,11 +418,33 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		break;
 	case BPFH_RET_MAP_VALUE_OR_NULL: {
 		uint32_t id = (uint32_t)a->insn + 1;
+		enum bpfh_vkind kind = BPFH_VK_MAP_VALUE_OR_NULL;
 
 		drop_id(st, id);
-		bpfh_vreg_set_ptr(&st->r[0], BPFH_VK_MAP_VALUE_OR_NULL, 0);
+		if (map && (map->type == M_ARRAY_OF_MAPS || map->type == M_HASH_OF_MAPS)) {
+			/* Map-in-map: the inner map, described by maps[inner]. */
+			if (!map->has_inner || map->inner >= a->in->nmaps)
+				return fail(a, "%s: map %" PRIu32 " (%s) has no inner map "
+					    "description", h->name, map_idx,
+					    map_type_name(map->type));
+			kind = BPFH_VK_MAP_PTR_OR_NULL;
+			map_idx = map->inner;
+		}
+		bpfh_vreg_set_ptr(&st->r[0], kind, 0);
 		st->r[0].map = map_idx;
 		st->r[0].id = id;
+		break;
+	}
+	case BPFH_RET_RINGBUF_MEM_OR_NULL: {
+		uint32_t id = (uint32_t)a->insn + 1;
+
+		err = bpfh_va_ref_acquire(a, st, id);
+		if (err)
+			return err;
+		bpfh_vreg_set_ptr(&st->r[0], BPFH_VK_RINGBUF_MEM_OR_NULL, 0);
+		st->r[0].map = map_idx;
+		st->r[0].id = id;
+		st->r[0].mem_size = (uint32_t)alloc_size;
 		break;
 	}
 	case BPFH_RET_INTEGER:

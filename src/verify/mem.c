@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The analyzer's memory transfer: bounds of every access by region (stack frame, context,
- * map value, packet), loads (fills of spilled registers, packet pointers from the context),
- * stores (spills, pointer leaks), atomics and the lddw forms.
+ * map value, ring buffer record, packet), loads (fills of spilled registers, packet pointers
+ * from the context), stores (spills, pointer leaks), atomics, the lddw forms and the legacy
+ * packet loads (ldabs, ldind).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpfhost/map.h"
 #include "analyze.h"
+#include "refs.h"
 
 int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned reg,
 			const struct bpfh_vreg *p, int64_t off, uint64_t size, enum access acc,
@@ -24,13 +27,14 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 	if (slot)
 		*slot = SIZE_MAX;
 	if (p->kind == BPFH_VK_UNINIT)
-		return use(a, st, reg);
+		return bpfh_va_released(a, p, reg) ? -EACCES : use(a, st, reg);
 	fmt_reg(p, b, sizeof(b));
 	if (p->kind == BPFH_VK_SCALAR)
 		return fail(a, "R%u is not a pointer: %s", reg, b);
-	if (p->kind == BPFH_VK_MAP_VALUE_OR_NULL)
+	if (bpfh_vkind_maybe_null(p->kind) && p->kind != BPFH_VK_MAP_PTR_OR_NULL)
 		return fail(a, "R%u may be NULL: %s (compare it with 0 first)", reg, b);
-	if (p->kind == BPFH_VK_MAP_PTR || p->kind == BPFH_VK_PKT_END || p->kind == BPFH_VK_FUNC)
+	if (p->kind == BPFH_VK_MAP_PTR || p->kind == BPFH_VK_PKT_END || p->kind == BPFH_VK_FUNC ||
+	    p->kind == BPFH_VK_MAP_PTR_OR_NULL)
 		return fail(a, "R%u is a %s pointer, which cannot be dereferenced", reg,
 			    bpfh_vkind_name(p->kind));
 	if (p->s.r64.smin < -OFF_LIMIT || p->s.r64.smax > OFF_LIMIT || size > (uint64_t)OFF_LIMIT)
@@ -67,11 +71,25 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 		return 0;
 	}
 	case BPFH_VK_MAP_VALUE: {
-		uint32_t vs = a->in->maps[p->map].value_size;
+		const struct bpfh_verify_map *m = &a->in->maps[p->map];
+		uint32_t vs = m->value_size;
 
 		if (lo < 0 || hi > (int64_t)vs)
 			return fail(a, "map value access out of bounds: R%u %s, bytes [%" PRId64
 				    ", %" PRId64 ")  of value_size %" PRIu32, reg, b, lo, hi, vs);
+		if (write && (m->map_flags & BPFH_F_RDONLY_PROG))
+			return fail(a, "write into a map read-only for programs "
+				    "(BPF_F_RDONLY_PROG): R%u %s", reg, b);
+		if (!write && (m->map_flags & BPFH_F_WRONLY_PROG))
+			return fail(a, "read from a map write-only for programs "
+				    "(BPF_F_WRONLY_PROG): R%u %s", reg, b);
+		/* The lock word is the helpers' alone: no load, store, atomic or helper
+		 * memory argument may touch it. */
+		if (m->has_spin_lock && lo < (int64_t)m->spin_lock_off + 4 &&
+		    (int64_t)m->spin_lock_off < hi)
+			return fail(a, "the bpf_spin_lock at offset %" PRIu32 " of the value cannot "
+				    "be accessed directly: R%u %s, bytes [%" PRId64 ", %" PRId64 ")",
+				    m->spin_lock_off, reg, b, lo, hi);
 		return 0;
 	}
 	case BPFH_VK_PKT_META:
@@ -90,6 +108,12 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 				    ", %" PRId64 ") of key_size %" PRIu32, reg, b, lo, hi, ks);
 		return 0;
 	}
+	case BPFH_VK_RINGBUF_MEM:
+		if (lo < 0 || hi > (int64_t)p->mem_size)
+			return fail(a, "ring buffer record access out of bounds: R%u %s, bytes [%"
+				    PRId64 ", %" PRId64 ") of %" PRIu32, reg, b, lo, hi,
+				    p->mem_size);
+		return 0;
 	case BPFH_VK_PKT:
 		/* Constant offsets against the bytes proven; derived pointers and variable
 		 * offsets through the relations (the zone closes itself: not a change). */
@@ -189,6 +213,11 @@ int bpfh_va_store(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn
 		return err;
 	if (bpfh_vreg_is_ptr(&val)) {
 		fmt_reg(&val, b, sizeof(b));
+		/* A reference stored anywhere but the stack would outlive its release. */
+		if (p.kind != BPFH_VK_STACK && (val.kind == BPFH_VK_RINGBUF_MEM ||
+						val.kind == BPFH_VK_RINGBUF_MEM_OR_NULL))
+			return fail(a, "storing reference R%u %s into %s memory leaks it",
+				    insn->src, b, bpfh_vkind_name(p.kind));
 		if (p.kind != BPFH_VK_STACK &&
 		    (strict(a) || p.kind != BPFH_VK_MAP_VALUE))
 			return fail(a, "storing pointer R%u %s into %s memory leaks it", insn->src,
@@ -288,4 +317,63 @@ int bpfh_va_lddw(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 	default:
 		return fail(a, "lddw of a kernel variable is not supported yet");
 	}
+}
+
+/* --- Legacy packet loads --- */
+
+/* ldabs / ldind (socket filters): r0 = the 1, 2 or 4 bytes at imm (+ src) of the packet,
+ * big-endian, zero-extended; r1-r5 clobbered, as a helper call would (Linux implements them
+ * as one). r6 must hold the context. Out of bounds, the program ends with r0 = 0: an exit, so
+ * 0 must be a valid return and nothing may be held. */
+int bpfh_va_ldabs(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,
+		  unsigned op)
+{
+	const struct bpfh_verify_prog_type *type = a->in->type;
+	const struct bpfh_vreg *r6 = &st->r[6];
+	unsigned size = op == BPFH_OP_LDABSB || op == BPFH_OP_LDINDB ? 1 :
+			op == BPFH_OP_LDABSH || op == BPFH_OP_LDINDH ? 2 : 4;
+	uint64_t off;
+	char b[96];
+	int err;
+
+	if (!type->ld_abs)
+		return fail(a, "legacy packet loads (ldabs, ldind) are not allowed in %s programs",
+			    type->name ? type->name : "these");
+	err = use(a, st, 6);
+	if (err)
+		return err;
+	if (r6->kind != BPFH_VK_CTX || !bpfh_scalar_is_const(&r6->s, &off) || off)
+		return fail(a, "legacy packet loads need the context in R6 (off 0), not %s",
+			    fmt_reg(r6, b, sizeof(b)));
+	if (bpfh_op_info(op)->form == BPFH_FORM_LDIND) {
+		err = use(a, st, insn->src);
+		if (err)
+			return err;
+		if (st->r[insn->src].kind != BPFH_VK_SCALAR)
+			return fail(a, "ldind: R%u must be a scalar offset, not %s", insn->src,
+				    fmt_reg(&st->r[insn->src], b, sizeof(b)));
+	}
+	if (st->refs.n || st->refs.lost)
+		return fail(a, "legacy packet loads cannot be mixed with references held (from "
+			    "insn %" PRIu32 "): the load may end the program",
+			    st->refs.n ? st->refs.id[0] - 1 : 0);
+	err = bpfh_va_lock_free(a, st, "legacy packet load");
+	if (err)
+		return err;
+	if (type->ret_min > 0 || type->ret_max < 0)
+		return fail(a, "a legacy packet load out of bounds ends the program with R0 = 0, "
+			    "outside the return range [%" PRId64 ", %" PRId64 "]", type->ret_min,
+			    type->ret_max);
+	/* The implicit exit. */
+	if (!a->have_r0 || a->r0_min > 0)
+		a->r0_min = 0;
+	if (!a->have_r0 || a->r0_max < 0)
+		a->r0_max = 0;
+	a->have_r0 = true;
+	for (int i = 1; i <= 5; i++) {
+		memset(&st->r[i], 0, sizeof(st->r[i]));
+		st->r[i].map = CLOBBERED;
+	}
+	bpfh_vreg_set_scalar(&st->r[0], bpfh_scalar_urange(0, (UINT64_C(1) << (8 * size)) - 1));
+	return 0;
 }

@@ -26,12 +26,16 @@ static const char *const kind_names[] = {
 	[BPFH_VK_FUNC] = "func",
 	[BPFH_VK_MAP_KEY] = "map_key",
 	[BPFH_VK_PKT_META] = "packet_meta",
+	[BPFH_VK_RINGBUF_MEM_OR_NULL] = "ringbuf_mem_or_null",
+	[BPFH_VK_RINGBUF_MEM] = "ringbuf_mem",
+	[BPFH_VK_MAP_PTR_OR_NULL] = "map_ptr_or_null",
 };
 
 const char *bpfh_vkind_name(unsigned kind)
 {
-	return kind < sizeof(kind_names) / sizeof(kind_names[0]) && kind_names[kind] ?
-		kind_names[kind] : "?";
+	if (kind >= sizeof(kind_names) / sizeof(kind_names[0]) || !kind_names[kind])
+		return "?";
+	return kind_names[kind];
 }
 
 void bpfh_vreg_set_scalar(struct bpfh_vreg *r, struct bpfh_scalar s)
@@ -78,7 +82,13 @@ void bpfh_vreg_format(const struct bpfh_vreg *r, char *buf, size_t size)
 		snprintf(buf, size, "scalar %s", range);
 		break;
 	case BPFH_VK_MAP_PTR:
-		snprintf(buf, size, "map_ptr(map %" PRIu32 ")", r->map);
+	case BPFH_VK_MAP_PTR_OR_NULL:
+		snprintf(buf, size, "%s(map %" PRIu32 ")", bpfh_vkind_name(r->kind), r->map);
+		break;
+	case BPFH_VK_RINGBUF_MEM:
+	case BPFH_VK_RINGBUF_MEM_OR_NULL:
+		snprintf(buf, size, "%s(map %" PRIu32 ", size %" PRIu32 ", off %s, ref %" PRIu32 ")",
+			 bpfh_vkind_name(r->kind), r->map, r->mem_size, range, r->id);
 		break;
 	case BPFH_VK_MAP_VALUE:
 	case BPFH_VK_MAP_VALUE_OR_NULL:
@@ -157,6 +167,8 @@ static bool vreg_leq(const struct bpfh_vreg *a, const struct bpfh_vreg *b)
 		return false;
 	if (b->id && a->id != b->id)
 		return false;
+	if (!bpfh_vreg_ext_leq(a, b))
+		return false;
 	return bpfh_scalar_leq(&a->s, &b->s);
 }
 
@@ -171,6 +183,7 @@ static void vreg_join(struct bpfh_vreg *a, const struct bpfh_vreg *b, bool widen
 		return;
 	if (a->id != b->id)
 		a->id = 0;
+	bpfh_vreg_ext_join(a, b);
 	if (widen) {
 		struct bpfh_scalar j = bpfh_scalar_join(&a->s, &b->s);
 
@@ -203,11 +216,17 @@ static bool stack_leq(const uint8_t *astk, const struct bpfh_vreg *aspill, const
 
 bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 {
+	struct bpfh_vstate renamed;
+
 	if (a->bottom)
 		return true;
 	if (b->bottom)
 		return false;
+	if (bpfh_vids_for_leq(a, b, &renamed))
+		a = &renamed;
 	if (a->pkt_range < b->pkt_range || a->depth != b->depth)
+		return false;
+	if (!bpfh_vrefs_leq(&a->refs, &b->refs))
 		return false;
 	for (int i = 0; i < BPFH_REG_COUNT; i++)
 		if (!vreg_leq(&a->r[i], &b->r[i]))
@@ -280,14 +299,19 @@ static void zone_join(struct bpfh_zone *a, const struct bpfh_zone *b, bool widen
 void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
 		      const int64_t *thr, size_t nthr)
 {
+	struct bpfh_vstate renamed;
+
 	if (b->bottom)
 		return;
 	if (a->bottom) {
 		bpfh_vstate_copy(a, b);
 		return;
 	}
+	if (bpfh_vids_for_join(a, b, &renamed))
+		b = &renamed;
 	if (b->pkt_range < a->pkt_range)
 		a->pkt_range = widen ? 0 : b->pkt_range;
+	bpfh_vrefs_join(&a->refs, &b->refs);
 	for (int i = 0; i < BPFH_REG_COUNT; i++)
 		vreg_join(&a->r[i], &b->r[i], widen, thr, nthr);
 	zone_join(&a->z, &b->z, widen, thr, nthr);

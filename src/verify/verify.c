@@ -29,6 +29,7 @@ const struct bpfh_verify_prog_type bpfh_verify_type_socket_filter = {
 	.pkt_end_off = offsetof(struct bpfh_sk_buff, data_end),
 	.ret_min = 0,
 	.ret_max = UINT32_MAX,
+	.ld_abs = 1,
 };
 
 struct bpfh_verify_prog_type bpfh_verify_type_memory(uint32_t mem_size)

@@ -9,4 +9,5 @@
 VERIFY_SRCS := src/verify/tnum.c src/verify/interval.c src/verify/scalar.c \
 	src/verify/scalar_alu.c src/verify/scalar_cond.c src/verify/zone.c \
 	src/verify/verify.c src/verify/cfg.c src/verify/state.c src/verify/analyze.c \
-	src/verify/alu.c src/verify/mem.c src/verify/call.c src/verify/branch.c src/verify/ctx.c src/verify/rel.c
+	src/verify/alu.c src/verify/mem.c src/verify/call.c src/verify/branch.c src/verify/ctx.c \
+	src/verify/rel.c src/verify/refs.c

@@ -77,13 +77,20 @@ enum bpfh_vkind {
 	BPFH_VK_FUNC,         /* a function's address (lddw): map is its first instruction */
 	BPFH_VK_MAP_KEY,      /* a key of map number map, read-only (for_each_map_elem) */
 	BPFH_VK_PKT_META,     /* the packet's metadata start + s (its end is the packet's start) */
+	/* refs.c: references and map-in-map */
+	BPFH_VK_RINGBUF_MEM_OR_NULL, /* a record of ring buffer map, mem_size bytes, or NULL;
+				       * id: the reference (the reserving insn + 1) */
+	BPFH_VK_RINGBUF_MEM,  /* the same after the NULL check, offset s */
+	BPFH_VK_MAP_PTR_OR_NULL, /* an inner map (map: its description's index) or NULL */
 };
 
 struct bpfh_vreg {
 	uint8_t kind;      /* enum bpfh_vkind */
 	uint32_t map;
-	uint32_t id;       /* for MAP_VALUE_OR_NULL: copies share it; 0: none */
+	uint32_t id;       /* copies share it: the value (MAP_VALUE(_OR_NULL), MAP_PTR_OR_NULL)
+			      or the reference (RINGBUF_*); 0: none */
 	struct bpfh_scalar s; /* the value (scalar) or the offset (pointers) */
+	uint32_t mem_size; /* RINGBUF_MEM(_OR_NULL): the record's bytes */
 };
 
 /* Stack bytes. */
@@ -106,6 +113,21 @@ struct bpfh_vframe {
 /* The state of the running frame, number depth, and the frames of its callers. States of one
  * program point all have the same depth; copy them with bpfh_vstate_copy (struct assignment
  * would not copy the callers' frames). */
+/* References the program may hold (ring buffer records), by id: the acquiring instruction +
+ * 1, sorted, "possibly held" (joins take the union); and the bpf_spin_lock held. */
+#define BPFH_VMAX_REFS 8
+enum { BPFH_LOCK_NONE = 0, BPFH_LOCK_HELD, BPFH_LOCK_UNKNOWN /* paths disagree */ };
+
+struct bpfh_vrefs {
+	uint32_t id[BPFH_VMAX_REFS];
+	uint8_t n;
+	uint8_t lost;       /* more than BPFH_VMAX_REFS: unknown references may be held */
+	uint8_t lock;       /* BPFH_LOCK_* */
+	uint32_t lock_map;  /* HELD: the lock's map value: map index and value id */
+	uint32_t lock_id;
+	uint32_t lock_insn; /* where it was taken */
+};
+
 struct bpfh_vstate {
 	struct bpfh_vreg r[BPFH_REG_COUNT];
 	uint8_t stk[BPFH_STACK_SIZE];          /* byte i: r10 - 512 + i */
@@ -113,6 +135,7 @@ struct bpfh_vstate {
 	uint64_t pkt_range;                    /* packet bytes proven to exist */
 	struct bpfh_zone z;                    /* relations (rel.c) */
 	bool bottom;                           /* unreachable */
+	struct bpfh_vrefs refs;                /* references and the lock held (refs.c) */
 	uint8_t depth;                         /* callers: frames[0 .. depth) */
 	struct bpfh_vframe frames[];
 };
@@ -201,6 +224,21 @@ bool bpfh_vrel_pkt_within(struct bpfh_vstate *st, unsigned reg, int64_t end);
 void bpfh_vrel_loop_edge(struct bpfh_vstate *st, unsigned level, bool back);
 /* The counter's upper bound (BPFH_ZONE_INF: none), on a back edge before it is counted. */
 int64_t bpfh_vrel_loop_bound(struct bpfh_vstate *st, unsigned level);
+
+/* refs.c: the lattice of struct bpfh_vrefs and of struct bpfh_vreg's mem_size. */
+bool bpfh_vrefs_leq(const struct bpfh_vrefs *a, const struct bpfh_vrefs *b);
+void bpfh_vrefs_join(struct bpfh_vrefs *a, const struct bpfh_vrefs *b);
+bool bpfh_vreg_ext_leq(const struct bpfh_vreg *a, const struct bpfh_vreg *b);
+void bpfh_vreg_ext_join(struct bpfh_vreg *a, const struct bpfh_vreg *b);
+/* Ids of copies name values per path; before comparing or joining two states, the second
+ * (for leq: the first) is renamed into the other's ids where they correspond one to one
+ * (refs.c). *tmp receives the renamed state; false when no renaming is needed. */
+bool bpfh_vids_for_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b,
+		       struct bpfh_vstate *tmp);
+bool bpfh_vids_for_join(struct bpfh_vstate *a, const struct bpfh_vstate *b,
+			struct bpfh_vstate *tmp);
+/* "refs=[3 9] lock=map 0 id 5" for traces; "" when nothing is held. */
+void bpfh_vrefs_format(const struct bpfh_vrefs *r, char *buf, size_t size);
 
 /* --- Context (ctx.c) --- */
 

@@ -46,12 +46,87 @@ int vcase_type(const struct vcase *c, struct bpfh_verify_prog_type *type)
 	return 0;
 }
 
+/*
+ * Map attributes: spin_lock=OFF (the value holds a bpf_spin_lock at OFF), inner=INDEX (a
+ * map-in-map whose inner maps maps[INDEX] describes), flags=N (map_flags, C syntax: 0x80 is
+ * BPF_F_RDONLY_PROG), frozen="TEXT" (the frozen value of key 0: TEXT with C escapes \n \t
+ * \\ \" \xHH and \0, no spaces (write \x20), zero-filled up to value_size) or frozen=0xHEX
+ * (bytes in hex). The frozen bytes live in a static pool reused after 16 more frozen=
+ * attributes: valid through the case's callback, not beyond.
+ */
 int vcase_map_attr(struct bpfh_verify_map *map, const char *name, const char *value)
 {
-	(void)map;
-	(void)name;
-	(void)value;
-	return -1;
+	static uint8_t pool[16][1024];
+	static unsigned next;
+	char *end;
+	unsigned long v;
+
+	if (!strcmp(name, "frozen")) {
+		uint8_t *buf = pool[next];
+		size_t n = 0, len = strlen(value);
+
+		if (map->value_size > sizeof(pool[0]))
+			return -1;
+		memset(buf, 0, sizeof(pool[0]));
+		if (len > 2 && value[0] == '0' && (value[1] == 'x' || value[1] == 'X')) {
+			for (size_t i = 2; i < len; i += 2) {
+				char hex[3] = { value[i], value[i + 1], 0 };
+
+				if (!value[i + 1] || n >= map->value_size)
+					return -1;
+				buf[n++] = (uint8_t)strtoul(hex, &end, 16);
+				if (*end)
+					return -1;
+			}
+		} else {
+			if (len < 2 || value[0] != '"' || value[len - 1] != '"')
+				return -1;
+			for (size_t i = 1; i < len - 1; i++) {
+				int c = (unsigned char)value[i];
+
+				if (c == '\\' && i + 1 < len - 1) {
+					c = (unsigned char)value[++i];
+					if (c == 'n') {
+						c = '\n';
+					} else if (c == 't') {
+						c = '\t';
+					} else if (c == '0') {
+						c = 0;
+					} else if (c == 'x' && i + 2 < len - 1) {
+						char hex[3] = { value[i + 1], value[i + 2], 0 };
+
+						c = (int)strtoul(hex, &end, 16);
+						if (*end)
+							return -1;
+						i += 2;
+					} else if (c != '\\' && c != '"') {
+						return -1;
+					}
+				}
+				if (n >= map->value_size)
+					return -1;
+				buf[n++] = (uint8_t)c;
+			}
+		}
+		map->frozen = buf;
+		next = (next + 1) % (sizeof(pool) / sizeof(pool[0]));
+		return 0;
+	}
+	v = strtoul(value, &end, 0);
+	if (!*value || *end || v > UINT32_MAX)
+		return -1;
+	if (!strcmp(name, "spin_lock")) {
+		map->has_spin_lock = 1;
+		map->spin_lock_off = (uint32_t)v;
+	} else if (!strcmp(name, "inner")) {
+		map->has_inner = 1;
+		map->inner = (uint32_t)v;
+	} else if (!strcmp(name, "flags")) {
+		map->map_flags = (uint32_t)v;
+	} else {
+		return -1;
+	}
+	return 0;
 }
 
 /* "INDEX TYPE KEY VALUE MAX [NAME=VALUE ...]" into c->maps; NULL or what is wrong. */
