@@ -272,6 +272,24 @@ static int arg_const_str(struct actx *a, const struct bpfh_vstate *st,
 	return 0;
 }
 
+/* What helpers that return a number can return, where Linux's prototypes say more than "a
+ * long": u32 results, 0 / negative errno results. */
+static struct bpfh_scalar integer_result(uint32_t id)
+{
+	switch (id) {
+	case 7:   /* get_prandom_u32 */
+	case 8:   /* get_smp_processor_id */
+	case 42:  /* get_numa_node_id */
+		return bpfh_scalar_urange(0, UINT32_MAX);
+	case 2: case 3: /* map_update_elem, map_delete_elem */
+	case 87: case 88: case 89: /* map push, pop, peek */
+	case 130: /* ringbuf_output */
+		return bpfh_scalar_srange(-4095, 0);
+	default:
+		return bpfh_scalar_unknown();
+	}
+}
+
 int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn)
 {
 	const struct bpfh_helper *h = bpfh_helper_find((uint32_t)insn->imm);
@@ -448,7 +466,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		break;
 	}
 	case BPFH_RET_INTEGER:
-		bpfh_vreg_set_scalar(&st->r[0], bpfh_scalar_unknown());
+		bpfh_vreg_set_scalar(&st->r[0], integer_result(h->id));
 		break;
 	default:
 		return fail(a, "%s: return kind not supported yet", h->name);
