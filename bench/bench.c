@@ -22,7 +22,11 @@
  * and the pcap replay rate (replay.c: packets per second through an XDP port), which add their
  * records to the same list (insns_per_run 0: not counted).
  *
- *   bpfh-bench [-o FILE.json] [-t MS] [--maps MAPS.bpf.o] [--replay EXAMPLES-DIR] [PROGS-DIR]
+ *   bpfh-bench [-o FILE.json] [-t MS] [--maps MAPS.bpf.o] [--replay EXAMPLES-DIR]
+ *              [--verify OBJECTS-DIR]... [PROGS-DIR]
+ *
+ * --verify (verify.c): the time and peak memory to verify each program of each OBJECTS-DIR's
+ * *.bpf.o.
  *
  * Each figure is the best of BATCHES rounds that time every engine of the benchmark in turn, a
  * batch of about -t MS (default 30) each.
@@ -707,7 +711,8 @@ static int write_json(const char *path)
 int main(int argc, char **argv)
 {
 	const char *dir = "bench/progs", *json = NULL, *maps = NULL, *replay = NULL;
-	size_t i;
+	const char *verify_dirs[8];
+	size_t i, nverify = 0;
 	int a, failed = 0;
 
 	for (a = 1; a < argc; a++) {
@@ -721,9 +726,12 @@ int main(int argc, char **argv)
 			maps = argv[++a];
 		} else if (!strcmp(argv[a], "--replay") && a + 1 < argc) {
 			replay = argv[++a];
+		} else if (!strcmp(argv[a], "--verify") && a + 1 < argc && nverify < 8) {
+			verify_dirs[nverify++] = argv[++a];
 		} else if (argv[a][0] == '-') {
 			fprintf(stderr, "usage: bpfh-bench [-o FILE.json] [-t MS] "
-				"[--maps MAPS.bpf.o] [--replay EXAMPLES-DIR] [PROGS-DIR]\n");
+				"[--maps MAPS.bpf.o] [--replay EXAMPLES-DIR] [--verify OBJECTS-DIR]... "
+				"[PROGS-DIR]\n");
 			return 2;
 		} else {
 			dir = argv[a];
@@ -749,6 +757,8 @@ int main(int argc, char **argv)
 		failed = 1;
 #endif
 	if (replay && bench_replay(replay))
+		failed = 1;
+	if (nverify && bench_verify(verify_dirs, nverify))
 		failed = 1;
 	if (json) {
 		if (write_json(json)) {

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the benchmark runner (bench.c) shares with its other parts: the records that go to
- * bench.json, the batch length, and the map operation (maps.c) and pcap replay (replay.c)
- * benchmarks it runs after its own.
+ * bench.json, the batch length, and the map operation (maps.c), pcap replay (replay.c) and
+ * verifier (verify.c) benchmarks it runs after its own.
  */
 #ifndef BPFH_BENCH_H
 #define BPFH_BENCH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Add a record {"bench", "engine", "ns_per_run", "insns_per_run"} to bench.json (the strings
@@ -29,5 +30,12 @@ int bench_maps(const char *path, int kernel);
  * XDP port on one core. 0, or -1 when a benchmark failed (said why).
  */
 int bench_replay(const char *dir);
+
+/*
+ * The verifier (verify.c): time and peak memory to verify every program of each *.bpf.o file
+ * in dirs[0 .. ndirs) (bpfh_object_verify_prog), one line each, then the averages. Rejected programs are reported
+ * as such. 0, or -1 when a directory cannot be read.
+ */
+int bench_verify(const char *const *dirs, size_t ndirs);
 
 #endif

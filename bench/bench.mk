@@ -5,8 +5,9 @@
 # programs of bench/progs/maps.bpf.c: bpfhost's interpreter and JIT against the kernel, whose
 # side needs libbpf) and the pcap replay rate (bench/replay.c, the
 # examples xdp_pass and xdp_firewall over traffic.pcap; needs libpcap). The figures go to
-# $(BUILD)/bench.json.
-BENCH_SRCS := bench/bench.c bench/native.c bench/maps.c bench/replay.c
+# $(BUILD)/bench.json. Last the verifier (bench/verify.c): time and peak memory to verify every
+# example and the large programs of bench/progs/verify_*.bpf.c (10,000 instructions or more).
+BENCH_SRCS := bench/bench.c bench/native.c bench/maps.c bench/replay.c bench/verify.c
 BENCH_LDLIBS :=
 ifeq ($(shell uname -s),Linux)
 BENCH_SRCS += tests/kernel/kbpf.c
@@ -32,10 +33,15 @@ $(BUILD)/bench/%.bpf.o: bench/progs/%.bpf.c
 	@mkdir -p $(dir $@)
 	$(BPF_CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+BENCH_VERIFY_PROGS := $(patsubst bench/progs/%.bpf.c,$(BUILD)/bench/%.bpf.o,\
+	$(wildcard bench/progs/verify_*.bpf.c))
 BENCH_INPUTS := $(if $(BENCH_CLANG),$(BUILD)/bench/maps.bpf.o $(BUILD)/examples/xdp_pass.bpf.o \
-	$(BUILD)/examples/xdp_firewall.bpf.o $(if $(BENCH_PCAP),$(BUILD)/examples/traffic.pcap))
+	$(BUILD)/examples/xdp_firewall.bpf.o $(if $(BENCH_PCAP),$(BUILD)/examples/traffic.pcap) \
+	$(BENCH_VERIFY_PROGS) $(patsubst examples/%.bpf.c,$(BUILD)/examples/%.bpf.o,\
+	$(wildcard examples/*.bpf.c)))
 BENCH_ARGS := $(if $(BENCH_CLANG),--maps $(BUILD)/bench/maps.bpf.o \
-	$(if $(BENCH_PCAP),--replay $(BUILD)/examples))
+	$(if $(BENCH_PCAP),--replay $(BUILD)/examples) \
+	--verify $(BUILD)/examples --verify $(BUILD)/bench)
 
 bench: $(BUILD)/bpfh-bench $(BENCH_INPUTS)
 	$(BUILD)/bpfh-bench -o $(BUILD)/bench.json $(BENCH_ARGS) bench/progs

@@ -18,6 +18,7 @@
 #include "bpfhost/log.h"
 #include "bpfhost/map.h"
 #include "bpfhost/obj.h"
+#include "bpfhost/verify.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -53,6 +54,30 @@ const char *bpfh_prog_name(const struct bpfh_prog *prog);
 const char *bpfh_prog_section(const struct bpfh_prog *prog);
 uint32_t bpfh_prog_type(const struct bpfh_prog *prog);
 const struct bpfh_exec *bpfh_prog_exec(const struct bpfh_prog *prog);
+
+/* Options of bpfh_object_verify_prog; a zeroed struct (with sz set) means the defaults. */
+struct bpfh_object_verify_opts {
+	size_t sz;                /* sizeof(struct bpfh_object_verify_opts) */
+	/* The program type; NULL: the one the program's section (and attach type) gives,
+	 * bpfh_verify_type_of(). Borrowed for the call. */
+	const struct bpfh_verify_prog_type *type;
+	struct bpfh_verify_options options; /* privileged, trace, bounds (verify.h) */
+	uint32_t mem_size;        /* memory programs without a type: bytes r1 points to */
+};
+
+/*
+ * Verify one program of obj (prog is one of obj->progs) as loading it would: its linked image
+ * (subprograms appended, lddw src 5/6 naming obj->maps by index), obj's maps described in that
+ * order (sizes, flags, inner-map templates, spin lock offsets from BTF, the bytes of read-only
+ * global data), the program type from opts or the section. result (may be NULL) gets the
+ * verdict and statistics. The log gets the verifier's line as "FILE:PROGRAM: insn N (...):
+ * cause" followed by " at source.c:LINE" when line info covers the instruction. Returns 0
+ * (accepted), -EACCES (rejected), -ENOTSUP (a program type the verifier has no description
+ * for, logged), -EINVAL (prog not in obj), -ENOMEM. Creates no map and prepares no engine.
+ */
+int bpfh_object_verify_prog(const struct bpfh_object *obj, const struct bpfh_obj_prog *prog,
+			    const struct bpfh_object_verify_opts *opts,
+			    struct bpfh_verify_result *result, struct bpfh_log *log);
 
 /* Called with each trace_printk message of a run (no newline added). */
 typedef void (*bpfh_trace_fn)(void *arg, const char *text, size_t len);

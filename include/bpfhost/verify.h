@@ -33,12 +33,25 @@ enum bpfh_verify_field_kind {
 #define BPFH_VFIELD_READ 1u
 #define BPFH_VFIELD_WRITE 2u
 #define BPFH_VFIELD_NARROW 4u /* reads of 1, 2 or 4 bytes inside the field allowed (scalars) */
+#define BPFH_VFIELD_WIDE 8u   /* 8-byte accesses at 8-aligned offsets inside an array field
+				 (reads with READ, writes with WRITE): user_ip6, cb */
+#define BPFH_VFIELD_NARROW_WRITE 16u /* writes of 1, 2 or 4 bytes inside the field (cb) */
 
+/*
+ * An access of n bytes at context offset o must lie inside one field and be aligned to its
+ * size (o % n == 0), as Linux requires. The field's own width is size when size is 1, 2, 4 or
+ * 8, else 4 (an array of 32-bit words such as cb[5] or user_ip6[4], each accessed alone). A read
+ * of that width needs READ; narrower reads need NARROW as well, 8-byte ones inside an array
+ * WIDE. Writes likewise with WRITE, NARROW_WRITE and WIDE. Only a read of the full width of a
+ * PKT, PKT_END or PKT_META field gives a pointer (PKT_META: a number until the analysis has a
+ * packet-meta pointer kind).
+ */
 struct bpfh_verify_ctx_field {
 	uint16_t off;
 	uint16_t size;
-	uint8_t rights; /* BPFH_VFIELD_READ | WRITE | NARROW */
+	uint8_t rights; /* BPFH_VFIELD_READ | WRITE | NARROW | WIDE | NARROW_WRITE */
 	uint8_t kind;   /* enum bpfh_verify_field_kind */
+	const char *name; /* for messages ("ingress_ifindex", "cb"); may be NULL */
 };
 
 /* What a program of one type sees. The context is r1 at entry: ctx_size bytes. With a field
@@ -61,13 +74,29 @@ struct bpfh_verify_prog_type {
 	const uint32_t *helpers;
 	size_t nhelpers;
 	int ld_abs;        /* legacy packet loads (LD_ABS, LD_IND) allowed: r6 the context */
+	const char *ctx_name; /* the context's C name for messages ("xdp_md", "__sk_buff") */
 };
 
-/* Built-in descriptions, matching src/hooks' program types. */
+/* Built-in descriptions, matching src/hooks' program types (src/verify/types.c): the context
+ * fields each type may read and write at which sizes, and the helpers it may call, as Linux's
+ * *_is_valid_access and *_func_proto in net/core/filter.c allow them. */
 extern const struct bpfh_verify_prog_type bpfh_verify_type_xdp;
 extern const struct bpfh_verify_prog_type bpfh_verify_type_socket_filter;
 /* Plain memory of size mem_size as the context, writable, r2 = mem_size, any return. */
 struct bpfh_verify_prog_type bpfh_verify_type_memory(uint32_t mem_size);
+
+/*
+ * The description of a program type (BPFH_PROG_TYPE_*, obj.h) with its expected attach type
+ * (BPFH_CGROUP_INET4_CONNECT, ...: what sock_addr fields exist and the return range of
+ * cgroup_skb and sock_addr programs depend on it; BPFH_XDP_DEVMAP gives XDP egress_ifindex).
+ * Borrowed, static. NULL for types bpfhost has no hook for. BPFH_PROG_TYPE_MEMORY gives a
+ * description with ctx_size 0: callers set the memory's size (bpfh_verify_type_memory).
+ */
+const struct bpfh_verify_prog_type *bpfh_verify_type_of(uint32_t prog_type,
+							 uint32_t expected_attach_type);
+
+/* 1 when type may call helper id (type->helpers NULL: every helper), else 0. */
+int bpfh_verify_type_allows_helper(const struct bpfh_verify_prog_type *type, uint32_t id);
 
 /* A map named by lddw (src 1 or 5: the map; src 2 or 6: a value address) through its index. */
 struct bpfh_verify_map {

@@ -1,2 +1,3 @@
-# ctx: instances (maps created, programs prepared) and test runs
-CTX_SRCS := src/ctx/instance.c src/ctx/test_run.c src/ctx/xdp_port.c
+# ctx: instances (maps created, programs prepared), test runs, and an object's program
+# verified as loading would (verify_prog.c)
+CTX_SRCS := src/ctx/instance.c src/ctx/test_run.c src/ctx/xdp_port.c src/ctx/verify_prog.c

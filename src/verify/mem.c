@@ -263,6 +263,9 @@ int bpfh_va_atomic(struct actx *a, struct bpfh_vstate *st, const struct bpfh_ins
 	}
 	if (p.kind == BPFH_VK_PKT)
 		return fail(a, "atomic operation on packet memory");
+	if (p.kind == BPFH_VK_CTX && (a->in->type->fields || !a->in->type->ctx_writable))
+		return fail(a, "atomic operation on the context: R%u %s", insn->dst,
+			    fmt_reg(&p, b, sizeof(b)));
 	err = bpfh_va_check_region(a, st, insn->dst, &p, insn->off, size, ACC_READ, &slot);
 	if (!err)
 		err = bpfh_va_check_region(a, st, insn->dst, &p, insn->off, size, ACC_WRITE, &slot);

@@ -3,7 +3,7 @@ FUZZ_CC ?= clang
 FUZZ_FLAGS := -std=c11 -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all -D__STDC_WANT_LIB_EXT1__=0
 FUZZ_LIB_SRCS = $(LIB_SRCS)
-FUZZ_TARGETS := fuzz_asm fuzz_decode fuzz_interp fuzz_jit fuzz_obj
+FUZZ_TARGETS := fuzz_asm fuzz_decode fuzz_interp fuzz_jit fuzz_obj fuzz_verify
 
 .PHONY: fuzz
 fuzz: $(addprefix build/fuzz/,$(FUZZ_TARGETS))

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Builds the libFuzzer targets and runs each for a bounded time (FUZZ_SECONDS, default 20) from
 # seeds made of the conformance programs and bpfhost's own instruction tests (fuzz_interp and
-# fuzz_jit: 64 bytes of memory, then the program), and for fuzz_obj
-# the BPF objects built from tests/data/obj. Prints
+# fuzz_jit: 64 bytes of memory, then the program; fuzz_verify: two bytes choosing the program
+# type and options, then the program), and for fuzz_obj the BPF objects built from
+# tests/data/obj. Prints
 # "fuzz: N passed, N failed" (a target fails when it finds a crash; the input is kept in
 # build/fuzz/artifacts/). Skips where clang's libFuzzer is missing.
 BUILD=${BUILD:-build}
@@ -26,13 +27,29 @@ fi
 # Seeds: each test file's program as assembly text and as bytes.
 seeds=build/fuzz/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds/asm" "$seeds/bin" "$seeds/interp" build/fuzz/artifacts
+mkdir -p "$seeds/asm" "$seeds/bin" "$seeds/interp" "$seeds/verify" build/fuzz/artifacts
 for f in "$CONFORMANCE"/tests/*.data tests/data/isa/*.data; do
 	[ -f "$f" ] || continue
 	b=$(basename "$f" .data)
 	awk '/^-- /{s=$2; next} s=="asm"' "$f" >"$seeds/asm/$b"
 	if "$BUILD/bpfhost" asm "$seeds/asm/$b" -o "$seeds/bin/$b" 2>/dev/null; then
 		{ head -c 64 /dev/zero; cat "$seeds/bin/$b"; } >"$seeds/interp/$b"
+		# fuzz_verify: type byte 0x40 (memory, 64 bytes), options byte 0
+		{ printf '\100\000'; cat "$seeds/bin/$b"; } >"$seeds/verify/$b"
+	fi
+done
+
+# fuzz_verify's seeds also hold every verifier case's program (tests/data/verify), one each.
+mkdir -p "$seeds/vcase"
+for f in tests/data/verify/*.data; do
+	[ -f "$f" ] || continue
+	awk -v out="$seeds/vcase/$(basename "$f" .data)" '/^== /{n++; s=""; next}
+		/^-- /{s=$2; next} s=="asm"{print > (out "-" n ".s")}' "$f"
+done
+for s in "$seeds"/vcase/*.s; do
+	[ -f "$s" ] || continue
+	if "$BUILD/bpfhost" asm "$s" -o "${s%.s}.bin" 2>/dev/null; then
+		{ printf '\100\000'; cat "${s%.s}.bin"; } >"$seeds/verify/vcase-$(basename "${s%.s}")"
 	fi
 done
 
@@ -49,7 +66,8 @@ done
 
 passed=0
 failed=0
-for t in fuzz_asm:asm fuzz_decode:bin fuzz_interp:interp fuzz_jit:interp fuzz_obj:obj; do
+for t in fuzz_asm:asm fuzz_decode:bin fuzz_interp:interp fuzz_jit:interp fuzz_obj:obj \
+	fuzz_verify:verify; do
 	name=${t%%:*}
 	corpus=build/fuzz/corpus-$name
 	mkdir -p "$corpus"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpfhost/obj.h"
 #include "vcase.h"
 
 static void append_asm(struct vcase *c, const char *line)
@@ -33,16 +34,70 @@ static void reset_case(struct vcase *c, const char *name)
 	c->verdict = -1;
 }
 
+/* Short names for the program types a case may give, with the attach type where it matters;
+ * anything else is taken as a section name ("cgroup/connect4", "cgroup_skb/egress", "tc"). */
+static const struct {
+	const char *name;
+	uint32_t prog_type, attach_type;
+} vcase_types[] = {
+	{ "xdp", BPFH_PROG_TYPE_XDP, 0 },
+	{ "xdp_devmap", BPFH_PROG_TYPE_XDP, BPFH_XDP_DEVMAP },
+	{ "socket", BPFH_PROG_TYPE_SOCKET_FILTER, 0 },
+	{ "socket_filter", BPFH_PROG_TYPE_SOCKET_FILTER, 0 },
+	{ "tc", BPFH_PROG_TYPE_SCHED_CLS, 0 },
+	{ "sched_cls", BPFH_PROG_TYPE_SCHED_CLS, 0 },
+	{ "sched_act", BPFH_PROG_TYPE_SCHED_ACT, 0 },
+	{ "cgroup_skb", BPFH_PROG_TYPE_CGROUP_SKB, BPFH_CGROUP_INET_INGRESS },
+	{ "cgroup_skb_ingress", BPFH_PROG_TYPE_CGROUP_SKB, BPFH_CGROUP_INET_INGRESS },
+	{ "cgroup_skb_egress", BPFH_PROG_TYPE_CGROUP_SKB, BPFH_CGROUP_INET_EGRESS },
+	{ "bind", BPFH_PROG_TYPE_BIND, 0 },
+};
+
+/* "sock_addr" alone, or "sock_addr_ATTACH" / "sock_addr/ATTACH" (connect4, sendmsg6, ...):
+ * the section name cgroup/ATTACH says which. */
+static int sock_addr_type(const char *s, uint32_t *prog_type, uint32_t *attach_type)
+{
+	char section[48];
+
+	if (strncmp(s, "sock_addr", 9))
+		return -1;
+	*prog_type = BPFH_PROG_TYPE_CGROUP_SOCK_ADDR;
+	*attach_type = 0xffffffffu; /* none of the sock_addr attach types */
+	if (!s[9])
+		return 0;
+	if (s[9] != '_' && s[9] != '/')
+		return -1;
+	snprintf(section, sizeof(section), "cgroup/%.32s", s + 10);
+	if (bpfh_section_prog_type(section, prog_type, attach_type) ||
+	    *prog_type != BPFH_PROG_TYPE_CGROUP_SOCK_ADDR)
+		return -1;
+	return 0;
+}
+
 int vcase_type(const struct vcase *c, struct bpfh_verify_prog_type *type)
 {
-	if (!strcmp(c->type, "xdp"))
-		*type = bpfh_verify_type_xdp;
-	else if (!strcmp(c->type, "socket"))
-		*type = bpfh_verify_type_socket_filter;
-	else if (!strcmp(c->type, "memory"))
+	const struct bpfh_verify_prog_type *t;
+	uint32_t prog_type = 0, attach_type = 0;
+	size_t i;
+
+	if (!strcmp(c->type, "memory")) {
 		*type = bpfh_verify_type_memory(c->mem_size);
-	else
+		return 0;
+	}
+	for (i = 0; i < sizeof(vcase_types) / sizeof(vcase_types[0]); i++)
+		if (!strcmp(c->type, vcase_types[i].name))
+			break;
+	if (i < sizeof(vcase_types) / sizeof(vcase_types[0])) {
+		prog_type = vcase_types[i].prog_type;
+		attach_type = vcase_types[i].attach_type;
+	} else if (sock_addr_type(c->type, &prog_type, &attach_type) &&
+		   bpfh_section_prog_type(c->type, &prog_type, &attach_type)) {
 		return -1;
+	}
+	t = bpfh_verify_type_of(prog_type, attach_type);
+	if (!t || prog_type == BPFH_PROG_TYPE_MEMORY)
+		return -1;
+	*type = *t;
 	return 0;
 }
 

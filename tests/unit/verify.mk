@@ -6,7 +6,7 @@
 # runs random programs the verifier accepts on the checked interpreter.
 VERIFY_UNIT_SRCS := tests/unit/verify/tnum.c tests/unit/verify/interval.c \
 	tests/unit/verify/scalar.c tests/unit/verify/scalar_alu.c tests/unit/verify/scalar_cond.c \
-	tests/unit/verify/zone.c tests/unit/verify/cases.c \
+	tests/unit/verify/zone.c tests/unit/verify/cases.c tests/unit/verify/types.c \
 	tests/unit/verify/sound.c
 TEST_BINS += $(foreach s,$(VERIFY_UNIT_SRCS),$(call unit_bin,$(s)))
 $(foreach s,$(VERIFY_UNIT_SRCS),$(eval $(call unit_rule,$(s))))

@@ -10,6 +10,9 @@ int cli_run(int argc, char **argv);
 int cli_show(int argc, char **argv);
 /* bpfhost show jited: the JIT's code of obj's programs (which: a name or section, or NULL). */
 int cli_show_jited(const struct bpfh_object *obj, const char *which, int json);
+/* bpfhost show verification FILE [SECTION|PROGRAM] [--verbose] [-j] [--type T] (verify.c):
+ * the arguments after "verification"; returns the exit status (0, 1 rejected, 2 error). */
+int cli_show_verification(int argc, char **argv);
 /* Print every map of inst with its entries, as text or (json) one JSON array. */
 void cli_dump_maps(struct bpfh_instance *inst, const struct bpfh_object *obj, int json);
 /* Open an object file; type (a section name such as "xdp", or NULL) gives the program type of

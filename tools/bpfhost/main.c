@@ -6,7 +6,7 @@
  *   bpfhost asm FILE -o OUT                 assemble conformance syntax to raw instructions
  *   bpfhost disasm FILE [--style conf|c]    disassemble raw instructions
  *   bpfhost run PROG.o --pcap IN.pcap ...   run an XDP/socket filter/tc program over a pcap
- *   bpfhost show sections|disassembly|maps|jited FILE   inspect an object file
+ *   bpfhost show sections|disassembly|maps|jited|verification FILE   inspect an object file
  *   bpfhost plugin [--engine E] [HEXMEM]    bpf_conformance plugin: program on stdin, r0 out
  *                                           (hex text as the suite's runner sends it, or raw)
  */
@@ -46,6 +46,11 @@ static int usage(FILE *f)
 		"                                   the JIT's machine code of each program, after\n"
 		"                                   its instructions (objdump disassembles it when\n"
 		"                                   on PATH)\n"
+		"  show verification FILE [SECTION|PROGRAM] [--verbose] [-j] [--type T]\n"
+		"                                   verify each program: verdict, figures, loop\n"
+		"                                   bounds, invariants (--verbose); FILE may be\n"
+		"                                   assembly text or raw .bin instructions; exit 0\n"
+		"                                   accepted, 1 rejected, 2 error\n"
 		"  (--type T: the program type, as a section name, for sections that do not tell)\n"
 		"  asm FILE -o OUT                  assemble (conformance syntax) to raw instructions\n"
 		"  disasm FILE [--style conf|c]     disassemble raw instructions\n"

@@ -7,6 +7,8 @@
  *                                                    instructions with their source lines
  *   bpfhost show maps FILE [-j]                      map definitions
  *   bpfhost show jited FILE [SECTION|PROGRAM] [-j]   the JIT's machine code (jited.c)
+ *   bpfhost show verification FILE [SECTION|PROGRAM] [--verbose] [-j] [--type T]
+ *                                                    the verifier's verdict (verify.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,10 +181,13 @@ int cli_show(int argc, char **argv)
 	int i, json = 0, rc;
 
 	if (argc < 1) {
-		fprintf(stderr, "usage: bpfhost show sections|disassembly|maps|jited FILE ...\n");
+		fprintf(stderr, "usage: bpfhost show sections|disassembly|maps|jited|verification "
+			"FILE ...\n");
 		return 2;
 	}
 	what = argv[0];
+	if (!strcmp(what, "verification"))
+		return cli_show_verification(argc - 1, argv + 1);
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json")) {
 			json = 1;
