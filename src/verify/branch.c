@@ -27,7 +27,16 @@ int bpfh_va_exit(struct actx *a, const struct bpfh_vstate *st)
 	fmt_reg(r0, b, sizeof(b));
 	if (r0->kind != BPFH_VK_SCALAR)
 		return fail(a, "R0 at exit is a pointer: %s", b);
-	if (r0->s.r64.smin < type->ret_min || r0->s.r64.smax > type->ret_max)
+	/* Hooks read a 32-bit verdict (test runs' retval is a u32): a range inside [0,
+	 * UINT32_MAX] is checked on the low half. */
+	if (type->ret_min >= 0 && type->ret_max <= (int64_t)UINT32_MAX) {
+		if (r0->s.r32.umin < (uint64_t)type->ret_min ||
+		    r0->s.r32.umax > (uint64_t)type->ret_max)
+			return fail(a, "R0 at exit is %s (low 32 bits [%" PRIu64 ", %" PRIu64
+				    "]), outside the return range [%" PRId64 ", %" PRId64 "] of %s "
+				    "programs", b, r0->s.r32.umin, r0->s.r32.umax, type->ret_min,
+				    type->ret_max, type->name ? type->name : "these");
+	} else if (r0->s.r64.smin < type->ret_min || r0->s.r64.smax > type->ret_max)
 		return fail(a, "R0 at exit is %s, outside the return range [%" PRId64 ", %" PRId64
 			    "] of %s programs", b, type->ret_min, type->ret_max,
 			    type->name ? type->name : "these");

@@ -302,6 +302,9 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 
 	if (!h)
 		return fail(a, "unknown helper %s (%" PRId32 ")", name ? name : "?", insn->imm);
+	if (!bpfh_verify_type_allows_helper(a->in->type, h->id))
+		return fail(a, "helper bpf_%s (id %" PRIu32 ") cannot be called by %s programs",
+			    h->name, h->id, a->in->type->name ? a->in->type->name : "these");
 	err = bpfh_va_call_allowed(a, st, h);
 	if (err)
 		return err;
