@@ -62,6 +62,7 @@ static int describe_maps(const struct bpfh_object *obj, struct bpfh_verify_map *
 	for (i = 0; i < obj->nmaps; i++) {
 		const struct bpfh_obj_map *om = &obj->maps[i];
 		struct bpfh_verify_map *m = &maps[i];
+		int32_t lock;
 
 		m->type = om->def.type;
 		m->key_size = om->def.key_size;
@@ -71,8 +72,15 @@ static int describe_maps(const struct bpfh_object *obj, struct bpfh_verify_map *
 		if (m->type == BPFH_MAP_TYPE_PERF_EVENT_ARRAY && !m->max_entries)
 			m->max_entries = bpfh_cpu_possible();
 		m->map_flags = om->def.map_flags;
-		m->spin_lock_off = spin_lock_off(obj, om);
-		m->inner = om->inner >= 0 && (size_t)om->inner < obj->nmaps ? om->inner : -1;
+		lock = spin_lock_off(obj, om);
+		if (lock >= 0) {
+			m->has_spin_lock = 1;
+			m->spin_lock_off = (uint32_t)lock;
+		}
+		if (om->inner >= 0 && (size_t)om->inner < obj->nmaps) {
+			m->has_inner = 1;
+			m->inner = (uint32_t)om->inner;
+		}
 		m->frozen = NULL;
 		if ((om->kind == BPFH_OBJ_MAP_RODATA || om->kind == BPFH_OBJ_MAP_KCONFIG) &&
 		    om->init && om->init_size <= om->def.value_size) {

@@ -39,6 +39,11 @@ static int alu_of(unsigned op, enum bpfh_alu *alu)
 #undef FAM
 }
 
+static bool pkt_family(unsigned kind)
+{
+	return kind == BPFH_VK_PKT || kind == BPFH_VK_PKT_END || kind == BPFH_VK_PKT_META;
+}
+
 static int alu_ptr(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,
 		   enum bpfh_alu alu, unsigned width, const struct bpfh_vreg *src)
 {
@@ -55,10 +60,27 @@ static int alu_ptr(struct actx *a, struct bpfh_vstate *st, const struct bpfh_ins
 		return fail(a, "arithmetic on R%u, which may be NULL: %s (compare it with 0 first)",
 			    ptr == dst ? insn->dst : insn->src, fmt_reg(ptr, b1, sizeof(b1)));
 	if (width == 64 && bpfh_vreg_is_ptr(dst) && bpfh_vreg_is_ptr(src) &&
-	    alu == BPFH_ALU_SUB && dst->kind == src->kind && dst->map == src->map &&
-	    dst->kind != BPFH_VK_MAP_PTR) {
-		bpfh_vreg_set_scalar(dst, bpfh_scalar_unknown());
-		return 0;
+	    alu == BPFH_ALU_SUB) {
+		int64_t lo, hi;
+
+		/* Packet pointers: a length (data_end - data), bounded by what the checks
+		 * proved; the stack of one frame or the context: a difference of offsets.
+		 * Nothing here tells an address. */
+		if (pkt_family(dst->kind) && pkt_family(src->kind)) {
+			bpfh_vrel_diff(st, insn->dst, insn->src, &lo, &hi);
+			bpfh_vreg_set_scalar(dst, bpfh_scalar_srange(lo, hi));
+			return 0;
+		}
+		if (dst->kind == src->kind && dst->map == src->map &&
+		    (dst->kind == BPFH_VK_STACK || dst->kind == BPFH_VK_CTX)) {
+			bpfh_vreg_set_scalar(dst, bpfh_scalar_alu(BPFH_ALU_SUB, 64, &dst->s, &src->s));
+			return 0;
+		}
+		if (!strict(a) && dst->kind == src->kind && dst->map == src->map &&
+		    dst->kind != BPFH_VK_MAP_PTR) {
+			bpfh_vreg_set_scalar(dst, bpfh_scalar_unknown());
+			return 0;
+		}
 	}
 	if (width == 64 && num->kind == BPFH_VK_SCALAR &&
 	    (alu == BPFH_ALU_ADD || (alu == BPFH_ALU_SUB && ptr == dst)) &&

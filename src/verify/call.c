@@ -290,6 +290,11 @@ static struct bpfh_scalar integer_result(uint32_t id)
 	}
 }
 
+static bool probe_read(uint32_t id)
+{
+	return id == 4 || id == 45 || id == 112 || id == 113 || id == 114 || id == 115;
+}
+
 int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn)
 {
 	const struct bpfh_helper *h = bpfh_helper_find((uint32_t)insn->imm);
@@ -313,6 +318,10 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		const struct bpfh_vreg *r = &st->r[reg];
 		uint64_t size = 0;
 
+		/* bpf_trace_printk's values are optional (Linux declares two arguments): the
+		 * format says how many it reads. */
+		if (h->id == 6 && k >= 2 && r->kind == BPFH_VK_UNINIT && r->map != BPFH_VREG_RELEASED)
+			continue;
 		err = bpfh_va_released(a, r, reg);
 		if (!err)
 			err = use(a, st, reg);
@@ -321,7 +330,9 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		fmt_reg(r, b, sizeof(b));
 		switch (h->args[k]) {
 		case BPFH_ARG_ANYTHING:
-			if (strict(a) && bpfh_vreg_is_ptr(r))
+			/* The probe-read helpers' source is an address: any pointer may be it
+			 * (the helper reads through it safely); elsewhere a pointer would leak. */
+			if (strict(a) && bpfh_vreg_is_ptr(r) && !(k == 2 && probe_read(h->id)))
 				return fail(a, "%s: R%u must be a scalar, not %s", h->name, reg, b);
 			break;
 		case BPFH_ARG_CONST:

@@ -9,6 +9,7 @@
  * backwards; the analyzer widens there.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,8 +192,6 @@ static void link_blocks(struct bpfh_cfg *cfg)
 			size_t t = (size_t)bpfh_insn_target(&cfg->insns[i], i, op);
 
 			blk->succ[1] = cfg->block_of[t];
-			if (cfg->blocks[blk->succ[1]].first <= blk->first)
-				cfg->blocks[blk->succ[1]].loop_head = true;
 			if (form == BPFH_FORM_JA || form == BPFH_FORM_JA32)
 				continue;
 		}
@@ -272,21 +271,92 @@ out:
  * the last block with an edge back to it. Spans must nest or be disjoint (else the loops are
  * irreducible); a head's level is the number of spans around it.
  */
+/*
+ * Strongly connected components of the blocks (Tarjan's algorithm, without recursion): comp[b]
+ * names b's component. A loop head is the target of an edge going backwards from a block of its
+ * own component; other backward jumps (to a shared exit, say) close no cycle.
+ */
+static int components(struct bpfh_cfg *cfg, size_t *comp)
+{
+	size_t nb = cfg->nblocks, idx = 0, sp = 0, cs = 0;
+	size_t *index = malloc(nb * sizeof(*index)), *low = malloc(nb * sizeof(*low));
+	size_t *stack = malloc(nb * sizeof(*stack)), *call = malloc(nb * sizeof(*call));
+	uint8_t *edge = malloc(nb), *on = calloc(nb, 1);
+	int err = -ENOMEM;
+
+	if (!index || !low || !stack || !call || !edge || !on)
+		goto out;
+	for (size_t b = 0; b < nb; b++)
+		index[b] = SIZE_MAX;
+	for (size_t root = 0; root < nb; root++) {
+		if (index[root] != SIZE_MAX)
+			continue;
+		call[cs] = root, edge[cs++] = 0;
+		index[root] = low[root] = idx++;
+		stack[sp++] = root, on[root] = 1;
+		while (cs) {
+			size_t v = call[cs - 1];
+
+			if (edge[cs - 1] < 2) {
+				size_t w = cfg->blocks[v].succ[edge[cs - 1]++];
+
+				if (w == SIZE_MAX)
+					continue;
+				if (index[w] == SIZE_MAX) {
+					index[w] = low[w] = idx++;
+					stack[sp++] = w, on[w] = 1;
+					call[cs] = w, edge[cs++] = 0;
+				} else if (on[w] && index[w] < low[v]) {
+					low[v] = index[w];
+				}
+				continue;
+			}
+			if (low[v] == index[v]) {
+				size_t w;
+
+				do {
+					w = stack[--sp];
+					on[w] = 0;
+					comp[w] = v;
+				} while (w != v);
+			}
+			cs--;
+			if (cs && low[v] < low[call[cs - 1]])
+				low[call[cs - 1]] = low[v];
+		}
+	}
+	err = 0;
+out:
+	free(index);
+	free(low);
+	free(stack);
+	free(call);
+	free(edge);
+	free(on);
+	return err;
+}
+
 static int loop_levels(struct bpfh_cfg *cfg, struct bpfh_log *log)
 {
 	size_t nb = cfg->nblocks;
-	size_t *end = malloc(nb * sizeof(*end));
-	int err = 0;
+	size_t *end = malloc(nb * sizeof(*end)), *comp = malloc(nb * sizeof(*comp));
+	int err = -ENOMEM;
 
-	if (!end)
-		return -ENOMEM;
+	if (!end || !comp)
+		goto out;
+	err = components(cfg, comp);
+	if (err)
+		goto out;
 	for (size_t b = 0; b < nb; b++)
 		end[b] = b;
 	for (size_t b = 0; b < nb; b++)
 		for (int k = 0; k < 2; k++) {
 			size_t t = cfg->blocks[b].succ[k];
 
-			if (t != SIZE_MAX && t <= b && b > end[t])
+			if (t == SIZE_MAX || t > b || comp[t] != comp[b])
+				continue;
+			cfg->blocks[t].loop_head = true;
+			if (b > end[t])
 				end[t] = b;
 		}
 	for (size_t h = 0; h < nb && !err; h++) {
@@ -297,18 +367,43 @@ static int loop_levels(struct bpfh_cfg *cfg, struct bpfh_log *log)
 		for (size_t o = 0; o < h && !err; o++) {
 			if (!cfg->blocks[o].loop_head || !cfg->blocks[o].reachable || end[o] < h)
 				continue;
-			if (end[h] > end[o])
-				err = refuse(cfg, cfg->blocks[h].first,
-					     "irreducible loop: it overlaps the loop at insn "
-					     "without nesting in it", log);
+			if (end[h] > end[o]) {
+				char what[128];
+
+				snprintf(what, sizeof(what), "irreducible loop: it overlaps the loop "
+					 "at insn %zu without nesting in it", cfg->blocks[o].first);
+				err = refuse(cfg, cfg->blocks[h].first, what, log);
+			}
 			level++;
 		}
 		if (!err && level >= BPFH_VREL_MAX_LEVELS)
 			err = refuse(cfg, cfg->blocks[h].first, "loops nested more than 3 deep", log);
 		cfg->blocks[h].loop_level = (uint8_t)level;
 	}
+out:
 	free(end);
+	free(comp);
 	return err;
+}
+
+/* Where the analysis keeps states: loop heads, function entries, blocks with several
+ * predecessors. */
+static int mark_stored(struct bpfh_cfg *cfg)
+{
+	uint32_t *npred = calloc(cfg->nblocks, sizeof(*npred));
+
+	if (!npred)
+		return -ENOMEM;
+	for (size_t b = 0; b < cfg->nblocks; b++)
+		for (int k = 0; k < 2; k++)
+			if (cfg->blocks[b].succ[k] != SIZE_MAX)
+				npred[cfg->blocks[b].succ[k]]++;
+	for (size_t b = 0; b < cfg->nblocks; b++)
+		cfg->blocks[b].stored = npred[b] != 1 || cfg->blocks[b].loop_head;
+	for (size_t f = 0; f < cfg->nfuncs; f++)
+		cfg->blocks[cfg->funcs[f].first_block].stored = true;
+	free(npred);
+	return 0;
 }
 
 int bpfh_cfg_build(struct bpfh_cfg *cfg, const struct bpfh_insn *insns, size_t count,
@@ -355,22 +450,7 @@ int bpfh_cfg_build(struct bpfh_cfg *cfg, const struct bpfh_insn *insns, size_t c
 		cfg->blocks[b].last = i;
 	}
 	link_blocks(cfg);
-	{
-		uint32_t *npred = calloc(cfg->nblocks, sizeof(*npred));
-
-		err = -ENOMEM;
-		if (!npred)
-			goto fail;
-		for (size_t b = 0; b < cfg->nblocks; b++)
-			for (int k = 0; k < 2; k++)
-				if (cfg->blocks[b].succ[k] != SIZE_MAX)
-					npred[cfg->blocks[b].succ[k]]++;
-		for (size_t b = 0; b < cfg->nblocks; b++)
-			cfg->blocks[b].stored = npred[b] != 1 || cfg->blocks[b].loop_head;
-		free(npred);
-	}
 	for (size_t f = 0; f < cfg->nfuncs; f++) {
-		cfg->blocks[cfg->block_of[cfg->funcs[f].entry]].stored = true;
 		cfg->funcs[f].first_block = cfg->block_of[cfg->funcs[f].entry];
 		cfg->funcs[f].end_block = f + 1 < cfg->nfuncs ?
 			cfg->block_of[cfg->funcs[f + 1].entry] : cfg->nblocks;
@@ -378,6 +458,8 @@ int bpfh_cfg_build(struct bpfh_cfg *cfg, const struct bpfh_insn *insns, size_t c
 	err = check_paths(cfg, allow_unreachable, log);
 	if (!err)
 		err = loop_levels(cfg, log);
+	if (!err)
+		err = mark_stored(cfg);
 	if (err)
 		goto fail;
 	free(leader);

@@ -322,3 +322,14 @@ int64_t bpfh_vrel_loop_bound(struct bpfh_vstate *st, unsigned level)
 
 	return up < down ? up : down;
 }
+
+void bpfh_vrel_diff(struct bpfh_vstate *st, unsigned x, unsigned y, int64_t *lo, int64_t *hi)
+{
+	int64_t up = bpfh_zone_diff_max(&st->z, VAR_REG(x), VAR_REG(y));
+	int64_t down = bpfh_zone_diff_max(&st->z, VAR_REG(y), VAR_REG(x));
+
+	*hi = up == BPFH_ZONE_INF ? INT64_MAX : up;
+	*lo = down == BPFH_ZONE_INF ? INT64_MIN : -down;
+	if (*lo > *hi) /* an impossible state: any value is sound */
+		*lo = INT64_MIN, *hi = INT64_MAX;
+}

@@ -43,7 +43,7 @@
  * randomness, the CPU, tail calls, ring buffers, bpf_loop and friends, the formatted-output and
  * probe-read helpers Linux gives with CAP_PERFMON, spin locks with CAP_BPF. */
 #define BASE_HELPERS 1, 2, 3, 5, 6, 7, 8, 12, 42, 87, 88, 89, 93, 94, 105, 106, 112, 113, 114, \
-	115, 118, 125, 130, 131, 132, 133, 134, 164, 165, 177, 181, 182, 195, 208
+	115, 118, 125, 130, 160, 131, 132, 133, 134, 164, 165, 177, 181, 182, 195, 208
 
 static const uint32_t helpers_xdp[] = {
 	BASE_HELPERS,

@@ -218,6 +218,8 @@ void bpfh_vrel_cond(struct bpfh_vstate *st, enum bpfh_cond c, unsigned width, un
 /* lo <= off(pkt) - (size + off(end)) <= hi on an edge of a packet against packet-end test. */
 void bpfh_vrel_pkt_cmp(struct bpfh_vstate *st, unsigned pkt, unsigned end, int64_t lo,
 		       int64_t hi);
+/* The bounds of var(x) - var(y) the relations prove (INT64_MIN / INT64_MAX: none). */
+void bpfh_vrel_diff(struct bpfh_vstate *st, unsigned x, unsigned y, int64_t *lo, int64_t *hi);
 /* Whether off(reg) + end <= the packet's size holds. */
 bool bpfh_vrel_pkt_within(struct bpfh_vstate *st, unsigned reg, int64_t end);
 /* The counter of a loop level on an edge into its head: back edge +1, entry := 0. */
