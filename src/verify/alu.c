@@ -56,7 +56,7 @@ static int alu_ptr(struct actx *a, struct bpfh_vstate *st, const struct bpfh_ins
 		*dst = *src;
 		return 0;
 	}
-	if (bpfh_vkind_maybe_null(ptr->kind))
+	if (bpfh_vkind_maybe_null(ptr->kind) || ptr->null)
 		return fail(a, "arithmetic on R%u, which may be NULL: %s (compare it with 0 first)",
 			    ptr == dst ? insn->dst : insn->src, fmt_reg(ptr, b1, sizeof(b1)));
 	if (width == 64 && bpfh_vreg_is_ptr(dst) && bpfh_vreg_is_ptr(src) &&

@@ -146,17 +146,32 @@ int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bp
 		set_null(c == BPFH_COND_EQ ? fall : taken, d, insn->dst, false);
 		return 0;
 	}
-	/* A non-NULL pointer against 0: allowed, the equal edge is impossible. */
+	/* A pointer against 0: the equal edge is impossible, unless the pointer is "or NULL"
+	 * (paths joined); then it is NULL there and not NULL on the other. */
 	if ((c == BPFH_COND_EQ || c == BPFH_COND_NE) && width == 64 && bpfh_vreg_is_ptr(d) &&
 	    !bpfh_vkind_maybe_null(d->kind) && s.kind == BPFH_VK_SCALAR &&
 	    bpfh_scalar_is_const(&s.s, &v) && v == 0) {
-		(c == BPFH_COND_EQ ? taken : fall)->bottom = true;
+		struct bpfh_vstate *eq = c == BPFH_COND_EQ ? taken : fall;
+		struct bpfh_vstate *ne = c == BPFH_COND_EQ ? fall : taken;
+
+		if (!d->null) {
+			eq->bottom = true;
+			return 0;
+		}
+		bpfh_vreg_set_scalar(&eq->r[insn->dst], bpfh_scalar_const(0));
+		bpfh_vrel_forget_reg(eq, insn->dst);
+		ne->r[insn->dst].null = 0;
 		return 0;
 	}
 	if (width == 64 && pkt_family(d->kind) && pkt_family(s.kind) &&
 	    (d->kind != BPFH_VK_PKT_END || s.kind != BPFH_VK_PKT_END)) {
 		const int64_t MIN = INT64_MIN, INF = BPFH_ZONE_INF;
 		unsigned x = insn->dst, y = insn->src;
+
+		if (d->null || s.null)
+			return fail(a, "comparison of a packet pointer that may be NULL: R%u %s, R%u "
+				    "%s (compare it with 0 first)", insn->dst,
+				    fmt_reg(d, b1, sizeof(b1)), insn->src, fmt_reg(&s, b2, sizeof(b2)));
 
 		if (c != BPFH_COND_EQ && c != BPFH_COND_NE && c != BPFH_COND_GT &&
 		    c != BPFH_COND_GE && c != BPFH_COND_LT && c != BPFH_COND_LE)

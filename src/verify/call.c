@@ -274,9 +274,15 @@ static int arg_const_str(struct actx *a, const struct bpfh_vstate *st,
 
 /* What helpers that return a number can return, where Linux's prototypes say more than "a
  * long": u32 results, 0 / negative errno results. */
-static struct bpfh_scalar integer_result(uint32_t id)
+static struct bpfh_scalar integer_result(const struct actx *a, uint32_t id)
 {
+	const char *type = a->in->type->name ? a->in->type->name : "";
+
 	switch (id) {
+	case 23:  /* redirect: XDP_REDIRECT or XDP_ABORTED; TC_ACT_REDIRECT or TC_ACT_SHOT */
+		return bpfh_scalar_urange(0, !strncmp(type, "xdp", 3) ? 4 : 7);
+	case 51:  /* redirect_map: XDP_REDIRECT, or the action in the flags' low bits */
+		return bpfh_scalar_urange(0, 4);
 	case 7:   /* get_prandom_u32 */
 	case 8:   /* get_smp_processor_id */
 	case 42:  /* get_numa_node_id */
@@ -480,7 +486,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		break;
 	}
 	case BPFH_RET_INTEGER:
-		bpfh_vreg_set_scalar(&st->r[0], integer_result(h->id));
+		bpfh_vreg_set_scalar(&st->r[0], integer_result(a, h->id));
 		break;
 	default:
 		return fail(a, "%s: return kind not supported yet", h->name);

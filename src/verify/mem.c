@@ -31,7 +31,7 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 	fmt_reg(p, b, sizeof(b));
 	if (p->kind == BPFH_VK_SCALAR)
 		return fail(a, "R%u is not a pointer: %s", reg, b);
-	if (bpfh_vkind_maybe_null(p->kind) && p->kind != BPFH_VK_MAP_PTR_OR_NULL)
+	if ((bpfh_vkind_maybe_null(p->kind) && p->kind != BPFH_VK_MAP_PTR_OR_NULL) || p->null)
 		return fail(a, "R%u may be NULL: %s (compare it with 0 first)", reg, b);
 	if (p->kind == BPFH_VK_MAP_PTR || p->kind == BPFH_VK_PKT_END || p->kind == BPFH_VK_FUNC ||
 	    p->kind == BPFH_VK_MAP_PTR_OR_NULL)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "verify_int.h"
+#include "refs.h"
 
 static const char *const kind_names[] = {
 	[BPFH_VK_UNINIT] = "uninitialised",
@@ -69,7 +70,19 @@ static void format_range(const struct bpfh_scalar *s, char *buf, size_t size)
 		snprintf(buf, size, "[%" PRId64 ", %" PRId64 "]", s->r64.smin, s->r64.smax);
 }
 
+static void format_kind(const struct bpfh_vreg *r, char *buf, size_t size);
+
 void bpfh_vreg_format(const struct bpfh_vreg *r, char *buf, size_t size)
+{
+	format_kind(r, buf, size);
+	if (r->null && bpfh_vreg_is_ptr(r)) {
+		size_t n = strlen(buf);
+
+		snprintf(buf + n, size > n ? size - n : 0, " or NULL");
+	}
+}
+
+static void format_kind(const struct bpfh_vreg *r, char *buf, size_t size)
 {
 	char range[64];
 
@@ -159,10 +172,28 @@ void bpfh_vstate_init(struct bpfh_vstate *st)
 	bpfh_vrel_init(st);
 }
 
+static bool is_null(const struct bpfh_vreg *r)
+{
+	uint64_t v;
+
+	return r->kind == BPFH_VK_SCALAR && bpfh_scalar_is_const(&r->s, &v) && v == 0;
+}
+
+/* Pointers that can carry "or NULL" (the kinds that are not already maybe-NULL ones). */
+static bool nullable(const struct bpfh_vreg *r)
+{
+	return bpfh_vreg_is_ptr(r) && !bpfh_vkind_maybe_null(r->kind) &&
+	       r->kind != BPFH_VK_MAP_PTR && r->kind != BPFH_VK_FUNC;
+}
+
 static bool vreg_leq(const struct bpfh_vreg *a, const struct bpfh_vreg *b)
 {
 	if (b->kind == BPFH_VK_UNINIT)
 		return true;
+	if (is_null(a) && b->null && nullable(b))
+		return true;
+	if (a->null > b->null)
+		return false;
 	if (a->kind != b->kind || a->map != b->map)
 		return false;
 	if (b->id && a->id != b->id)
@@ -175,12 +206,23 @@ static bool vreg_leq(const struct bpfh_vreg *a, const struct bpfh_vreg *b)
 static void vreg_join(struct bpfh_vreg *a, const struct bpfh_vreg *b, bool widen,
 		      const int64_t *thr, size_t nthr)
 {
+	/* NULL on one path, a pointer on the other: the pointer or NULL. */
+	if (is_null(b) && nullable(a)) {
+		a->null = 1;
+		return;
+	}
+	if (is_null(a) && nullable(b)) {
+		*a = *b;
+		a->null = 1;
+		return;
+	}
 	if (a->kind != b->kind || a->map != b->map) {
 		memset(a, 0, sizeof(*a));
 		return;
 	}
 	if (a->kind == BPFH_VK_UNINIT)
 		return;
+	a->null |= b->null;
 	if (a->id != b->id)
 		a->id = 0;
 	bpfh_vreg_ext_join(a, b);
@@ -242,7 +284,20 @@ bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 		if (!stack_leq(x->stk, x->spill, y->stk, y->spill) || !bpfh_zone_leq(&x->z, &y->z))
 			return false;
 	}
-	return bpfh_zone_leq(&a->z, &b->z);
+	{
+		/* As the join does: a's NULL where b has "pointer or NULL" says nothing of the
+		 * pointer's variable. */
+		struct bpfh_zone az = a->z, bz = b->z;
+
+		for (unsigned i = 0; i < BPFH_REG_COUNT; i++)
+			if (is_null(&a->r[i]) && nullable(&b->r[i]) && b->r[i].null) {
+				int64_t c = bpfh_zone_diff_max(&bz, i + 1, 0);
+
+				if (c != BPFH_ZONE_INF)
+					bpfh_zone_assign(&az, i + 1, 0, c, c);
+			}
+		return bpfh_zone_leq(&az, &b->z);
+	}
 }
 
 static void stack_join(uint8_t *astk, struct bpfh_vreg *aspill, const uint8_t *bstk,
@@ -296,10 +351,43 @@ static void zone_join(struct bpfh_zone *a, const struct bpfh_zone *b, bool widen
 	}
 }
 
+/*
+ * A register NULL on one side and a pointer on the other joins into "pointer or NULL"; its
+ * relations only matter where it is not NULL (it cannot be used before a comparison with 0).
+ * On the NULL side its variable is a value of no meaning: give it the pointer side's upper bound
+ * there, so that the join keeps that bound (a hull with 0 would lose it). *bz becomes a copy
+ * when b's side changes.
+ */
+static void null_sides(struct bpfh_vstate *a, const struct bpfh_vstate *b, struct bpfh_zone *bcopy,
+		       const struct bpfh_zone **bz)
+{
+	for (unsigned i = 0; i < BPFH_REG_COUNT; i++) {
+		int64_t c;
+
+		if (is_null(&a->r[i]) && nullable(&b->r[i])) {
+			*bcopy = **bz;
+			c = bpfh_zone_diff_max(bcopy, i + 1, 0);
+			if (c != BPFH_ZONE_INF)
+				bpfh_zone_assign(&a->z, i + 1, 0, c, c);
+		} else if (is_null(&b->r[i]) && nullable(&a->r[i])) {
+			c = bpfh_zone_diff_max(&a->z, i + 1, 0);
+			if (c == BPFH_ZONE_INF)
+				continue;
+			if (*bz != bcopy) {
+				*bcopy = **bz;
+				*bz = bcopy;
+			}
+			bpfh_zone_assign(bcopy, i + 1, 0, c, c);
+		}
+	}
+}
+
 void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
 		      const int64_t *thr, size_t nthr)
 {
 	struct bpfh_vstate renamed;
+	struct bpfh_zone bcopy;
+	const struct bpfh_zone *bz;
 
 	if (b->bottom)
 		return;
@@ -312,9 +400,11 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 	if (b->pkt_range < a->pkt_range)
 		a->pkt_range = widen ? 0 : b->pkt_range;
 	bpfh_vrefs_join(&a->refs, &b->refs);
+	bz = &b->z;
+	null_sides(a, b, &bcopy, &bz);
 	for (int i = 0; i < BPFH_REG_COUNT; i++)
 		vreg_join(&a->r[i], &b->r[i], widen, thr, nthr);
-	zone_join(&a->z, &b->z, widen, thr, nthr);
+	zone_join(&a->z, bz, widen, thr, nthr);
 	stack_join(a->stk, a->spill, b->stk, b->spill, widen, thr, nthr);
 	for (unsigned f = 0; f < a->depth && f < b->depth; f++) {
 		struct bpfh_vframe *x = &a->frames[f];

@@ -91,6 +91,8 @@ struct bpfh_vreg {
 			      or the reference (RINGBUF_*); 0: none */
 	struct bpfh_scalar s; /* the value (scalar) or the offset (pointers) */
 	uint32_t mem_size; /* RINGBUF_MEM(_OR_NULL): the record's bytes */
+	uint8_t null;      /* pointers: or NULL (paths that set it to 0 joined); cleared by
+			      a comparison with 0 */
 };
 
 /* Stack bytes. */
