@@ -126,13 +126,24 @@ struct vctx {
 	size_t node0;       /* nodes [node0, node0 + blocks of fn) */
 };
 
+/*
+ * A node keeps up to NPART states, one per "shape": the kinds of the registers (and their maps
+ * and NULL-ness). Paths that bring a register as different kinds of pointer (a map value of one
+ * map here, of another there; a pointer here, NULL there) stay apart instead of joining into
+ * nothing usable, as Linux's path-by-path verification would keep them. Past NPART shapes,
+ * states join into the first partition.
+ */
+#define NPART 4
+
 struct vnode {
-	struct bpfh_vstate *st; /* NULL: no path reaches it yet */
+	struct bpfh_vstate *st[NPART]; /* NULL: none */
 	size_t ctx;
 	size_t child;           /* call blocks: the callee's context, SIZE_MAX: none yet */
-	uint32_t visits;
-	bool dirty;
-	int64_t back_bound[2];  /* back edges: the loop counter's bound; INT64_MIN: not taken */
+	uint32_t visits[NPART];
+	bool dirty[NPART];
+	/* back edges, by the partition of the stored block the visit came from: the loop
+	 * counter's bound; INT64_MIN: not taken */
+	int64_t back_bound[NPART][2];
 };
 
 /* A state flowing into a block that keeps none: analysed as soon as the current visit ends. */
@@ -151,6 +162,7 @@ struct fix {
 	struct bpfh_vstate *spare[BPFH_VMAX_FRAMES][4]; /* freed pending states by depth */
 	unsigned nspare[BPFH_VMAX_FRAMES];
 	bool keep_all;      /* a state at every block (--verbose traces them) */
+	unsigned part;      /* the partition of the stored block being visited */
 	uint32_t max_iter;
 	uint64_t bytes, peak;
 };
@@ -232,7 +244,8 @@ static int new_ctx(struct actx *a, struct fix *f, size_t fn, size_t parent, size
 		memset(n, 0, sizeof(*n));
 		n->ctx = f->nctx;
 		n->child = SIZE_MAX;
-		n->back_bound[0] = n->back_bound[1] = INT64_MIN;
+		for (unsigned p = 0; p < NPART; p++)
+			n->back_bound[p][0] = n->back_bound[p][1] = INT64_MIN;
 	}
 	f->nnode += nb;
 	*out = f->nctx++;
@@ -242,6 +255,20 @@ static int new_ctx(struct actx *a, struct fix *f, size_t fn, size_t parent, size
 static size_t node_of(const struct actx *a, const struct fix *f, size_t ctx, size_t block)
 {
 	return f->ctx[ctx].node0 + block - a->cfg->funcs[f->ctx[ctx].fn].first_block;
+}
+
+/* Same kinds, maps and NULL-ness in every register: states that join without losing a
+ * pointer. */
+static bool same_shape(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
+{
+	for (unsigned i = 0; i < BPFH_REG_COUNT; i++) {
+		const struct bpfh_vreg *x = &a->r[i], *y = &b->r[i];
+
+		if (x->kind != y->kind || x->null != y->null ||
+		    (bpfh_vreg_is_ptr(x) && x->map != y->map))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -256,6 +283,7 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 	const struct bpfh_vblock *blk = &a->cfg->blocks[s];
 	struct vnode *n;
 	bool widen, entry;
+	unsigned p;
 
 	if (e->bottom)
 		return 0;
@@ -288,26 +316,31 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 		bool back = from != SIZE_MAX && blk->first <= a->cfg->blocks[from].first;
 
 		if (back)
-			f->node[node_of(a, f, ctx, from)].back_bound[k] =
+			f->node[node_of(a, f, ctx, from)].back_bound[f->part][k] =
 				bpfh_vrel_loop_bound(e, blk->loop_level);
 		bpfh_vrel_loop_edge(e, blk->loop_level, back);
 		n = &f->node[node_of(a, f, ctx, s)];
 	}
-	if (!n->st) {
-		n->st = malloc(bpfh_vstate_size(e->depth));
-		if (!n->st)
+	entry = f->ctx[ctx].callback && s == a->cfg->funcs[f->ctx[ctx].fn].first_block;
+	for (p = 0; p < NPART && n->st[p]; p++)
+		if (same_shape(n->st[p], e))
+			break;
+	if (p == NPART)
+		p = 0; /* too many shapes: join into the first */
+	if (!n->st[p]) {
+		n->st[p] = malloc(bpfh_vstate_size(e->depth));
+		if (!n->st[p])
 			return -ENOMEM;
 		account(a, f, (int64_t)bpfh_vstate_size(e->depth));
-		bpfh_vstate_copy(n->st, e);
-		n->dirty = true;
+		bpfh_vstate_copy(n->st[p], e);
+		n->dirty[p] = true;
 		return 0;
 	}
-	if (bpfh_vstate_leq(e, n->st))
+	if (bpfh_vstate_leq(e, n->st[p]))
 		return 0;
-	entry = f->ctx[ctx].callback && s == a->cfg->funcs[f->ctx[ctx].fn].first_block;
-	widen = (blk->loop_head || entry) && ++n->visits > f->max_iter;
-	bpfh_vstate_join(n->st, e, widen, a->thr, a->nthr);
-	n->dirty = true;
+	widen = (blk->loop_head || entry) && ++n->visits[p] > f->max_iter;
+	bpfh_vstate_join(n->st[p], e, widen, a->thr, a->nthr);
+	n->dirty[p] = true;
 	return 0;
 }
 
@@ -541,10 +574,10 @@ static int check_loops(struct actx *a, struct fix *f, struct bpfh_verify_result 
 			if (!head->loop_head)
 				continue;
 			for (size_t b = h; b < fu->end_block; b++)
-				for (int k = 0; k < 2; k++) {
-					int64_t x = f->node[node_of(a, f, c, b)].back_bound[k];
+				for (int k = 0; k < 2 * NPART; k++) {
+					int64_t x = f->node[node_of(a, f, c, b)].back_bound[k / 2][k % 2];
 
-					if (cfg->blocks[b].succ[k] != h || x == INT64_MIN)
+					if (cfg->blocks[b].succ[k % 2] != h || x == INT64_MIN)
 						continue;
 					a->insn = cfg->blocks[b].last;
 					if (x == BPFH_ZONE_INF)
@@ -588,16 +621,18 @@ static void trace(struct actx *a, struct fix *f, struct bpfh_vstate **buf)
 		size_t b = a->cfg->funcs[f->ctx[ctx].fn].first_block + (id - f->ctx[ctx].node0);
 		const struct bpfh_vblock *blk = &a->cfg->blocks[b];
 
-		if (!f->node[id].st || f->node[id].st->bottom)
-			continue;
-		bpfh_vstate_copy(buf[0], f->node[id].st);
-		for (size_t i = blk->first; i <= blk->last; i++) {
-			if (a->cfg->ops[i] == BPFH_OP_LDDW_HI)
+		for (unsigned p = 0; p < NPART && f->node[id].st[p]; p++) {
+			if (f->node[id].st[p]->bottom)
 				continue;
-			bpfh_vstate_format(buf[0], text, sizeof(text));
-			o->trace(o->trace_arg, i, text);
-			if (i < blk->last && step(a, buf[0], i))
-				break;
+			bpfh_vstate_copy(buf[0], f->node[id].st[p]);
+			for (size_t i = blk->first; i <= blk->last; i++) {
+				if (a->cfg->ops[i] == BPFH_OP_LDDW_HI)
+					continue;
+				bpfh_vstate_format(buf[0], text, sizeof(text));
+				o->trace(o->trace_arg, i, text);
+				if (i < blk->last && step(a, buf[0], i))
+					break;
+			}
 		}
 	}
 	a->log = log;
@@ -633,38 +668,42 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 	err = flow(a, &f, main_ctx, 0, buf[0], SIZE_MAX, 0);
 	while (again && !err) {
 		again = false;
-		for (size_t id = 0; id < f.nnode && !err; id++) {
-			if (!f.node[id].dirty)
+		for (size_t id = 0; id < f.nnode * NPART && !err; id++) {
+			unsigned p = (unsigned)(id % NPART);
+			size_t nid = id / NPART;
+
+			if (!f.node[nid].dirty[p])
 				continue;
-			f.node[id].dirty = false;
+			f.node[nid].dirty[p] = false;
 			again = true;
+			f.part = p;
 			if (++out->states > max_states) {
-				size_t ctx = f.node[id].ctx;
+				size_t ctx = f.node[nid].ctx;
 
 				a->insn = cfg->blocks[cfg->funcs[f.ctx[ctx].fn].first_block +
-						      (id - f.ctx[ctx].node0)].first;
+						      (nid - f.ctx[ctx].node0)].first;
 				err = fail(a, "program too complex: more than %" PRIu64
 					   " block visits", max_states);
 				break;
 			}
-			err = visit(a, &f, id, f.node[id].st, buf);
+			err = visit(a, &f, nid, f.node[nid].st[p], buf);
 			/* Blocks with one predecessor, straight from its edges. */
 			while (f.npend && !err) {
-				struct pending p = f.pend[--f.npend];
+				struct pending q = f.pend[--f.npend];
 
 				if (++out->states > max_states) {
-					a->insn = cfg->blocks[cfg->funcs[f.ctx[f.node[p.id].ctx].fn]
-						.first_block + (p.id - f.ctx[f.node[p.id].ctx].node0)].first;
+					a->insn = cfg->blocks[cfg->funcs[f.ctx[f.node[q.id].ctx].fn]
+						.first_block + (q.id - f.ctx[f.node[q.id].ctx].node0)].first;
 					err = fail(a, "program too complex: more than %" PRIu64
 						   " block visits", max_states);
 				} else {
-					err = visit(a, &f, p.id, p.st, buf);
+					err = visit(a, &f, q.id, q.st, buf);
 				}
-				if (f.nspare[p.st->depth] < 4) {
-					f.spare[p.st->depth][f.nspare[p.st->depth]++] = p.st;
+				if (f.nspare[q.st->depth] < 4) {
+					f.spare[q.st->depth][f.nspare[q.st->depth]++] = q.st;
 				} else {
-					account(a, &f, -(int64_t)bpfh_vstate_size(p.st->depth));
-					free(p.st);
+					account(a, &f, -(int64_t)bpfh_vstate_size(q.st->depth));
+					free(q.st);
 				}
 			}
 		}
@@ -679,7 +718,8 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 	out->peak_bytes = f.peak;
 out:
 	for (size_t id = 0; id < f.nnode; id++)
-		free(f.node[id].st);
+		for (unsigned p = 0; p < NPART; p++)
+			free(f.node[id].st[p]);
 	for (size_t i = 0; i < f.npend; i++)
 		free(f.pend[i].st);
 	for (unsigned d = 0; d < BPFH_VMAX_FRAMES; d++)

@@ -398,8 +398,13 @@ static int mark_stored(struct bpfh_cfg *cfg)
 		for (int k = 0; k < 2; k++)
 			if (cfg->blocks[b].succ[k] != SIZE_MAX)
 				npred[cfg->blocks[b].succ[k]]++;
+	/* Blocks that end with exit are in no cycle: each path into them is analysed on its own
+	 * (a callee's returns reach its caller apart, as a return value and what it wrote
+	 * together). */
 	for (size_t b = 0; b < cfg->nblocks; b++)
-		cfg->blocks[b].stored = npred[b] != 1 || cfg->blocks[b].loop_head;
+		cfg->blocks[b].stored = (npred[b] != 1 || cfg->blocks[b].loop_head) &&
+					bpfh_op_info(cfg->ops[cfg->blocks[b].last])->form !=
+					BPFH_FORM_EXIT;
 	for (size_t f = 0; f < cfg->nfuncs; f++)
 		cfg->blocks[cfg->funcs[f].first_block].stored = true;
 	free(npred);
