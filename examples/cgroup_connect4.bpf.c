@@ -93,6 +93,9 @@ int connect4(struct bpf_sock_addr *ctx)
 		return 1;
 	/* Round robin; a lost update under contention only skews the rotation. */
 	i = svc->next++ % svc->count;
+	/* clang knows i < count <= MAX_BACKENDS and would drop the check below, which a
+	 * verifier needs (the kernel's too: it keeps no range through x - x / y * y). */
+	asm volatile("" : "+r"(i));
 	if (i >= MAX_BACKENDS)
 		return 1;
 	ctx->user_ip4 = svc->backends[i].addr;

@@ -104,7 +104,10 @@ int xdp_ctl(struct xdp_md *ctx)
 	struct iphdr *ip = (void *)(eth + 1);
 	struct udphdr *udp = (void *)(ip + 1);
 	struct line l = {};
-	char reply[REPLY_MAX];
+	/* Zeroed: the copy below reads reply[0 .. rlen), and which bytes the branches above
+	 * filled depends on rlen; bpfhost's verifier joins the branches (it is not path by path
+	 * as Linux's is), so it can only prove the bytes initialised when all of them are. */
+	char reply[REPLY_MAX] = {};
 	__u8 mac[ETH_ALEN], *payload;
 	__u64 args[2];
 	__u32 addr, i, old_len;

@@ -42,6 +42,7 @@ enum bpfh_arg {
 	BPFH_ARG_ALLOC_SIZE,        /* a constant size for bpf_ringbuf_reserve */
 	BPFH_ARG_LONG_PTR,          /* an 8-byte writable location */
 	BPFH_ARG_CONST,             /* a known constant (flags) */
+	BPFH_ARG_UNINIT_MEM_OR_NULL, /* memory the helper writes, or NULL with size 0 */
 };
 
 enum bpfh_ret {

@@ -84,7 +84,7 @@ static int alu_ptr(struct actx *a, struct bpfh_vstate *st, const struct bpfh_ins
 	}
 	if (width == 64 && num->kind == BPFH_VK_SCALAR &&
 	    (alu == BPFH_ALU_ADD || (alu == BPFH_ALU_SUB && ptr == dst)) &&
-	    ptr->kind != BPFH_VK_MAP_PTR && ptr->kind != BPFH_VK_PKT_END) {
+	    ptr->kind != BPFH_VK_MAP_PTR) {
 		struct bpfh_scalar off = bpfh_scalar_alu(alu, 64, &dst->s, &src->s);
 		struct bpfh_vreg res = *ptr;
 

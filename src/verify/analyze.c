@@ -88,6 +88,21 @@ static int step(struct actx *a, struct bpfh_vstate *st, size_t i)
 
 	a->insn = i;
 	bpfh_vrel_plan(st, insn, op, &plan);
+	/* "r <<= 32; r >>= 32" (clang's zero extension) of a register that holds a 32-bit
+	 * value gives it back unchanged: its relations stay (the pair is in one block). */
+	if (op == BPFH_OP_LSH64_K && insn->imm == 32 && i + 1 < a->cfg->count &&
+	    a->cfg->ops[i + 1] == BPFH_OP_RSH64_K && insn[1].imm == 32 &&
+	    insn[1].dst == insn->dst && a->cfg->block_of[i + 1] == a->cfg->block_of[i] &&
+	    st->r[insn->dst].kind == BPFH_VK_SCALAR && st->r[insn->dst].s.r64.smin >= 0 &&
+	    st->r[insn->dst].s.r64.smax <= (int64_t)UINT32_MAX) {
+		plan.kind = BPFH_VREL_NONE;
+		a->zext_insn = i + 1;
+	} else if (a->zext_insn == i) {
+		plan.kind = BPFH_VREL_NONE;
+		a->zext_insn = SIZE_MAX;
+	} else {
+		a->zext_insn = SIZE_MAX;
+	}
 	err = transfer(a, st, insn, op, form);
 	if (err)
 		return err;
@@ -660,6 +675,7 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 	a->in = in;
 	a->cfg = cfg;
 	a->log = log;
+	a->zext_insn = SIZE_MAX;
 	collect_thresholds(a);
 	err = new_ctx(a, &f, 0, SIZE_MAX, SIZE_MAX, false, &main_ctx);
 	if (err)

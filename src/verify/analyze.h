@@ -29,6 +29,7 @@ struct actx {
 	size_t reject_insn;
 	bool have_r0;      /* r0 at the exits seen so far: [r0_min, r0_max] */
 	int64_t r0_min, r0_max;
+	size_t zext_insn;  /* the rsh of a "<<= 32, >>= 32" pair that keeps its relations */
 };
 
 
@@ -58,7 +59,8 @@ int bpfh_va_alu(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *
 
 /* mem.c. ACC_LOAD: an instruction's read, whose stack bytes do_load checks itself (fills of
  * spilled pointers are reads of bytes that are not data). */
-enum access { ACC_READ, ACC_LOAD, ACC_WRITE, ACC_HELPER_READ, ACC_HELPER_WRITE };
+enum access { ACC_READ, ACC_LOAD, ACC_WRITE, ACC_HELPER_READ, ACC_HELPER_WRITE,
+	      ACC_STORE /* an instruction's store: a variable stack offset is allowed */ };
 /* Check an access of size bytes at p + off (p the value of register reg). For the stack,
  * *slot receives the byte index of the lowest byte when the offset is a constant (else
  * SIZE_MAX). Returns 0 or a rejection. */

@@ -78,11 +78,16 @@ static void set_null(struct bpfh_vstate *st, const struct bpfh_vreg *r, unsigned
 
 /* pkt (offset lo) compared with pkt_end: on the edge where pkt + off <= end (or < end when
  * strict) the packet has at least lo (lo + 1) bytes. */
-static void pkt_bound(struct bpfh_vstate *st, const struct bpfh_vreg *pkt, bool lt)
+static void pkt_bound(struct bpfh_vstate *st, const struct bpfh_vreg *pkt,
+		      const struct bpfh_vreg *end, bool lt)
 {
-	int64_t lo = pkt->s.r64.smin;
+	int64_t lo = pkt->s.r64.smin, e = end->s.r64.smax;
 
-	if (lo < 0 || lo > OFF_LIMIT)
+	/* pkt + lo <= end + e: at least lo - e bytes (the end may have been moved). */
+	if (lo < 0 || lo > OFF_LIMIT || e < -OFF_LIMIT || e > OFF_LIMIT)
+		return;
+	lo -= e;
+	if (lo < 0)
 		return;
 	if ((uint64_t)lo + lt > st->pkt_range)
 		st->pkt_range = (uint64_t)lo + lt;
@@ -180,6 +185,7 @@ int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bp
 		    (d->kind == BPFH_VK_PKT_END && s.kind == BPFH_VK_PKT)) {
 			bool pkt_first = d->kind == BPFH_VK_PKT;
 			const struct bpfh_vreg *pkt = pkt_first ? d : &s;
+			const struct bpfh_vreg *end = pkt_first ? &s : d;
 			enum bpfh_cond n = c;
 
 			/* Normalise to "pkt OP end". */
@@ -187,10 +193,10 @@ int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bp
 				n = c == BPFH_COND_GT ? BPFH_COND_LT : c == BPFH_COND_GE ? BPFH_COND_LE :
 				    c == BPFH_COND_LT ? BPFH_COND_GT : c == BPFH_COND_LE ? BPFH_COND_GE : c;
 			switch (n) {
-			case BPFH_COND_GT: pkt_bound(fall, pkt, false); break;  /* pkt <= end */
-			case BPFH_COND_GE: pkt_bound(fall, pkt, true); break;   /* pkt < end */
-			case BPFH_COND_LT: pkt_bound(taken, pkt, true); break;
-			case BPFH_COND_LE: pkt_bound(taken, pkt, false); break;
+			case BPFH_COND_GT: pkt_bound(fall, pkt, end, false); break;  /* pkt <= end */
+			case BPFH_COND_GE: pkt_bound(fall, pkt, end, true); break;   /* pkt < end */
+			case BPFH_COND_LT: pkt_bound(taken, pkt, end, true); break;
+			case BPFH_COND_LE: pkt_bound(taken, pkt, end, false); break;
 			default: break;
 			}
 		}

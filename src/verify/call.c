@@ -337,8 +337,11 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		switch (h->args[k]) {
 		case BPFH_ARG_ANYTHING:
 			/* The probe-read helpers' source is an address: any pointer may be it
-			 * (the helper reads through it safely); elsewhere a pointer would leak. */
-			if (strict(a) && bpfh_vreg_is_ptr(r) && !(k == 2 && probe_read(h->id)))
+			 * (the helper reads through it safely), and bpf_trace_printk's values
+			 * may be strings (%s) it reads the same way; elsewhere a pointer would
+			 * leak. */
+			if (strict(a) && bpfh_vreg_is_ptr(r) && !(k == 2 && probe_read(h->id)) &&
+			    !(h->id == 6 && k >= 2))
 				return fail(a, "%s: R%u must be a scalar, not %s", h->name, reg, b);
 			break;
 		case BPFH_ARG_CONST:
@@ -375,6 +378,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 			/* fall through */
 		case BPFH_ARG_MEM:
 		case BPFH_ARG_MEM_OR_NULL:
+		case BPFH_ARG_UNINIT_MEM_OR_NULL:
 			if (k == 4 || (h->args[k + 1] != BPFH_ARG_SIZE &&
 				       h->args[k + 1] != BPFH_ARG_SIZE_OR_ZERO))
 				return fail(a, "%s: prototype without a size", h->name);
@@ -383,7 +387,8 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 				return err;
 			/* NULL (or any number) only with a size of 0: arg_mem lets that pass
 			 * and refuses a number with a size that may be larger. */
-			err = arg_mem(a, st, reg, size, h->args[k] == BPFH_ARG_UNINIT_MEM);
+			err = arg_mem(a, st, reg, size, h->args[k] == BPFH_ARG_UNINIT_MEM ||
+				      h->args[k] == BPFH_ARG_UNINIT_MEM_OR_NULL);
 			if (err)
 				return err;
 			break;

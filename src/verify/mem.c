@@ -21,7 +21,7 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 {
 	char b[96];
 	int64_t lo, hi;
-	bool write = acc == ACC_WRITE || acc == ACC_HELPER_WRITE;
+	bool write = acc == ACC_WRITE || acc == ACC_HELPER_WRITE || acc == ACC_STORE;
 	const struct bpfh_verify_prog_type *type = a->in->type;
 
 	if (slot)
@@ -47,7 +47,7 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 			return fail(a, "stack access out of the frame: R%u %s, bytes [%" PRId64
 				    ", %" PRId64 ")  of [-512, 0)", reg, b, lo, hi);
 		if (lo != hi - (int64_t)size) {
-			if (write)
+			if (write && acc != ACC_STORE)
 				return fail(a, "stack write with a variable offset: R%u %s", reg,
 					    b);
 		} else if (slot) {
@@ -189,6 +189,27 @@ int bpfh_va_load(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 	return 0;
 }
 
+/* A store at a variable stack offset: every byte it may reach keeps its state (initialised
+ * stays initialised; uninitialised may stay so), and spills there are broken. */
+static void var_write(struct bpfh_vstate *st, const struct bpfh_vreg *p, int64_t off,
+		      unsigned size)
+{
+	struct bpfh_vview v = bpfh_vstate_frame(st, p->map);
+	int64_t lo = p->s.r64.smin + off + BPFH_STACK_SIZE;
+	int64_t hi = p->s.r64.smax + off + size + BPFH_STACK_SIZE;
+
+	for (int64_t i = lo; i < hi; i++) {
+		size_t s = (size_t)i / 8;
+
+		if (v.stk[i] != BPFH_STK_SPILL)
+			continue;
+		/* a scalar's bytes stay data, a pointer's become unreadable */
+		memset(&v.stk[s * 8], v.spill[s].kind == BPFH_VK_SCALAR ? BPFH_STK_MISC
+									 : BPFH_STK_INVALID, 8);
+		memset(&v.spill[s], 0, sizeof(v.spill[s]));
+	}
+}
+
 int bpfh_va_store(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,
 		    unsigned op)
 {
@@ -208,9 +229,17 @@ int bpfh_va_store(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn
 			return err;
 		val = st->r[insn->src];
 	}
-	err = bpfh_va_check_region(a, st, insn->dst, &p, insn->off, size, ACC_WRITE, &slot);
+	err = bpfh_va_check_region(a, st, insn->dst, &p, insn->off, size, ACC_STORE, &slot);
 	if (err)
 		return err;
+	if (p.kind == BPFH_VK_STACK && slot == SIZE_MAX) {
+		/* A variable offset: any byte in the range may be written, or not. */
+		if (bpfh_vreg_is_ptr(&val))
+			return fail(a, "spill of pointer R%u %s at a variable stack offset",
+				    insn->src, fmt_reg(&val, b, sizeof(b)));
+		var_write(st, &p, insn->off, size);
+		return 0;
+	}
 	if (bpfh_vreg_is_ptr(&val)) {
 		fmt_reg(&val, b, sizeof(b));
 		/* A reference stored anywhere but the stack would outlive its release. */

@@ -84,6 +84,8 @@ static const uint32_t helpers_sock_addr[] = {
 /* bpfhost's bind hook (ebpf-for-windows' bind programs): a process context as well */
 static const uint32_t helpers_bind[] = {
 	BASE_HELPERS,
+	4,   /* probe_read: the host process's own memory, bounded, failing cleanly */
+	45,  /* probe_read_str */
 	14,  /* get_current_pid_tgid */
 	15,  /* get_current_uid_gid */
 	16,  /* get_current_comm */
