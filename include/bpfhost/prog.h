@@ -31,12 +31,20 @@ struct bpfh_load_opts {
 	size_t sz;                /* sizeof(struct bpfh_load_opts) */
 	enum bpfh_engine engine;  /* for every program of the instance */
 	uint32_t prog_type;       /* 0: from each program's section; else this type for all */
+	int privileged;           /* verify with Linux root's profile (verify.h) */
+	uint32_t mem_size;        /* memory programs: the bytes r1 points to that they may
+				     use (0: BPFH_MEMORY_SIZE); test runs give at least that */
 };
+
+/* The bytes a plain-memory program may use through r1 unless the load says otherwise. */
+#define BPFH_MEMORY_SIZE 4096u
 
 /*
  * Instantiate obj (which must outlive the instance): create its maps, fill global data and
- * initial slots, prepare every program. Errors name the map or program, the instruction and
- * the reason. Returns 0 or a negative errno.
+ * initial slots, verify and prepare every program: nothing the verifier rejects is prepared
+ * (-EACCES, with the verifier's line "FILE:PROGRAM: insn N (...): cause at source:LINE" in the
+ * log). Errors name the map or program, the instruction and the reason. Returns 0 or a
+ * negative errno.
  */
 int bpfh_instance_create(const struct bpfh_object *obj, const struct bpfh_load_opts *opts,
 			 struct bpfh_log *log, struct bpfh_instance **out);

@@ -13,6 +13,7 @@ struct bpfh_prog {
 	char section[128];
 	uint32_t type;
 	uint32_t attach_type;
+	uint32_t mem_size;      /* memory programs: the bytes verified through r1 */
 	struct bpfh_exec *exec;
 	struct bpfh_instance *inst;
 };

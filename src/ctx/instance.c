@@ -119,6 +119,32 @@ static int check_helpers(const struct bpfh_instance *inst, const struct bpfh_obj
 	return 0;
 }
 
+/* Nothing unverified runs: the verifier's verdict on the program as it will be prepared. */
+static int verify_prog(struct bpfh_instance *inst, const struct bpfh_obj_prog *op,
+		       struct bpfh_prog *p, const struct bpfh_load_opts *opts, struct bpfh_log *log)
+{
+	struct bpfh_object_verify_opts vo;
+	struct bpfh_verify_prog_type memtype;
+
+	memset(&vo, 0, sizeof(vo));
+	vo.sz = sizeof(vo);
+	vo.options.privileged = opts && opts->privileged;
+	p->mem_size = opts && opts->mem_size ? opts->mem_size : BPFH_MEMORY_SIZE;
+	vo.mem_size = p->mem_size;
+	if (p->type == BPFH_PROG_TYPE_MEMORY) {
+		memtype = bpfh_verify_type_memory(p->mem_size);
+		vo.type = &memtype;
+	} else if (p->type != op->prog_type) {
+		vo.type = bpfh_verify_type_of(p->type, p->attach_type);
+		if (!vo.type) {
+			bpfh_log_printf(log, "%s: program %s: program type %u has no verifier "
+					"description\n", inst->obj->name, op->name, p->type);
+			return -ENOTSUP;
+		}
+	}
+	return bpfh_object_verify_prog(inst->obj, op, &vo, NULL, log);
+}
+
 static int load_prog(struct bpfh_instance *inst, size_t i, const struct bpfh_load_opts *opts,
 		     struct bpfh_log *log)
 {
@@ -135,6 +161,8 @@ static int load_prog(struct bpfh_instance *inst, size_t i, const struct bpfh_loa
 	p->attach_type = op->expected_attach_type;
 	p->inst = inst;
 	err = check_helpers(inst, op, log);
+	if (!err)
+		err = verify_prog(inst, op, p, opts, log);
 	if (err)
 		return err;
 	snprintf(name, sizeof(name), "%s:%s", inst->obj->name, op->name);
@@ -317,6 +345,7 @@ void bpfh_prog_runner(const struct bpfh_prog *prog, struct bpfh_runner *runner)
 	runner->tail_target = tail_target;
 	runner->regions = prog->inst->regions;
 	runner->nregions = prog->inst->nregions;
+	runner->mem_size = prog->mem_size;
 }
 
 const char *bpfh_prog_name(const struct bpfh_prog *prog)

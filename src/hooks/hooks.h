@@ -17,6 +17,7 @@ struct bpfh_runner {
 	const struct bpfh_exec *(*tail_target)(void *prog, const struct bpfh_exec *from);
 	const struct bpfh_region *regions; /* the program's own memory (global data) */
 	size_t nregions;
+	uint32_t mem_size;  /* memory programs: the bytes the verifier let them use via r1 */
 };
 
 /* One invocation: arguments, helpers' environment, regions for the checked engine. */

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The plain-memory program type: r1 = a copy of data_in, r2 = its length, as the conformance
- * suite runs programs; data_out receives the memory after the run.
+ * suite runs programs; data_out receives the memory after the run. The memory r1 points to
+ * is at least the size the program was verified for (zeros past data_in): the verifier only
+ * knew that size, not data_in's.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@ int bpfh_hook_memory_test_run(const struct bpfh_hook *hook, const struct bpfh_ru
 	struct bpfh_env env;
 	struct bpfh_invoke inv;
 	struct bpfh_region region;
+	size_t size;
 	int err;
 
 	(void)hook;
@@ -37,13 +40,14 @@ int bpfh_hook_memory_test_run(const struct bpfh_hook *hook, const struct bpfh_ru
 		return -EINVAL;
 	st.len = opts->data_size_in;
 	st.in = opts->data_in;
-	st.mem = malloc(st.len ? st.len : 1);
+	size = st.len > runner->mem_size ? st.len : runner->mem_size;
+	st.mem = calloc(1, size ? size : 1);
 	if (!st.mem)
 		return -ENOMEM;
 	region.base = (uintptr_t)st.mem;
-	region.size = st.len;
+	region.size = size;
 	region.writable = 1;
-	bpfh_hook_prepare(&inv, &env, opts, st.len ? (uint64_t)(uintptr_t)st.mem : 0, &region, 1);
+	bpfh_hook_prepare(&inv, &env, opts, size ? (uint64_t)(uintptr_t)st.mem : 0, &region, 1);
 	inv.r2 = st.len;
 	env.pkt = st.mem;
 	env.pkt_len = (uint32_t)st.len;

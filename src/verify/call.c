@@ -313,6 +313,11 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 
 	if (!h)
 		return fail(a, "unknown helper %s (%" PRId32 ")", name ? name : "?", insn->imm);
+	/* A tail call's target starts with r1 only: a type that promises more at entry (plain
+	 * memory: r2 = its size) cannot be one. */
+	if ((h->flags & BPFH_HELPER_TAIL_CALL) && a->in->type->r2_ctx_size)
+		return fail(a, "tail calls are not allowed in %s programs (their target would "
+			    "not get r2)", a->in->type->name ? a->in->type->name : "these");
 	if (!bpfh_verify_type_allows_helper(a->in->type, h->id))
 		return fail(a, "helper bpf_%s (id %" PRIu32 ") cannot be called by %s programs",
 			    h->name, h->id, a->in->type->name ? a->in->type->name : "these");

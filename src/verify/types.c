@@ -89,7 +89,6 @@ static const uint32_t helpers_bind[] = {
 	14,  /* get_current_pid_tgid */
 	15,  /* get_current_uid_gid */
 	16,  /* get_current_comm */
-	160, /* ktime_get_coarse_ns */
 };
 
 /* --- struct xdp_md: 4-byte reads only, nothing writable (xdp_is_valid_access) --- */
@@ -225,8 +224,8 @@ const struct bpfh_verify_prog_type bpfh_verify_type_xdp = {
 	.ctx_size = sizeof(struct bpfh_xdp_md),
 	.pkt_data_off = offsetof(struct bpfh_xdp_md, data),
 	.pkt_end_off = offsetof(struct bpfh_xdp_md, data_end),
-	.ret_min = 0,
-	.ret_max = 4,
+	.ret_min = INT64_MIN, /* Linux checks no XDP action; unknown ones drop the packet */
+	.ret_max = INT64_MAX,
 	TABLE(fields_xdp),
 	HELPERS(helpers_xdp),
 };
@@ -237,8 +236,8 @@ static const struct bpfh_verify_prog_type type_xdp_devmap = {
 	.ctx_size = sizeof(struct bpfh_xdp_md),
 	.pkt_data_off = offsetof(struct bpfh_xdp_md, data),
 	.pkt_end_off = offsetof(struct bpfh_xdp_md, data_end),
-	.ret_min = 0,
-	.ret_max = 4,
+	.ret_min = INT64_MIN, /* Linux checks no XDP action; unknown ones drop the packet */
+	.ret_max = INT64_MAX,
 	TABLE(fields_xdp_devmap),
 	HELPERS(helpers_xdp),
 };
@@ -246,12 +245,12 @@ static const struct bpfh_verify_prog_type type_xdp_devmap = {
 /* A socket filter has no direct packet access in Linux: data and data_end are not fields it
  * may read (pkt_data_off stays for callers that look at the layout). */
 const struct bpfh_verify_prog_type bpfh_verify_type_socket_filter =
-	SKB_TYPE("socket_filter", fields_socket_filter, helpers_skb_filter, 0, UINT32_MAX, 1);
+	SKB_TYPE("socket_filter", fields_socket_filter, helpers_skb_filter, INT64_MIN, INT64_MAX, 1);
 
 static const struct bpfh_verify_prog_type type_sched_cls =
-	SKB_TYPE("sched_cls", fields_tc, helpers_tc, INT32_MIN, INT32_MAX, 1);
+	SKB_TYPE("sched_cls", fields_tc, helpers_tc, INT64_MIN, INT64_MAX, 1);
 static const struct bpfh_verify_prog_type type_sched_act =
-	SKB_TYPE("sched_act", fields_tc, helpers_tc, INT32_MIN, INT32_MAX, 1);
+	SKB_TYPE("sched_act", fields_tc, helpers_tc, INT64_MIN, INT64_MAX, 1);
 /* Linux's may_access_skb() refuses LD_ABS / LD_IND to cgroup_skb programs; so does bpfhost. */
 static const struct bpfh_verify_prog_type type_cgroup_skb =
 	SKB_TYPE("cgroup_skb", fields_cgroup_skb, helpers_skb_filter, 0, 3, 0);

@@ -102,7 +102,10 @@ int xdp_local2(struct xdp_md *ctx)
 SEC("tc")
 int skb_local(struct __sk_buff *skb)
 {
-	__u64 r = skb->mark + skb->cb[2] + skb->len + skb->remote_ip6[3] + skb->hwtstamp;
+	/* remote_ip6 is no field tc programs may read (Linux's rule, and bpfhost's verifier's):
+	 * its offset is relocated all the same. */
+	__u64 r = skb->mark + skb->cb[2] + skb->len + bpf_core_field_offset(skb->remote_ip6[3]) +
+		  skb->hwtstamp;
 	struct bpf_sock *sk = skb->sk;
 
 	r += skb->ingress_ifindex + skb->tstamp_type;

@@ -58,7 +58,7 @@ static void ex_path(char *path, size_t size, const char *name)
 /* Open and instantiate an example on the current engine; 0 or -1 (with a failed check). */
 static int ex_open(struct ex *e, const char *name)
 {
-	struct bpfh_load_opts lo = { sizeof(lo), engine, 0 };
+	struct bpfh_load_opts lo = { .sz = sizeof(lo), .engine = engine };
 	char path[512];
 	int err;
 

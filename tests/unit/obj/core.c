@@ -285,7 +285,7 @@ static void test_local(void)
 	      bpfh_object_find_prog(obj, "xdp_local")->ncore_relos);
 	CHECK(relo_value(raw, "xdp_local", "xdp_md", "0:0", BPFH_CORE_FIELD_BYTE_OFFSET, NULL) == 0);
 	for (e = 0; e < sizeof(engines) / sizeof(engines[0]); e++) {
-		struct bpfh_load_opts lo = { sizeof(lo), engines[e], 0 };
+		struct bpfh_load_opts lo = { .sz = sizeof(lo), .engine = engines[e] };
 
 		bpfh_log_init(&log, logbuf, sizeof(logbuf));
 		if (!CHECKF(bpfh_instance_create(obj, &lo, &log, &inst) == 0, "%s", logbuf))
@@ -346,7 +346,7 @@ static void test_bits(void)
 	struct bpfh_btf *target = bits_target();
 	struct bpfh_object *obj = NULL;
 	struct bpfh_instance *inst = NULL;
-	struct bpfh_load_opts lo = { sizeof(lo), BPFH_ENGINE_INTERP_CHECKED, 0 };
+	struct bpfh_load_opts lo = { .sz = sizeof(lo), .engine = BPFH_ENGINE_INTERP_CHECKED };
 	struct bpfh_test_run_opts o;
 	struct bpfh_log log;
 	uint8_t mem[104] = { 0 }, out[104];
