@@ -3,11 +3,11 @@
  * The verifier: a pure function from a program image, the description of its program type, the
  * maps its lddw instructions name and options to a verdict, a log and statistics. It never
  * rewrites the program and never runs it. The analysis is an abstract interpretation over the
- * program's control-flow graph (src/verify/cfg.c, state.c, analyze.c); a rejection is one log
- * line "insn N (disassembly): cause, with the abstract values involved".
+ * program's control-flow graph in call contexts (src/verify, docs/verifier.md); a rejection
+ * is one log line "insn N (disassembly): cause, with the abstract values involved".
  *
- * Not supported yet (refused with a message saying so): local calls, callx, kfuncs, callbacks
- * (bpf_loop), spin locks, ring buffer references, legacy packet loads (ldabs/ldind).
+ * Refused with a message saying so: callx, kfunc calls, lddw of kernel variables, recursion,
+ * more than 8 frames, loops nested more than 3 deep in a function, irreducible loops.
  */
 #ifndef BPFHOST_VERIFY_H
 #define BPFHOST_VERIFY_H
