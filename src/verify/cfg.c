@@ -407,6 +407,11 @@ static int mark_stored(struct bpfh_cfg *cfg)
 					BPFH_FORM_EXIT;
 	for (size_t f = 0; f < cfg->nfuncs; f++)
 		cfg->blocks[cfg->funcs[f].first_block].stored = true;
+	/* After a helper that runs a callback, states come back from every invocation: join
+	 * them there rather than analyse the rest of the program once per invocation. */
+	for (size_t b = 0; b < cfg->nblocks; b++)
+		if (cfg->blocks[b].callback_call && cfg->blocks[b].succ[0] != SIZE_MAX)
+			cfg->blocks[cfg->blocks[b].succ[0]].stored = true;
 	free(npred);
 	return 0;
 }
