@@ -50,6 +50,9 @@ struct bpfh_region {
 	int writable;
 };
 
+/* Tail calls one run may make (Linux's MAX_TAIL_CALL_CNT); the 34th fails with -ENOENT. */
+#define BPFH_MAX_TAIL_CALLS 33
+
 /* Value that `lddw rD, func +N` loads and `callx` accepts: the callee's slot tagged so that it
  * cannot be taken for a helper id. */
 #define BPFH_FUNC_TAG 0xbf00000000000000ull
@@ -78,7 +81,49 @@ struct bpfh_exec_opts {
 	 * bpf_map_lookup_elem (bpfh_helper_table()), as for an instance's programs. */
 	int (*array_layout)(void *ctx, uint64_t value, void **base, uint32_t *stride,
 			    uint32_t *max);
+	/* JIT: emit bpf_tail_call (helper 12) inline, as Linux's JIT does, where r2 is provably
+	 * the value of an lddw of src 1 or 5 that this returns 0 for, describing a PROG_ARRAY:
+	 * the slot of index i < *max is (*slots)[i] (the array fixed for the map's life), NULL or
+	 * an object holding at byte offset *exec_off the const struct bpfh_exec * of its program
+	 * (ctx is resolve_ctx, value what resolve gave). The code then does what the helper and
+	 * the engine do together: the index checked against *max, the slot and its program
+	 * loaded, the limit of 33 tail calls per run counted in run->tail_calls, r0 = -ENOENT
+	 * when any of them fails, else r0 = 0, run->current set and a jump into the target's
+	 * code in the same frame (a target prepared for another engine is the same run-time
+	 * error as through the helper). Set it only when every run's helper 12 is bpfhost's
+	 * bpf_tail_call and its env's tail_target gives that pointer, as for an instance's
+	 * programs. */
+	int (*prog_array_layout)(void *ctx, uint64_t value, void *const **slots, uint32_t *max,
+				 size_t *exec_off);
+	/* JIT: the helper table every run that reaches this program will give (run->helpers and
+	 * run->nhelpers the same, tail calls into it included, as an instance's runs all use
+	 * bpfh_helper_table()). Each `call N` then calls the helper at its address, without
+	 * looking it up in the run's table at every call; a helper the table lacks is the same
+	 * run-time error as without it. A run with another table fails with -EINVAL (and a log
+	 * line). NULL: looked up per call. */
+	const bpfh_helper_fn *helpers;
+	size_t nhelpers;
+	/* JIT: what helper id of every run's table does, as its prototype says (ctx is
+	 * resolve_ctx): 0 and in *nargs
+	 * the number of arguments it reads (r1..r_nargs: the JIT then keeps only what the
+	 * program itself reads of r1..r5 across calls, as a verifier allows) and in *flags
+	 * BPFH_HELPER_MAY_* below (without them a call skips the checks for a tail call and a
+	 * callback's error after it); nonzero: unknown (all five read, anything done). */
+	int (*helper_info)(void *ctx, uint32_t id, unsigned *nargs, unsigned *flags);
+	/* JIT: blind constants, as Linux's bpf_jit_harden: every immediate of the program's
+	 * ALU, jump, store, LD_ABS/LD_IND and lddw instructions is emitted as imm ^ key, loaded
+	 * into a scratch register and xor'ed with key at run time, so that no value the program
+	 * chose appears in the code (JIT spraying); shift counts (one byte) and helper ids are
+	 * left as they are, as Linux leaves them. The keys are drawn anew for each compilation
+	 * (one per instruction). Also when the environment variable BPFH_JIT_BLIND is 1. The code
+	 * is larger and slightly slower; results are the same. */
+	int blind;
 };
+
+/* bpfh_exec_opts.helper_info flags: the helper may ask for a tail call (set run->tail_next),
+ * may run callbacks (bpfh_exec_callback, which can set run->error). */
+#define BPFH_HELPER_MAY_TAIL_CALL 1u
+#define BPFH_HELPER_MAY_CALL_BACK 2u
 
 /* One run: initial registers, helpers, the legacy packet, regions and a budget. */
 struct bpfh_run {

@@ -164,6 +164,14 @@ int bpfh_map_array_layout(const struct bpfh_map *map, void **base, uint32_t *str
 			  uint32_t *max);
 
 /*
+ * Where a PROG_ARRAY keeps its slots, for code that reads them itself (the JIT's inline
+ * bpf_tail_call): slot i < *max is (*slots)[i], the object stored there or NULL, read as a
+ * tail call reads it (one load). The array is fixed for the map's life. -ENOTSUP for every
+ * other type.
+ */
+int bpfh_map_prog_array_layout(const struct bpfh_map *map, void *const **slots, uint32_t *max);
+
+/*
  * User side (copies). Key and value are key_size and bpfh_map_user_value_size() bytes. For
  * PROG_ARRAY, ARRAY_OF_MAPS and HASH_OF_MAPS a value is a uint32_t id: update resolves it
  * through the map's resolver (bpfh_map_set_resolver; -EBADF when nothing has that id), lookup

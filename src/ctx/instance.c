@@ -145,6 +145,32 @@ static int verify_prog(struct bpfh_instance *inst, const struct bpfh_obj_prog *o
 	return bpfh_object_verify_prog(inst->obj, op, &vo, NULL, log);
 }
 
+/* A PROG_ARRAY's slots hold struct bpfh_prog (see tail_target). */
+static int prog_array_layout(void *arg, uint64_t value, void *const **slots, uint32_t *max,
+			     size_t *exec_off)
+{
+	(void)arg;
+	*exec_off = offsetof(struct bpfh_prog, exec);
+	return bpfh_map_prog_array_layout((const struct bpfh_map *)(uintptr_t)value, slots, max);
+}
+
+/* What the helper table's rows say of each helper, for the JIT. */
+static int helper_info(void *arg, uint32_t id, unsigned *nargs, unsigned *flags)
+{
+	const struct bpfh_helper *h = bpfh_helper_find(id);
+	unsigned n;
+
+	(void)arg;
+	if (!h)
+		return -ENOENT;
+	*flags = h->flags & BPFH_HELPER_TAIL_CALL ? BPFH_HELPER_MAY_TAIL_CALL : 0;
+	for (n = 0; n < 5 && h->args[n] != BPFH_ARG_NONE; n++)
+		if (h->args[n] == BPFH_ARG_FUNC)
+			*flags |= BPFH_HELPER_MAY_CALL_BACK;
+	*nargs = n;
+	return 0;
+}
+
 static int load_prog(struct bpfh_instance *inst, size_t i, const struct bpfh_load_opts *opts,
 		     struct bpfh_log *log)
 {
@@ -172,6 +198,9 @@ static int load_prog(struct bpfh_instance *inst, size_t i, const struct bpfh_loa
 	eo.resolve_ctx = &rc;
 	eo.name = name;
 	eo.array_layout = array_layout;
+	eo.prog_array_layout = prog_array_layout;
+	eo.helpers = bpfh_helper_table(&eo.nhelpers);
+	eo.helper_info = helper_info;
 	return bpfh_exec_create(inst->engine, op->insns, op->count, &eo, log, &p->exec);
 }
 

@@ -39,6 +39,11 @@ struct bpfh_exec {
 	const uint8_t *jit_code;
 	size_t jit_code_size;
 	const void *jit_start;
+	const void *jit_leaf;     /* a jit_leaf_fn for programs that need no context, else NULL */
+	int jit_leaf_stack;       /* the leaf program uses r10 (it needs a stack) */
+	void *jit_chunk;          /* the pool chunk holding jit_pages (jit.c) */
+	const bpfh_helper_fn *jit_helpers; /* the table calls were bound to (opts), or NULL */
+	size_t jit_nhelpers;
 	uint32_t *jit_func_off;
 	uint32_t *jit_insn_off;
 };

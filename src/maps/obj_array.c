@@ -225,6 +225,15 @@ static int oa_lookup(struct bpfh_map *map, const void *key, void *value)
 	return err;
 }
 
+int bpfh_map_prog_array_layout(const struct bpfh_map *map, void *const **slots, uint32_t *max)
+{
+	if (!map || map->def.type != BPFH_MAP_TYPE_PROG_ARRAY || map->ops != &bpfh_prog_array_ops)
+		return -ENOTSUP;
+	*slots = ((const struct bpfh_obj_array *)map)->slots;
+	*max = map->def.max_entries;
+	return 0;
+}
+
 const struct bpfh_map_ops bpfh_prog_array_ops = {
 	.check = oa_check,
 	.alloc = oa_alloc,

@@ -4,7 +4,8 @@
  * memory r1 points to (also the LD_ABS packet), the rest a program image. A program that
  * decodes and that the checked interpreter runs to its exit without a fault within 4096
  * instructions must then give, on the JIT from the same memory and the same (zeroed) stack,
- * the same r0, the same memory and the same stack; any difference aborts. The checked run is
+ * the same r0, the same memory and the same stack, compiled plainly and with constant blinding
+ * (bpfh_exec_opts.blind); any difference aborts. The checked run is
  * what makes running arbitrary bytes as machine code safe: both engines follow the same path,
  * and the checked one proved that path's every access in bounds. Helper 5 (identity) is the
  * only helper. Does nothing where the JIT is not available.
@@ -71,7 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint64_t stack_after[STACK_WORDS];
 	uint8_t mem_after[MEM_SIZE];
 	struct bpfh_insn *insns;
-	struct bpfh_exec *checked = NULL, *jit = NULL;
+	struct bpfh_exec *checked = NULL, *jit = NULL, *blind = NULL;
+	struct bpfh_exec_opts blind_opts;
 	uint64_t r0_checked, r0_jit;
 	size_t count;
 
@@ -90,9 +92,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (run(jit, data, 0, &r0_jit) != 0 || r0_jit != r0_checked ||
 		    memcmp(mem_after, mem, MEM_SIZE) || memcmp(stack_after, stack, sizeof(stack)))
 			abort();
+		memset(&blind_opts, 0, sizeof(blind_opts));
+		blind_opts.sz = sizeof(blind_opts);
+		blind_opts.blind = 1;
+		if (bpfh_exec_create(BPFH_ENGINE_JIT, insns, count, &blind_opts, NULL, &blind) ||
+		    run(blind, data, 0, &r0_jit) != 0 || r0_jit != r0_checked ||
+		    memcmp(mem_after, mem, MEM_SIZE) || memcmp(stack_after, stack, sizeof(stack)))
+			abort();
 	}
 	bpfh_exec_destroy(checked);
 	bpfh_exec_destroy(jit);
+	bpfh_exec_destroy(blind);
 	free(insns);
 	return 0;
 }

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: MIT
 /*
  * The JIT's architecture-independent part: which registers a helper call must keep (a liveness
- * analysis of r1..r5), which bpf_map_lookup_elem calls the back end inlines (ARRAY maps known
- * at the call, when the options describe them), the code buffer and its limit, labels and
- * cold stubs, the emission passes until the layout settles, executable pages (written, then
- * flipped to read+execute, never both), and the C side of a run: the context the code works
- * in, the stack, and the interpreter's error messages for the faults the code reports.
+ * analysis of r1..r5, with the helpers' argument counts when the options give them), which
+ * helper calls the back end inlines (bpf_map_lookup_elem on ARRAY maps and bpf_tail_call on
+ * PROG_ARRAYs known at the call, when the options describe them), whether the program is a
+ * leaf (no context needed: it gets an entry that saves and sets only what it uses), the code
+ * buffer and its limit, labels and cold stubs, the emission passes until the layout settles,
+ * executable pages (carved from chunks, written, then flipped to read+execute, never both),
+ * and the C side of a run: the context the code works in, the stack, and the interpreter's
+ * error messages for the faults the code reports.
  *
- * It does not encode instructions (the back end in x86_64/ does), check memory accesses or
- * count instructions (the checked interpreter does), or blind constants: an option to blind
- * immediates against JIT spraying (XOR with a per-program random key, undone at run time) is
- * left for later; without a verifier every program here is trusted code anyway.
+ * Constant blinding (bpfh_exec_opts.blind) is decided here: a seed drawn per compilation from
+ * which each slot's key is derived, so that every pass emits the same code; the back end
+ * applies the keys.
+ *
+ * It does not encode instructions (the back end in x86_64/ does), or check memory accesses or
+ * count instructions (the checked interpreter does).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -149,6 +154,159 @@ static void apply_fixups(struct jit_pass *p)
 	}
 }
 
+/* ---- executable pages ---- */
+
+/*
+ * Code goes into pages carved from 64 KiB chunks rather than a mapping of its own: a
+ * compilation then costs one mprotect (read+write to read+execute) instead of mmap, mprotect
+ * and, at destruction, munmap, and it touches one fresh page instead of mapping a new one.
+ * Each program's pages are its own (whole pages: mprotect works on nothing smaller), written
+ * while still read+write and flipped to read+execute once, never back: pages of a destroyed
+ * program are not reused, the chunk is unmapped when it is no longer carved and its last
+ * program is gone. Programs larger than a quarter of a chunk get pages of their own (a chunk
+ * of one program).
+ */
+#define JIT_PAGE 4096u          /* x86-64's page size */
+#define CHUNK_SIZE (64u << 10)
+
+struct code_chunk {
+	uint8_t *base;
+	size_t size, used; /* bytes; used: carved so far, whole pages */
+	size_t live;       /* programs in it not destroyed yet */
+};
+
+static struct code_chunk *chunk_now; /* the chunk being carved, or NULL */
+static uint32_t chunk_lock;
+
+static void chunk_lock_take(void)
+{
+	while (__atomic_exchange_n(&chunk_lock, 1u, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&chunk_lock, __ATOMIC_RELAXED))
+			;
+}
+
+static void chunk_lock_give(void)
+{
+	__atomic_store_n(&chunk_lock, 0u, __ATOMIC_RELEASE);
+}
+
+static struct code_chunk *chunk_new(size_t size)
+{
+	struct code_chunk *c = malloc(sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->base = bpfh_pages_alloc(size);
+	if (!c->base) {
+		free(c);
+		return NULL;
+	}
+	c->size = size;
+	c->used = 0;
+	c->live = 0;
+	return c;
+}
+
+static void chunk_delete(struct code_chunk *c)
+{
+	bpfh_pages_free(c->base, c->size);
+	free(c);
+}
+
+/* size bytes of read+write pages of their own, in *chunk; NULL when out of memory. */
+static void *code_alloc(size_t size, struct code_chunk **chunk)
+{
+	size_t need = (size + JIT_PAGE - 1) / JIT_PAGE * JIT_PAGE;
+	struct code_chunk *c, *retired = NULL;
+	void *p;
+
+	if (need > CHUNK_SIZE / 4) {
+		c = chunk_new(need);
+		if (!c)
+			return NULL;
+		c->used = need;
+		c->live = 1;
+		*chunk = c;
+		return c->base;
+	}
+	chunk_lock_take();
+	c = chunk_now;
+	if (!c || c->size - c->used < need) {
+		if (c && c->live == 0)
+			retired = c;
+		chunk_now = c = chunk_new(CHUNK_SIZE);
+	}
+	p = NULL;
+	if (c) {
+		p = c->base + c->used;
+		c->used += need;
+		c->live++;
+	}
+	chunk_lock_give();
+	if (retired)
+		chunk_delete(retired);
+	*chunk = c;
+	return p;
+}
+
+/* The program in chunk is gone. */
+static void code_free(struct code_chunk *c)
+{
+	int dead;
+
+	if (!c)
+		return;
+	chunk_lock_take();
+	dead = --c->live == 0 && c != chunk_now;
+	chunk_lock_give();
+	if (dead)
+		chunk_delete(c);
+}
+
+/* ---- constant blinding ---- */
+
+/* splitmix64's finalizer: a bijection that spreads every input bit over the output. */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* A seed nobody outside the process can predict: the clock, addresses that ASLR moves, and a
+ * counter so that two compilations in the same nanosecond differ. Not cryptographic, which
+ * blinding does not need: the attacker sees neither the code nor the keys. */
+static uint64_t blind_seed(const struct bpfh_exec *exec)
+{
+	static uint64_t counter;
+	uint64_t n = __atomic_add_fetch(&counter, 1, __ATOMIC_RELAXED);
+
+	return mix64(bpfh_time_ns() ^ mix64((uint64_t)(uintptr_t)exec) ^
+		     mix64((uint64_t)(uintptr_t)&counter + n * 0x9e3779b97f4a7c15ull));
+}
+
+uint64_t jit_blind_key(const struct jit_pass *p, size_t i)
+{
+	uint64_t k = mix64(p->blind_seed + (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull);
+	unsigned b;
+
+	for (b = 0; b < 64; b += 8)
+		if (!((k >> b) & 0xff))
+			k |= (uint64_t)0xa5 << b;
+	return k;
+}
+
+static int want_blind(const struct bpfh_exec_opts *opts)
+{
+	const char *env;
+
+	if (opts && opts->sz >= offsetof(struct bpfh_exec_opts, blind) + sizeof(opts->blind) &&
+	    opts->blind)
+		return 1;
+	env = getenv("BPFH_JIT_BLIND");
+	return env && !strcmp(env, "1");
+}
+
 /* ---- liveness of r1..r5 after helper calls ---- */
 
 #define REGS_ARGS 0x3eu  /* r1..r5 */
@@ -156,8 +314,8 @@ static void apply_fixups(struct jit_pass *p)
 
 /* Registers slot i reads and writes, for the analysis: conservative where unsure (a local call
  * or callx reads everything, and an exit reads r1..r5 when it may return to a caller). */
-static void uses_defs(const struct bpfh_exec *exec, size_t i, int has_local, unsigned *use,
-		      unsigned *def)
+static void uses_defs(const struct bpfh_exec *exec, size_t i, int has_local,
+		      const uint8_t *hinfo, unsigned *use, unsigned *def)
 {
 	const struct bpfh_insn *in = &exec->insns[i];
 	unsigned op = exec->ops[i];
@@ -204,6 +362,8 @@ static void uses_defs(const struct bpfh_exec *exec, size_t i, int has_local, uns
 	case BPFH_FORM_CALL:
 		if (op == BPFH_OP_CALL) {
 			*use = REGS_ARGS;
+			if (hinfo && (hinfo[i] & JIT_HI_KNOWN)) /* r1..r_nargs */
+				*use = ((1u << ((hinfo[i] & JIT_HI_NARGS) + 1)) - 1) & REGS_ARGS;
 			*def = 1;
 		} else {
 			*use = REGS_ALL;
@@ -265,9 +425,12 @@ static void successors(const struct bpfh_exec *exec, size_t i, int64_t succ[2])
  * keep[i], for each helper call or callx slot i: the registers among r1..r5 (bit n-1 for rn)
  * that some path from i reads before writing, which the call must therefore preserve (the
  * interpreter never changes them). Backward sweeps to a fixed point; a program that does not
- * settle in a few dozen sweeps keeps all five at every call.
+ * settle in a few dozen sweeps keeps all five at every call. Also the registers read before
+ * any write at the entry (*live_in) and those the program names at all (*used), for the leaf
+ * entry.
  */
-static int analyse(const struct bpfh_exec *exec, uint8_t *keep, int *has_local)
+static int analyse(const struct bpfh_exec *exec, const uint8_t *hinfo, uint8_t *keep,
+		   int *has_local, unsigned *live_in, unsigned *used)
 {
 	uint16_t *live;
 	unsigned *use, *def;
@@ -287,8 +450,11 @@ static int analyse(const struct bpfh_exec *exec, uint8_t *keep, int *has_local)
 		free(def);
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++)
-		uses_defs(exec, i, *has_local, &use[i], &def[i]);
+	*used = 0;
+	for (i = 0; i < n; i++) {
+		uses_defs(exec, i, *has_local, hinfo, &use[i], &def[i]);
+		*used |= use[i] | def[i];
+	}
 	for (sweeps = 0; changed && sweeps < 64; sweeps++) {
 		changed = 0;
 		for (i = n; i-- > 0;) {
@@ -309,40 +475,56 @@ static int analyse(const struct bpfh_exec *exec, uint8_t *keep, int *has_local)
 				keep[i] = (uint8_t)((out & REGS_ARGS) >> 1);
 		}
 	}
-	if (changed) /* did not settle: keep everything */
+	*live_in = n ? live[0] : 0;
+	if (changed) { /* did not settle: keep everything */
 		for (i = 0; i < n; i++)
 			keep[i] = REGS_ARGS >> 1;
+		*live_in = REGS_ALL;
+	}
 	free(live);
 	free(use);
 	free(def);
 	return 0;
 }
 
-/* ---- inline array lookups ---- */
+/* ---- inline helper calls ---- */
+
+/* Whether the options set field f (a caller built against an older, smaller struct has not). */
+#define OPT(opts, f) ((opts) && (opts)->sz >= offsetof(struct bpfh_exec_opts, f) + \
+			sizeof((opts)->f) && (opts)->f)
+
+/* One inlined call at slot i of an n-slot program (the array made on first use). */
+static struct jit_inline_call *inline_at(struct jit_inline_call **inl, size_t n, size_t i)
+{
+	if (!*inl)
+		*inl = calloc(n, sizeof(**inl));
+	return *inl ? &(*inl)[i] : NULL;
+}
 
 /*
- * alook[i], for each `call 1` (bpf_map_lookup_elem) slot i where r1 provably holds a map that
- * opts->array_layout describes as an ARRAY: its layout, so that the back end indexes the
- * values itself. A forward scan of each basic block, conservative: r1 is known only from an
- * lddw of a map (src 1 or 5) in the same block with no write to r1 and no call, exit or
- * jump in between; every jump target and function entry starts with r1 unknown. *out stays
- * NULL when nothing is inlined.
+ * inl[i], for each `call 1` (bpf_map_lookup_elem) slot i where r1 provably holds a map that
+ * opts->array_layout describes as an ARRAY, and each `call 12` (bpf_tail_call) where r2
+ * provably holds a map that opts->prog_array_layout describes: the layout, so that the back
+ * end does the helper's work itself. A forward scan of each basic block, conservative: r1 or
+ * r2 is known only from an lddw of a map (src 1 or 5) in the same block with no write to it
+ * and no call, exit or jump in between; every jump target and function entry starts with
+ * nothing known. *out stays NULL when nothing is inlined.
  */
-static int find_array_lookups(const struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
-			      struct jit_array_lookup **out)
+static int find_inline_calls(const struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
+			     struct jit_inline_call **out)
 {
-	struct jit_array_lookup *al = NULL;
+	struct jit_inline_call *inl = NULL, *c;
+	int want_array = OPT(opts, array_layout), want_tail = OPT(opts, prog_array_layout);
 	uint8_t *entry;
 	size_t i, n = exec->count;
-	uint64_t map = 0;
-	int known = 0, any = 0;
+	uint64_t map[3] = { 0, 0, 0 };
+	int known[3] = { 0, 0, 0 }, any = 0;
 
 	*out = NULL;
-	if (!opts || opts->sz < offsetof(struct bpfh_exec_opts, array_layout) +
-				sizeof(opts->array_layout) || !opts->array_layout)
-		return 0;
 	for (i = 0; i < n && !any; i++)
-		any = exec->ops[i] == BPFH_OP_CALL && exec->insns[i].imm == 1;
+		any = exec->ops[i] == BPFH_OP_CALL &&
+		      ((want_array && exec->insns[i].imm == 1) ||
+		       (want_tail && exec->insns[i].imm == 12));
 	if (!any)
 		return 0;
 	entry = calloc(n, 1);
@@ -366,49 +548,120 @@ static int find_array_lookups(const struct bpfh_exec *exec, const struct bpfh_ex
 		unsigned op = exec->ops[i], form = bpfh_op_info(op)->form, use, def;
 
 		if (entry[i])
-			known = 0;
+			known[1] = known[2] = 0;
 		if (form == BPFH_FORM_LDDW) {
-			if (in->dst == 1) {
-				known = op == BPFH_OP_LDDW_MAP_FD || op == BPFH_OP_LDDW_MAP_IDX;
-				map = (uint64_t)(uint32_t)in[0].imm |
-				      (uint64_t)(uint32_t)in[1].imm << 32;
+			if (in->dst == 1 || in->dst == 2) {
+				known[in->dst] = op == BPFH_OP_LDDW_MAP_FD ||
+						 op == BPFH_OP_LDDW_MAP_IDX;
+				map[in->dst] = (uint64_t)(uint32_t)in[0].imm |
+					       (uint64_t)(uint32_t)in[1].imm << 32;
 			}
 			i++; /* the second slot (no jump lands there: the decoder refuses it) */
 			if (i < n && entry[i])
-				known = 0;
+				known[1] = known[2] = 0;
 			continue;
 		}
-		if (op == BPFH_OP_CALL && in->imm == 1 && known) {
+		if (op == BPFH_OP_CALL && in->imm == 1 && known[1] && want_array) {
 			void *base;
 			uint32_t stride, max;
 
-			if (!opts->array_layout(opts->resolve_ctx, map, &base, &stride, &max) &&
+			if (!opts->array_layout(opts->resolve_ctx, map[1], &base, &stride, &max) &&
 			    stride <= INT32_MAX) {
-				if (!al) {
-					al = calloc(n, sizeof(*al));
-					if (!al) {
-						free(entry);
-						return -ENOMEM;
-					}
-				}
-				al[i].base = (uint64_t)(uintptr_t)base;
-				al[i].stride = stride;
-				al[i].max = max;
-				al[i].on = 1;
+				c = inline_at(&inl, n, i);
+				if (!c)
+					goto nomem;
+				c->base = (uint64_t)(uintptr_t)base;
+				c->stride = stride;
+				c->max = max;
+				c->kind = JIT_INLINE_ARRAY;
 			}
 		}
-		uses_defs(exec, i, 0, &use, &def);
-		if ((def & 2u) || form == BPFH_FORM_CALL || form == BPFH_FORM_CALLX ||
-		    form == BPFH_FORM_EXIT || form == BPFH_FORM_JA || form == BPFH_FORM_JA32 ||
-		    form == BPFH_FORM_NONE)
-			known = 0;
+		if (op == BPFH_OP_CALL && in->imm == 12 && known[2] && want_tail) {
+			void *const *slots;
+			uint32_t max;
+			size_t exec_off;
+
+			if (!opts->prog_array_layout(opts->resolve_ctx, map[2], &slots, &max,
+						     &exec_off) && exec_off <= INT32_MAX) {
+				c = inline_at(&inl, n, i);
+				if (!c)
+					goto nomem;
+				c->base = (uint64_t)(uintptr_t)slots;
+				c->stride = (uint32_t)exec_off;
+				c->max = max;
+				c->kind = JIT_INLINE_TAIL;
+			}
+		}
+		uses_defs(exec, i, 0, NULL, &use, &def);
+		if (form == BPFH_FORM_CALL || form == BPFH_FORM_CALLX || form == BPFH_FORM_EXIT ||
+		    form == BPFH_FORM_JA || form == BPFH_FORM_JA32 || form == BPFH_FORM_NONE)
+			known[1] = known[2] = 0;
+		if (def & 2u)
+			known[1] = 0;
+		if (def & 4u)
+			known[2] = 0;
 	}
 	free(entry);
-	*out = al;
+	*out = inl;
+	return 0;
+nomem:
+	free(entry);
+	free(inl);
+	return -ENOMEM;
+}
+
+/* ---- what helpers do ---- */
+
+/* *out[i], for each `call N` slot i that opts->helper_info describes: JIT_HI_* (NULL when the
+ * option is not set). */
+static int helper_infos(const struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
+			uint8_t **out)
+{
+	uint8_t *hi;
+	size_t i;
+
+	*out = NULL;
+	if (!OPT(opts, helper_info))
+		return 0;
+	hi = calloc(exec->count ? exec->count : 1, 1);
+	if (!hi)
+		return -ENOMEM;
+	for (i = 0; i < exec->count; i++) {
+		unsigned nargs, flags;
+
+		if (exec->ops[i] != BPFH_OP_CALL ||
+		    opts->helper_info(opts->resolve_ctx, (uint32_t)exec->insns[i].imm, &nargs,
+				      &flags) || nargs > 5)
+			continue;
+		hi[i] = (uint8_t)(JIT_HI_KNOWN | nargs |
+				  (flags & BPFH_HELPER_MAY_TAIL_CALL ? JIT_HI_TAIL : 0) |
+				  (flags & BPFH_HELPER_MAY_CALL_BACK ? JIT_HI_CB : 0));
+	}
+	*out = hi;
 	return 0;
 }
 
 /* ---- compilation ---- */
+
+/* Whether the program needs no struct jit_ctx (see jit_leaf_fn): no helper call but inlined
+ * array lookups, no local call or callx, no function value (so no callback starts inside
+ * it), no LD_ABS/LD_IND. */
+static int is_leaf(const struct bpfh_exec *exec, const struct jit_inline_call *inl)
+{
+	size_t i;
+
+	for (i = 0; i < exec->count; i++) {
+		unsigned op = exec->ops[i], form = bpfh_op_info(op)->form;
+
+		if (exec->is_func[i] || form == BPFH_FORM_CALLX || form == BPFH_FORM_LDABS ||
+		    form == BPFH_FORM_LDIND)
+			return 0;
+		if (form == BPFH_FORM_CALL &&
+		    !(op == BPFH_OP_CALL && inl && inl[i].kind == JIT_INLINE_ARRAY))
+			return 0;
+	}
+	return exec->count > 0;
+}
 
 BPFH_PRINTF(3, 4)
 static void prep_msg(const struct bpfh_exec *exec, struct bpfh_log *log, const char *fmt, ...)
@@ -449,9 +702,11 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	struct jit_pass p;
 	uint32_t *addr[2] = { NULL, NULL };
 	uint8_t *keep = NULL;
-	struct jit_array_lookup *alook = NULL;
+	struct jit_inline_call *inl = NULL;
+	uint8_t *hinfo = NULL;
 	size_t limit = JIT_CODE_LIMIT, count = exec->count, i, size;
 	const char *why = NULL;
+	struct code_chunk *chunk;
 	void *pages;
 	unsigned pass;
 	int err;
@@ -481,17 +736,30 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	err = -ENOMEM;
 	if (!keep || !addr[0] || !addr[1] || !exec->jit_func_off || !exec->jit_insn_off)
 		goto out;
-	err = analyse(exec, keep, &p.has_local_calls);
+	err = helper_infos(exec, opts, &hinfo);
 	if (err)
 		goto out;
-	err = find_array_lookups(exec, opts, &alook);
+	err = analyse(exec, hinfo, keep, &p.has_local_calls, &p.live_in, &p.regs_used);
 	if (err)
 		goto out;
+	err = find_inline_calls(exec, opts, &inl);
+	if (err)
+		goto out;
+	p.leaf = is_leaf(exec, inl);
 
 	p.exec = exec;
 	p.keep = keep;
-	p.alook = alook;
+	p.hinfo = hinfo;
+	p.inl = inl;
 	p.buf.limit = limit;
+	if (OPT(opts, helpers) && opts->sz >= offsetof(struct bpfh_exec_opts, nhelpers) +
+				  sizeof(opts->nhelpers)) {
+		p.helpers = opts->helpers;
+		p.nhelpers = opts->nhelpers;
+	}
+	p.blind = want_blind(opts);
+	if (p.blind)
+		p.blind_seed = blind_seed(exec);
 	for (pass = 0;; pass++) {
 		p.buf.len = 0;
 		p.nstubs = 0;
@@ -518,7 +786,7 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	apply_fixups(&p);
 
 	size = JIT_CODE_PAD + p.buf.len;
-	pages = bpfh_pages_alloc(size);
+	pages = code_alloc(size, &chunk);
 	if (!pages) {
 		err = -ENOMEM;
 		goto out;
@@ -527,15 +795,20 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	memcpy((uint8_t *)pages + JIT_CODE_PAD, p.buf.p, p.buf.len);
 	err = bpfh_pages_protect_exec(pages, size);
 	if (err) {
-		bpfh_pages_free(pages, size);
+		code_free(chunk);
 		prep_msg(exec, log, "cannot make the code executable (error %d)", err);
 		goto out;
 	}
+	exec->jit_chunk = chunk;
+	exec->jit_helpers = p.helpers;
+	exec->jit_nhelpers = p.nhelpers;
 	exec->jit_pages = pages;
 	exec->jit_pages_size = size;
 	exec->jit_code = (const uint8_t *)pages + JIT_CODE_PAD;
 	exec->jit_code_size = p.buf.len;
-	exec->jit_start = exec->jit_code + p.addr[0];
+	exec->jit_start = exec->jit_code + (p.leaf ? p.label[JIT_L_LEAF_TAIL] : p.addr[0]);
+	exec->jit_leaf = p.leaf ? exec->jit_code + p.label[JIT_L_LEAF] : NULL;
+	exec->jit_leaf_stack = p.leaf && (p.regs_used & (1u << 10));
 	for (i = 0; i < count; i++)
 		if (exec->is_func[i])
 			exec->jit_func_off[i] = p.addr[i];
@@ -550,13 +823,15 @@ out:
 	free(addr[0]);
 	free(addr[1]);
 	free(keep);
-	free(alook);
+	free(inl);
+	free(hinfo);
 	return err;
 }
 
 void bpfh_jit_free(struct bpfh_exec *exec)
 {
-	bpfh_pages_free(exec->jit_pages, exec->jit_pages_size);
+	code_free(exec->jit_chunk);
+	exec->jit_chunk = NULL;
 	exec->jit_pages = NULL;
 	exec->jit_code = NULL;
 	free(exec->jit_func_off);
@@ -568,15 +843,58 @@ void bpfh_jit_free(struct bpfh_exec *exec)
 /* ---- running ---- */
 
 
+#define STACK_WORDS (BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8)
+
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
+/* A leaf program on a stack of its own (kept out of bpfh_jit_run, whose other paths then
+ * reserve none of it). */
+static NOINLINE uint64_t run_leaf_own_stack(jit_leaf_fn fn, const uint64_t args[5])
+{
+	uint64_t own_stack[STACK_WORDS];
+
+	return fn(args[0], args[1], args[2], args[3], args[4], own_stack + STACK_WORDS);
+}
+
+static NOINLINE int run_general(const struct bpfh_exec *exec, struct bpfh_run *run,
+				size_t start, const uint64_t args[5], uint64_t *r0);
+
 int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
 		 const uint64_t args[5], uint64_t *r0)
 {
-	uint64_t own_stack[BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8], *stack = own_stack;
+	jit_leaf_fn leaf = (jit_leaf_fn)(uintptr_t)exec->jit_leaf;
+
+	/* A leaf program has no function a callback could start at: start is 0. */
+	if (!leaf)
+		return run_general(exec, run, start, args, r0);
+	if (!exec->jit_leaf_stack)
+		*r0 = leaf(args[0], args[1], args[2], args[3], args[4], NULL);
+	else if (run->stack && run->nesting == 0)
+		*r0 = leaf(args[0], args[1], args[2], args[3], args[4], run->stack + STACK_WORDS);
+	else
+		*r0 = run_leaf_own_stack(leaf, args);
+	return 0;
+}
+
+static int run_general(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
+		       const uint64_t args[5], uint64_t *r0)
+{
+	uint64_t own_stack[STACK_WORDS], *stack = own_stack;
 	struct jit_ctx ctx;
 	jit_entry_fn entry;
 	const void *at;
 	int st;
 
+	if (exec->jit_helpers && (run->helpers != exec->jit_helpers ||
+				  run->nhelpers != exec->jit_nhelpers)) {
+		bpfh_log_printf(run->log, "%s%sthe run's helper table is not the one the program "
+				"was prepared for\n", exec->name, exec->name[0] ? ": " : "");
+		return -EINVAL;
+	}
 	if (run->stack && run->nesting == 0)
 		stack = run->stack;
 	ctx.run = run;

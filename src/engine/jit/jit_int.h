@@ -8,6 +8,8 @@
  * Layout of the code of one program:
  *
  *   entry        the C-callable trampoline (struct jit_ctx *, args, start, stack top)
+ *   leaf entry   leaf programs only: the tail-call arrival and the jit_leaf_fn (r1..r5,
+ *                stack top), which falls into slot 0
  *   common code  epilogue, the fault exit, the exit with r0 = 0 of LD_ABS/LD_IND, tail calls
  *   slot code    one sequence per slot, in order (addr[] gives where each starts)
  *   cold stubs   one per fault site: record the site, then jump to the fault exit
@@ -63,6 +65,8 @@ enum jit_label {
 	JIT_L_FAULT,    /* record the program, unwind, return JIT_STATUS_FAULT */
 	JIT_L_EXIT0,    /* unwind, r0 = 0, return JIT_STATUS_OK (LD_ABS/LD_IND out of bounds) */
 	JIT_L_TAIL,     /* after a helper: run->error or a tail call (site's slot recorded) */
+	JIT_L_LEAF,     /* the leaf entry (leaf programs only) */
+	JIT_L_LEAF_TAIL, /* a leaf program's tail-call arrival, its jit_start */
 	JIT_L__COUNT
 };
 
@@ -92,7 +96,7 @@ struct jit_buf {
 /* A displacement to fill in once the layout is final. */
 enum jit_fix_kind {
 	JIT_FIX_JUMP, /* to a slot, from the end of slot `from`'s code: may be short */
-	JIT_FIX_CALL, /* to a slot, always 32 bits */
+	JIT_FIX_CALL, /* a call (or the leaf entry's jmp) to a slot, always 32 bits */
 	JIT_FIX_STUB, /* to a cold stub, always 32 bits */
 };
 
@@ -104,12 +108,24 @@ struct jit_fixup {
 	uint8_t width;   /* 1 or 4 bytes */
 };
 
-/* A bpf_map_lookup_elem the back end inlines: r1 is provably an ARRAY whose value of index
- * i < max is at base + i * stride (stride at most INT32_MAX). */
-struct jit_array_lookup {
+/* What a helper call's helper does (bpfh_exec_opts.helper_info), one byte per slot: without
+ * JIT_HI_KNOWN, it reads r1..r5 and may do anything. */
+#define JIT_HI_NARGS 0x07u /* the arguments it reads */
+#define JIT_HI_KNOWN 0x08u
+#define JIT_HI_TAIL 0x10u  /* may ask for a tail call */
+#define JIT_HI_CB 0x20u    /* may run callbacks (and fail in them) */
+
+/* A helper call the back end inlines. JIT_INLINE_ARRAY, bpf_map_lookup_elem: r1 is provably
+ * an ARRAY whose value of index i < max is at base + i * stride (stride at most INT32_MAX).
+ * JIT_INLINE_TAIL, bpf_tail_call: r2 is provably a PROG_ARRAY whose slot of index i < max is
+ * ((void **)base)[i], NULL or an object with its const struct bpfh_exec * at byte offset
+ * stride. */
+enum { JIT_INLINE_NONE, JIT_INLINE_ARRAY, JIT_INLINE_TAIL };
+
+struct jit_inline_call {
 	uint64_t base;
 	uint32_t stride, max;
-	uint8_t on;
+	uint8_t kind;
 };
 
 /* One emission pass over the program. */
@@ -125,10 +141,23 @@ struct jit_pass {
 	struct jit_fixup *fix;   /* this pass's displacements to fill in */
 	size_t nfix, fix_cap;
 	const uint8_t *keep;     /* per helper call slot: r1..r5 read later (bit n-1 for rn) */
-	const struct jit_array_lookup *alook; /* per slot, or NULL: helper 1 calls to inline */
+	const struct jit_inline_call *inl; /* per slot, or NULL: helper calls to inline */
 	int has_local_calls;     /* the program has call local or callx (exits may return) */
 	int all_long;            /* every jump long: the fallback that always settles */
+	int leaf;                /* needs no context: gets the leaf entry (see jit_leaf_fn) */
+	unsigned regs_used;      /* BPF registers the program names (bit n for rn) */
+	unsigned live_in;        /* BPF registers read before any write, from the entry */
+	const uint8_t *hinfo;    /* per helper call slot, or NULL: what the helper does (JIT_HI_*) */
+	const bpfh_helper_fn *helpers; /* bpfh_exec_opts.helpers: calls bound at compile time */
+	size_t nhelpers;
+	int blind;               /* blind immediates (bpfh_exec_opts.blind) */
+	uint64_t blind_seed;     /* drawn once per compilation: every pass makes the same keys */
+	uint64_t key;            /* the key of the slot being lowered (blind only) */
 };
+
+/* The blinding key of slot i: the same in every pass of one compilation, no byte of it zero (so
+ * that every byte of a blinded immediate changes). */
+uint64_t jit_blind_key(const struct jit_pass *p, size_t i);
 
 /* Code buffer. The emitters are inline: code is made a byte at a time, several times over. */
 void jit_buf_grow(struct jit_buf *b, size_t n);
@@ -206,5 +235,15 @@ void jit_arch_emit(struct jit_pass *p);
 /* The entry every program's code starts with (offset 0 of the code). */
 typedef int (*jit_entry_fn)(struct jit_ctx *ctx, const uint64_t *args, const void *start,
 			    uint64_t *stack_top);
+
+/* The entry of a leaf program (one that needs no struct jit_ctx: no helper call other than
+ * inlined array lookups, no local call or callx, no function value, no LD_ABS/LD_IND, so
+ * nothing can fault): r1..r5 as arguments, returning r0. It saves only the callee-saved
+ * registers the program uses and sets only the registers it reads before writing, then runs
+ * the slot code, whose exits restore them and return (a tail call arrives through a stub
+ * that saves the same registers). stack_top is unused (may be NULL) when the program does not
+ * use r10. */
+typedef uint64_t (*jit_leaf_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+				uint64_t *stack_top);
 
 #endif

@@ -9,7 +9,10 @@
  * the block as the packet, and lddw. Each program runs on the checked interpreter first, which
  * must run it clean; then the fast interpreter and the JIT run it from the same memory, the
  * same stack (run->stack, filled with the same random bytes) and the same arguments, and r0,
- * the error, the memory block and the whole stack must be equal on all three.
+ * the error, the memory block and the whole stack must be equal on all of them; the JIT runs
+ * twice, as it compiles by default and with its options: constant blinding, the helper table
+ * bound at compile time and helper 5's prototype (bpfh_exec_opts.blind, helpers and
+ * helper_info: one argument, so that only what the program reads of r1..r5 is kept).
  *
  * Runs for BPFH_JIT_DIFF_SECONDS (default 5) or 200,000 programs, whichever comes first, and
  * prints the programs compared, the mismatches (goal 0) and the JIT's compile time per 100
@@ -472,6 +475,17 @@ static uint64_t helper_identity(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t 
 
 static const bpfh_helper_fn helpers[6] = { [5] = helper_identity };
 
+/* Helper 5's prototype: its result depends on r1 only. */
+static int helper_info(void *ctx, uint32_t id, unsigned *nargs, unsigned *flags)
+{
+	(void)ctx;
+	if (id != 5)
+		return -ENOENT;
+	*nargs = 1;
+	*flags = 0;
+	return 0;
+}
+
 struct outcome {
 	int err;
 	uint64_t r0;
@@ -569,8 +583,9 @@ int main(void)
 {
 	static struct prog prog;
 	static struct input input;
-	static struct outcome oc, oi, oj;
-	static char logbuf[3][1024];
+	static struct outcome oc, oi, oj, ob;
+	static char logbuf[4][1024];
+	struct bpfh_exec_opts blind_opts;
 	const char *env = getenv("BPFH_JIT_DIFF_SECONDS");
 	double seconds = env ? atof(env) : 5.0;
 	uint64_t t0 = bpfh_time_ns(), jit_ns = 0, jit_insns = 0, interp_ns = 0;
@@ -582,9 +597,15 @@ int main(void)
 		return check_summary("jit-diff");
 	}
 	index_rows();
+	memset(&blind_opts, 0, sizeof(blind_opts));
+	blind_opts.sz = sizeof(blind_opts);
+	blind_opts.blind = 1;
+	blind_opts.helpers = helpers;
+	blind_opts.nhelpers = 6;
+	blind_opts.helper_info = helper_info;
 	while (programs < MAX_PROGRAMS &&
 	       (double)(bpfh_time_ns() - t0) < seconds * 1e9) {
-		struct bpfh_exec *ec = NULL, *ei = NULL, *ej = NULL;
+		struct bpfh_exec *ec = NULL, *ei = NULL, *ej = NULL, *eb = NULL;
 		struct bpfh_log log;
 		size_t count = generate(&prog);
 		uint64_t c0, c1;
@@ -611,6 +632,14 @@ int main(void)
 			continue;
 		}
 		jit_ns += bpfh_time_ns() - c1;
+		if (bpfh_exec_create(BPFH_ENGINE_JIT, prog.insns, count, &blind_opts, &log, &eb)) {
+			CHECKF(0, "program %lu prepares on the JIT but not with options: %s",
+			       programs, logbuf[0]);
+			bpfh_exec_destroy(ec);
+			bpfh_exec_destroy(ei);
+			bpfh_exec_destroy(ej);
+			continue;
+		}
 		jit_insns += count;
 		jit_programs++;
 		for (r = 0; r < RUNS_PER_PROGRAM; r++) {
@@ -633,8 +662,9 @@ int main(void)
 			}
 			run_one(ei, &input, &oi, logbuf[1], sizeof(logbuf[1]));
 			run_one(ej, &input, &oj, logbuf[2], sizeof(logbuf[2]));
+			run_one(eb, &input, &ob, logbuf[3], sizeof(logbuf[3]));
 			runs++;
-			if (!same(&oc, &oi) || !same(&oc, &oj)) {
+			if (!same(&oc, &oi) || !same(&oc, &oj) || !same(&oc, &ob)) {
 				bad = 1;
 				if (shown++ < 3) {
 					printf("FAIL jit-diff: program %lu, run %d differs\n",
@@ -642,6 +672,7 @@ int main(void)
 					describe("interp-checked", &oc, &oc);
 					describe("interp", &oi, &oc);
 					describe("jit", &oj, &oc);
+					describe("jit-opts", &ob, &oc);
 					print_program(&prog);
 				}
 				break;
@@ -654,8 +685,9 @@ int main(void)
 		bpfh_exec_destroy(ec);
 		bpfh_exec_destroy(ei);
 		bpfh_exec_destroy(ej);
+		bpfh_exec_destroy(eb);
 	}
-	printf("# jit-diff: %lu programs compared (%lu runs on 3 engines), %lu mismatches, "
+	printf("# jit-diff: %lu programs compared (%lu runs on 3 engines and the JIT with options), %lu mismatches, "
 	       "%lu not clean on interp-checked, %lu refused\n", programs, runs, mismatches,
 	       unclean, refused);
 	if (jit_insns)

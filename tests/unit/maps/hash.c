@@ -3,7 +3,8 @@
  * The hash maps: HASH (preallocated and BPF_F_NO_PREALLOC), PERCPU_HASH, LRU_HASH and
  * LRU_PERCPU_HASH. Update flags and their errors, full maps, deletes, lookup_and_delete,
  * iteration that sees every key once, odd key and value sizes, value pointers that stay put,
- * per-CPU layouts on both sides, and LRU eviction that spares recently used elements.
+ * per-CPU layouts on both sides, LRU eviction that spares recently used elements, and random
+ * operations against a model for key sizes around the 8-byte word boundaries.
  */
 #include "maps_test.h"
 
@@ -12,6 +13,14 @@
 struct key13 {
 	uint8_t b[13];
 };
+
+static uint32_t rnd32(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
 
 static struct key13 key13(unsigned i)
 {
@@ -281,6 +290,103 @@ static void test_zero_seed(void)
 	bpfh_map_put(b);
 }
 
+/*
+ * Random updates, deletes and lookups against a model, for key sizes around the word
+ * boundaries (the element compares keys as 8-byte words, with a one-word fast path for 4 and
+ * 8 bytes): candidates that differ only in their first or only in their last byte. Elements
+ * are reused for other keys all along; both sides' lookups and iteration are checked.
+ */
+static void model_key(uint32_t size, unsigned i, uint8_t *k)
+{
+	memset(k, 0x5a, size);
+	if (i % 2)
+		k[0] = (uint8_t)(i * 37 + 1);   /* differs in the first byte */
+	else
+		k[size - 1] = (uint8_t)(i * 37); /* differs in the last byte */
+	if (size > 1)
+		k[size / 2] ^= (uint8_t)(i >> 3);
+}
+
+static void test_model(uint32_t type, uint32_t size, uint32_t flags)
+{
+	enum { NCAND = 48 };
+	/* An LRU map evicts instead of failing: give it room for every candidate. */
+	const uint32_t max = type == T(LRU_HASH) ? 64 : 24;
+	struct bpfh_map *m = mk(type, size, 8, max, flags);
+	uint64_t model[NCAND];
+	int present[NCAND];
+	uint32_t seed = 99 + size, step, bad = 0, n = 0;
+	uint8_t k[24], next[24];
+	unsigned i;
+	int err;
+
+	if (!m)
+		return;
+	memset(present, 0, sizeof(present));
+	for (step = 0; step < 20000; step++) {
+		unsigned c = rnd32(&seed) % NCAND, op = rnd32(&seed) % 4;
+		uint64_t v = rnd32(&seed), out = 0, *p;
+
+		model_key(size, c, k);
+		if (op == 0) {
+			err = bpfh_map_update(m, k, &v, BPFH_ANY);
+			if (present[c] || n < max) {
+				bad += err != 0;
+				n += !present[c];
+				present[c] = 1;
+				model[c] = v;
+			} else {
+				bad += err != -E2BIG;
+			}
+		} else if (op == 1) {
+			err = bpfh_map_update_prog(m, k, &v, BPFH_NOEXIST);
+			if (present[c]) {
+				bad += err != -EEXIST;
+			} else if (n < max) {
+				bad += err != 0;
+				n++;
+				present[c] = 1;
+				model[c] = v;
+			} else {
+				bad += err != -E2BIG;
+			}
+		} else if (op == 2) {
+			err = bpfh_map_delete(m, k);
+			bad += err != (present[c] ? 0 : -ENOENT);
+			n -= present[c];
+			present[c] = 0;
+		} else {
+			err = bpfh_map_lookup(m, k, &out);
+			p = bpfh_map_lookup_ptr(m, k);
+			if (present[c])
+				bad += err != 0 || out != model[c] || !p || *p != model[c];
+			else
+				bad += err != -ENOENT || p != NULL;
+		}
+	}
+	/* Iteration: each present candidate once. */
+	{
+		unsigned seen = 0, count = 0;
+
+		err = bpfh_map_next_key(m, NULL, next);
+		while (err == 0 && count <= max) {
+			for (i = 0; i < NCAND; i++) {
+				model_key(size, i, k);
+				if (!memcmp(k, next, size)) {
+					seen += present[i];
+					break;
+				}
+			}
+			count++;
+			memcpy(k, next, size);
+			err = bpfh_map_next_key(m, k, next);
+		}
+		bad += err != -ENOENT || count != n || seen != n;
+	}
+	CHECKF(bad == 0, "type %u key_size %u flags 0x%x: %u mismatches", type, size, flags, bad);
+	bpfh_map_put(m);
+}
+
 int main(void)
 {
 	test_cpus();
@@ -292,5 +398,16 @@ int main(void)
 	test_lru(T(LRU_HASH));
 	test_lru(T(LRU_PERCPU_HASH));
 	test_zero_seed();
+	{
+		static const uint32_t sizes[] = { 1, 3, 4, 5, 8, 9, 12, 16, 17, 20 };
+		unsigned i;
+
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+			test_model(T(HASH), sizes[i], 0);
+			test_model(T(HASH), sizes[i], BPFH_F_NO_PREALLOC);
+		}
+		test_model(T(LRU_HASH), 4, 0);
+		test_model(T(LRU_HASH), 16, 0);
+	}
 	return check_summary("maps-hash");
 }

@@ -2,8 +2,8 @@
 /*
  * LPM_TRIE: the longest stored prefix wins, the key's own prefixlen caps the match, exact
  * (prefixlen, data) for update and delete, flags, -ENOSPC when full, Linux's post-order
- * iteration (the example of kernel/bpf/lpm_trie.c), and a randomised run of inserts, deletes
- * and lookups against a brute-force list of prefixes.
+ * iteration (the example of kernel/bpf/lpm_trie.c), and randomised runs of inserts, deletes
+ * and lookups against a brute-force list of prefixes, over data of 2 to 20 bytes.
  */
 #include "maps_test.h"
 
@@ -241,11 +241,144 @@ static void test_random(void)
 	bpfh_map_put(m);
 }
 
+/*
+ * Brute force over wider data (d bytes: one word, more than one, a partial last word): the
+ * word-at-a-time prefix compares, and lookups whose own prefixlen is below the data's width,
+ * through both the program side (lock-free walk) and the user side.
+ */
+struct wentry {
+	int used;
+	uint32_t len;
+	uint8_t d[20];
+	uint32_t v;
+};
+
+struct wkey {
+	uint32_t len;
+	uint8_t d[20];
+};
+
+static void wide_data(uint32_t *seed, uint32_t d, uint8_t *out)
+{
+	static const uint8_t pick[4] = { 0x00, 0xff, 0x0f, 0xa5 };
+	uint32_t i;
+
+	/* Few distinct bytes, so that prefixes share long runs and split in every word. */
+	for (i = 0; i < d; i++)
+		out[i] = pick[rnd(seed) % 4];
+	if (rnd(seed) % 2)
+		out[rnd(seed) % d] ^= (uint8_t)(1u << (rnd(seed) % 8));
+}
+
+static void test_random_wide(uint32_t d)
+{
+	enum { N = 48 };
+	struct bpfh_map *m = mk_lpm(4 + d, N);
+	struct wentry model[N];
+	uint32_t seed = 777 + d, i, step, mismatches = 0, iter_bad = 0;
+	struct wkey k, next;
+
+	if (!m)
+		return;
+	memset(model, 0, sizeof(model));
+	for (step = 0; step < 20000; step++) {
+		uint32_t op = rnd(&seed) % 3, len = rnd(&seed) % (8 * d + 1), v = rnd(&seed);
+		uint8_t dd[20];
+		int found = -1, free_slot = -1, err;
+
+		memset(&k, 0, sizeof(k));
+		wide_data(&seed, d, dd);
+		for (i = len; i < 8 * d; i++)
+			dd[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+		for (i = 0; i < N; i++) {
+			if (model[i].used && model[i].len == len && !memcmp(model[i].d, dd, d))
+				found = (int)i;
+			if (!model[i].used && free_slot < 0)
+				free_slot = (int)i;
+		}
+		k.len = len;
+		memcpy(k.d, dd, d);
+		if (op == 0) {
+			err = bpfh_map_update(m, &k, &v, BPFH_ANY);
+			if (found >= 0) {
+				mismatches += err != 0;
+				model[found].v = v;
+			} else if (free_slot < 0) {
+				mismatches += err != -ENOSPC;
+			} else {
+				mismatches += err != 0;
+				model[free_slot].used = 1;
+				model[free_slot].len = len;
+				memcpy(model[free_slot].d, dd, d);
+				model[free_slot].v = v;
+			}
+		} else if (op == 1) {
+			err = bpfh_map_delete(m, &k);
+			mismatches += err != (found >= 0 ? 0 : -ENOENT);
+			if (found >= 0)
+				model[found].used = 0;
+		} else {
+			uint32_t got = 0, want = 0, best = 0, *p;
+			int have = 0;
+
+			/* A key near the stored ones, capped at a random prefixlen. */
+			wide_data(&seed, d, k.d);
+			if (rnd(&seed) % 2) {
+				i = rnd(&seed) % N;
+				if (model[i].used)
+					memcpy(k.d, model[i].d, d);
+				k.d[rnd(&seed) % d] ^= (uint8_t)(rnd(&seed) & 1);
+			}
+			k.len = rnd(&seed) % 3 ? 8 * d : rnd(&seed) % (8 * d + 1);
+			for (i = 0; i < N; i++) {
+				if (model[i].used && model[i].len <= k.len &&
+				    prefix_match(model[i].d, k.d, model[i].len) &&
+				    (!have || model[i].len > best)) {
+					have = 1;
+					best = model[i].len;
+					want = model[i].v;
+				}
+			}
+			err = bpfh_map_lookup(m, &k, &got);
+			mismatches += have ? (err != 0 || got != want) : err != -ENOENT;
+			p = bpfh_map_lookup_ptr(m, &k);
+			mismatches += have ? (!p || *p != want) : p != NULL;
+		}
+		if (step % 1000 == 999) {
+			uint32_t n = 0, want_n = 0, bad_key = 0;
+
+			for (i = 0; i < N; i++)
+				want_n += model[i].used;
+			err = bpfh_map_next_key(m, NULL, &next);
+			while (err == 0 && n <= N) {
+				int seen = 0;
+
+				for (i = 0; i < N; i++)
+					seen |= model[i].used && model[i].len == next.len &&
+						!memcmp(model[i].d, next.d, d);
+				bad_key += !seen;
+				n++;
+				k = next;
+				err = bpfh_map_next_key(m, &k, &next);
+			}
+			iter_bad += n != want_n || err != -ENOENT || bad_key;
+		}
+	}
+	CHECKF(mismatches == 0, "data %u bytes: %u mismatches", d, mismatches);
+	CHECKF(iter_bad == 0, "data %u bytes: %u bad iterations", d, iter_bad);
+	bpfh_map_put(m);
+}
+
 int main(void)
 {
 	test_cpus();
 	test_ipv4();
 	test_full();
 	test_random();
+	test_random_wide(4);
+	test_random_wide(8);
+	test_random_wide(9);
+	test_random_wide(16);
+	test_random_wide(20);
 	return check_summary("maps-lpm");
 }

@@ -10,6 +10,8 @@
  * Afterwards: per-CPU and array counters equal the number of increments, every record
  * produced was consumed once and in each producer's order, the queue conserved its elements,
  * the maps hold at most max_entries, and program references are back where they started.
+ * Then a recycling phase (recycle_phase) checks the lock-free lookups of the hash maps and the
+ * LPM trie against writers that reuse elements under them.
  * Run it under ThreadSanitizer with `make tsan-maps`. An optional argument sets the number of
  * iterations per program thread (default 20000).
  */
@@ -353,6 +355,216 @@ static void *consumer_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * Recycling: program-side readers look up keys while writers delete and reinsert others, so
+ * that the elements (trie nodes) under the readers' lock-free walks are reused for other keys
+ * in other buckets (nulls markers, sequence counts). Stable keys are never deleted: a lookup
+ * of one must find it, at the same address, with its value, however the walk was disturbed.
+ * A churning key may legitimately come back with another key's value (its element reused
+ * after the lookup returned, as on Linux), but never with a value no key ever had.
+ */
+#define RC_STABLE 16
+#define RC_CHURN 96
+#define RC_WORDS 8
+#define RC_ITERS (5 * iters) /* lookups per reader: cheap, and a stray walk is rare */
+
+struct rc_key {
+	uint64_t a, b; /* 16 bytes: two words to compare */
+};
+
+static struct bpfh_map *rc_hash, *rc_lru, *rc_lpm;
+static uint64_t *rc_stable_ptr[RC_STABLE];
+static uint32_t rc_readers_done;
+static uint64_t rc_churn_found, rc_churn_other;
+
+static struct rc_key rc_key(unsigned i)
+{
+	struct rc_key k = { i * 0x9e3779b97f4a7c15ull, ~(uint64_t)i };
+
+	return k;
+}
+
+static uint64_t rc_tag(unsigned i)
+{
+	return 0xabcd000000000000ull | i;
+}
+
+static int rc_tag_ok(uint64_t v)
+{
+	return (v >> 48) == 0xabcd && (v & 0xffffffffffffull) < RC_STABLE + RC_CHURN;
+}
+
+static void rc_value(unsigned i, uint64_t *v)
+{
+	unsigned w;
+
+	for (w = 0; w < RC_WORDS; w++)
+		v[w] = rc_tag(i);
+}
+
+/* 10.0.0.0/8 is stable (value 1000); churning /16 and /24 prefixes inside it have values
+ * len << 24 | b << 8 | c. */
+static struct lpm_key rc_prefix(unsigned r)
+{
+	struct lpm_key k = { (r & 1) ? 24 : 16, { 10, (uint8_t)(r >> 1 & 3), 0, 0 } };
+
+	if (k.prefixlen == 24)
+		k.data[2] = (uint8_t)(r >> 3 & 7);
+	return k;
+}
+
+static void *rc_reader(void *arg)
+{
+	unsigned tid = (unsigned)(uintptr_t)arg, i;
+	uint32_t seed = 0x27d4eb2du * (tid + 1);
+	uint64_t found = 0, other = 0;
+
+	bpfh_cpu_set(tid);
+	for (i = 0; i < RC_ITERS; i++) {
+		unsigned s = rnd(&seed) % RC_STABLE, c = RC_STABLE + rnd(&seed) % RC_CHURN;
+		struct rc_key k = rc_key(s);
+		uint64_t *p = bpfh_map_lookup_ptr(rc_hash, &k);
+		uint32_t *lv;
+
+		if (p != rc_stable_ptr[s] ||
+		    (p && (__atomic_load_n(&p[0], __ATOMIC_RELAXED) != rc_tag(s) ||
+			   __atomic_load_n(&p[RC_WORDS - 1], __ATOMIC_RELAXED) != rc_tag(s))))
+			bad();
+		k = rc_key(c);
+		p = bpfh_map_lookup_ptr(rc_hash, &k);
+		if (p) {
+			uint64_t v = __atomic_load_n(&p[0], __ATOMIC_RELAXED);
+
+			if (v == rc_tag(c))
+				found++;
+			else if (rc_tag_ok(v))
+				other++;
+			else
+				bad();
+		}
+		p = bpfh_map_lookup_ptr(rc_lru, &k);
+		if (p && !rc_tag_ok(__atomic_load_n(&p[0], __ATOMIC_RELAXED)))
+			bad();
+
+		/* The trie: 10/8 always matches, 11/8 never. */
+		{
+			uint32_t r = rnd(&seed);
+			struct lpm_key a = { 32, { 10, (uint8_t)(r & 3), (uint8_t)(r >> 2 & 7), 1 } };
+			struct lpm_key b = { 32, { 11, 0, 0, 1 } };
+
+			lv = bpfh_map_lookup_ptr(rc_lpm, &a);
+			if (!lv)
+				bad();
+			else {
+				uint32_t v = __atomic_load_n(lv, __ATOMIC_RELAXED);
+
+				if (v != 1000 && (v >> 24) != 16 && (v >> 24) != 24)
+					bad();
+			}
+			if (bpfh_map_lookup_ptr(rc_lpm, &b))
+				bad();
+		}
+	}
+	__atomic_add_fetch(&rc_churn_found, found, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&rc_churn_other, other, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&rc_readers_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Delete and reinsert churning keys and prefixes until the readers are done; writer 0 on the
+ * user side, writer 1 as a program. */
+static void *rc_writer(void *arg)
+{
+	unsigned tid = (unsigned)(uintptr_t)arg;
+	uint32_t seed = 0x165667b1u * (tid + 1);
+	uint64_t v[RC_WORDS];
+
+	bpfh_cpu_set(2 + tid);
+	while (__atomic_load_n(&rc_readers_done, __ATOMIC_ACQUIRE) < 2) {
+		unsigned c = RC_STABLE + rnd(&seed) % RC_CHURN, r = rnd(&seed);
+		unsigned c2 = RC_STABLE + rnd(&seed) % RC_CHURN;
+		struct rc_key k = rc_key(c), k2 = rc_key(c2);
+		struct lpm_key lk = rc_prefix(r);
+		uint32_t lvv = lk.prefixlen << 24 | (uint32_t)lk.data[1] << 8 | lk.data[2];
+		int err;
+
+		/* Delete one key, insert another: its element comes back in another bucket. */
+		rc_value(c2, v);
+		if (tid == 0) {
+			err = bpfh_map_delete(rc_hash, &k);
+			if (err && err != -ENOENT)
+				bad();
+			err = bpfh_map_update(rc_hash, &k2, v, BPFH_NOEXIST);
+			if (err && err != -EEXIST && err != -E2BIG)
+				bad();
+			err = bpfh_map_update(rc_lru, &k2, v, BPFH_ANY);
+			if (err && err != -ENOMEM)
+				bad();
+			err = bpfh_map_delete(rc_lpm, &lk);
+			if (err && err != -ENOENT)
+				bad();
+		} else {
+			err = bpfh_map_delete_prog(rc_hash, &k);
+			if (err && err != -ENOENT)
+				bad();
+			err = bpfh_map_update_prog(rc_hash, &k2, v, BPFH_NOEXIST);
+			if (err && err != -EEXIST && err != -E2BIG)
+				bad();
+			err = bpfh_map_delete_prog(rc_lru, &k);
+			if (err && err != -ENOENT)
+				bad();
+			err = bpfh_map_update_prog(rc_lpm, &lk, &lvv, BPFH_ANY);
+			if (err && err != -ENOSPC)
+				bad();
+		}
+	}
+	return NULL;
+}
+
+static void recycle_phase(void)
+{
+	pthread_t rd[2], wr[2];
+	uint64_t v[RC_WORDS];
+	struct lpm_key k8 = { 8, { 10, 0, 0, 0 } };
+	uint32_t v8 = 1000;
+	unsigned i;
+
+	/* Few buckets, so that reused elements move between the chains under the readers. */
+	rc_hash = mk(T(HASH), sizeof(struct rc_key), sizeof(v), 48, 0);
+	rc_lru = mk(T(LRU_HASH), sizeof(struct rc_key), sizeof(v), 32, 0);
+	rc_lpm = mk(T(LPM_TRIE), 8, 4, 24, BPFH_F_NO_PREALLOC);
+	if (!rc_hash || !rc_lru || !rc_lpm) {
+		printf("FAIL: recycle setup\n");
+		exit(1);
+	}
+	for (i = 0; i < RC_STABLE; i++) {
+		struct rc_key k = rc_key(i);
+
+		rc_value(i, v);
+		CHECK(bpfh_map_update(rc_hash, &k, v, BPFH_NOEXIST) == 0);
+		rc_stable_ptr[i] = bpfh_map_lookup_ptr(rc_hash, &k);
+		CHECK(rc_stable_ptr[i] != NULL);
+	}
+	CHECK(bpfh_map_update(rc_lpm, &k8, &v8, BPFH_NOEXIST) == 0);
+	for (i = 0; i < 2; i++) {
+		CHECK(pthread_create(&wr[i], NULL, rc_writer, (void *)(uintptr_t)i) == 0);
+		CHECK(pthread_create(&rd[i], NULL, rc_reader, (void *)(uintptr_t)i) == 0);
+	}
+	for (i = 0; i < 2; i++) {
+		pthread_join(rd[i], NULL);
+		pthread_join(wr[i], NULL);
+	}
+	CHECKF(errors == 0, "%llu unexpected results while recycling",
+	       (unsigned long long)errors);
+	CHECK(walk_keys(rc_hash, 1000) <= 48 && walk_keys(rc_lru, 1000) <= 32 &&
+	      walk_keys(rc_lpm, 1000) <= 24);
+	printf("recycle: %u lookups x 2 threads; churning keys found %llu, found reused %llu\n",
+	       RC_ITERS, (unsigned long long)rc_churn_found, (unsigned long long)rc_churn_other);
+	bpfh_map_put(rc_hash);
+	bpfh_map_put(rc_lru);
+	bpfh_map_put(rc_lpm);
+}
+
 static void setup(void)
 {
 	struct bpfh_map_def def;
@@ -437,6 +649,7 @@ int main(int argc, char **argv)
 
 	bpfh_map_clear_objs(pa);
 	CHECK(fprogs[0].refs == 1 && fprogs[1].refs == 1);
+	recycle_phase();
 	printf("stress: %u iterations x %d program threads; ringbuf %llu, perf %llu (+%llu lost), "
 	       "queue %llu\n", iters, NPROG, (unsigned long long)rb_consumed,
 	       (unsigned long long)pe_consumed, (unsigned long long)pe_lost,

@@ -67,13 +67,59 @@ void x86_abi_entry(struct jit_pass *p)
 	x86_ret(b);
 }
 
-void x86_abi_helper_call(struct jit_pass *p, int fn, unsigned keep)
+/* The callee-saved registers of r6..r10 the program names, which a leaf program's exits
+ * restore (x86_abi_leaf_exit). */
+static void leaf_saves(struct jit_pass *p)
+{
+	int r;
+
+	for (r = 6; r <= 10; r++)
+		if (p->regs_used & (1u << r))
+			x86_push(&p->buf, x86_abi.reg[r]);
+}
+
+/* Two ways in, both saving what the exits restore: the tail-call arrival (label
+ * JIT_L_LEAF_TAIL, the program's jit_start: registers as the caller left them, as after any
+ * tail call), then the entry C calls (JIT_L_LEAF), which falls into slot 0: r1..r5 are the
+ * first five arguments already, the stack top is the sixth (r9, t3), only the registers the
+ * program reads before writing are set. No context: a leaf program never reaches for it. */
+void x86_abi_leaf_entry(struct jit_pass *p)
+{
+	struct jit_buf *b = &p->buf;
+	const uint8_t *R = x86_abi.reg;
+	int r;
+
+	p->label[JIT_L_LEAF_TAIL] = (uint32_t)jit_pos(b);
+	leaf_saves(p);
+	x86_jmp32(b, 0);
+	jit_fixup(p, JIT_FIX_CALL, 4, 0, 0);
+	p->label[JIT_L_LEAF] = (uint32_t)jit_pos(b);
+	leaf_saves(p);
+	if (p->regs_used & (1u << 10))
+		x86_mov_rr(b, 1, R[10], X86_R9);
+	for (r = 0; r <= 9; r++)
+		if ((r == 0 || r >= 6) && (p->live_in & (1u << r)))
+			x86_mov_imm(b, R[r], 0);
+}
+
+void x86_abi_leaf_exit(struct jit_pass *p)
+{
+	int r;
+
+	for (r = 10; r >= 6; r--)
+		if (p->regs_used & (1u << r))
+			x86_pop(&p->buf, x86_abi.reg[r]);
+	x86_ret(&p->buf);
+}
+
+void x86_abi_helper_call(struct jit_pass *p, int fn, unsigned keep, int record_r1)
 {
 	struct jit_buf *b = &p->buf;
 	const uint8_t *R = x86_abi.reg;
 	unsigned n = 0, i;
 
-	x86_store(b, 1, x86_abi.ctx, (int32_t)offsetof(struct jit_ctx, r1), R[1]);
+	if (record_r1)
+		x86_store(b, 1, x86_abi.ctx, (int32_t)offsetof(struct jit_ctx, r1), R[1]);
 	for (i = 1; i <= 5; i++) {
 		if (keep & (1u << (i - 1))) {
 			x86_push(b, R[i]);

@@ -119,6 +119,25 @@ void x86_mov_imm(struct jit_buf *b, int dst, uint64_t v)
 	}
 }
 
+void x86_movabs(struct jit_buf *b, int dst, uint64_t v)
+{
+	prefixes(b, X86_W, 0, 0, dst);
+	jit_emit8(b, (uint8_t)(0xb8 + (dst & 7)));
+	jit_emit64(b, v);
+}
+
+void x86_mov_imm32(struct jit_buf *b, int w, int dst, uint32_t v)
+{
+	x86_rr(b, w ? X86_W : 0, 0xc7, 0, dst);
+	jit_emit32(b, v);
+}
+
+void x86_xor_imm32(struct jit_buf *b, int w, int dst, uint32_t v)
+{
+	x86_rr(b, w ? X86_W : 0, 0x81, X86_XOR, dst);
+	jit_emit32(b, v);
+}
+
 void x86_alu_rr(struct jit_buf *b, int w, unsigned opc, int dst, int src)
 {
 	x86_rr(b, w ? X86_W : 0, opc, src, dst);

@@ -4,11 +4,14 @@
  * 32-bit results zero-extended; division by zero gives 0 and modulo by zero keeps the dividend
  * (truncated to 32 bits for the 32-bit forms); signed INT_MIN / -1 gives INT_MIN and
  * INT_MIN % -1 gives 0, both tested before the divide so the hardware never traps; shift counts
- * masked to the operand width (as x86 masks them); helper calls through the run's table, with
- * the interpreter's faults and a tail call continuing in the target program's code in the same
- * frame; local calls with their own 512 bytes of stack and the 8-frame limit; LD_ABS/LD_IND
+ * masked to the operand width (as x86 masks them); helper calls through the run's table (or
+ * straight to the helper, with a table bound at compile time), with the interpreter's faults
+ * and a tail call continuing in the target program's code in the same frame (inline on a known
+ * PROG_ARRAY: bounds, slot, the 33-call limit, then a jump); local calls with their own 512 bytes of stack and the 8-frame limit; LD_ABS/LD_IND
  * ending the run with r0 = 0 when out of the packet. Also the common code (the fault and tail
  * call exits) and the cold stubs. Register assignments and the entry come from the ABI layer.
+ * With constant blinding, every immediate of an ALU, jump, store, LD_ABS/LD_IND or lddw
+ * instruction goes through blind_imm32/blind_imm64 (imm ^ key in the code, xor key after).
  *
  * It does not check memory accesses or count instructions (run a program on the checked
  * interpreter for that), and does not support kfunc calls (refused before it runs).
@@ -30,6 +33,7 @@
 /* The code compares these as 32-bit words. */
 _Static_assert(sizeof(enum bpfh_engine) == 4, "enum bpfh_engine is not 32 bits");
 _Static_assert(sizeof(((struct bpfh_run *)0)->error) == 4, "run->error is not 32 bits");
+_Static_assert(sizeof(((struct bpfh_run *)0)->tail_calls) == 4, "run->tail_calls is not 32 bits");
 
 /* Opcodes of "op r/m, reg" for the BPF operations that have one. */
 #define OPC_ADD 0x01
@@ -140,6 +144,37 @@ static void emit_common(struct jit_pass *p)
 	set_kind_and_fault(p, JIT_FAULT_TAIL_ENGINE);
 }
 
+/* ---- blinded immediates ---- */
+
+/* r = imm (w: sign-extended to 64 bits; else zero-extended from 32), with imm ^ key in the
+ * code and the key xor'ed at run time: sign extension commutes with xor, so the 64-bit form
+ * gives sext(imm ^ key) ^ sext(key) = sext(imm). */
+static void blind_imm32(struct jit_pass *p, int w, int r, int32_t imm)
+{
+	uint32_t k = (uint32_t)p->key;
+
+	x86_mov_imm32(&p->buf, w, r, (uint32_t)imm ^ k);
+	x86_xor_imm32(&p->buf, w, r, k);
+}
+
+/* r = v, blinded; r is not t2, which the 64-bit form uses for the key. */
+static void blind_imm64(struct jit_pass *p, int r, uint64_t v)
+{
+	struct jit_buf *b = &p->buf;
+
+	if (v == 0) {
+		x86_mov_imm(b, r, 0); /* xor r, r: nothing of the program in it */
+	} else if (v <= UINT32_MAX) {
+		blind_imm32(p, 0, r, (int32_t)(uint32_t)v);
+	} else if ((int64_t)v >= INT32_MIN && (int64_t)v <= INT32_MAX) {
+		blind_imm32(p, 1, r, (int32_t)v);
+	} else {
+		x86_movabs(b, r, v ^ p->key);
+		x86_movabs(b, T2, p->key);
+		x86_alu_rr(b, 1, OPC_XOR, r, T2);
+	}
+}
+
 /* ---- ALU ---- */
 
 static void zext32(struct jit_buf *b, int r)
@@ -195,6 +230,10 @@ static void lower_div(struct jit_pass *p, const struct bpfh_insn *in, int w, int
 			div_by_minus1(b, w, d, is_mod);
 			return;
 		}
+		if (p->blind) { /* no shortcut that would show the divisor */
+			blind_imm32(p, w, T2, in->imm);
+			goto divide;
+		}
 		if (!is_signed && !(v & (v - 1))) { /* a power of two: shift or mask */
 			if (is_mod)
 				x86_alu_ri(b, w, X86_AND, d, (int32_t)(v - 1));
@@ -214,6 +253,7 @@ static void lower_div(struct jit_pass *p, const struct bpfh_insn *in, int w, int
 			j_m1 = x86_jcc8_fwd(b, X86_CC_E);
 		}
 	}
+divide:
 	if (d != X86_RAX)
 		x86_mov_rr(b, 1, T1, X86_RAX);
 	if (d != X86_RDX)
@@ -292,19 +332,26 @@ static void lower_alu(struct jit_pass *p, const struct bpfh_insn *in, unsigned o
 		static const uint8_t digit[16] = { [0x0] = X86_ADD, [0x1] = X86_SUB, [0x4] = X86_OR,
 						   [0x5] = X86_AND, [0xa] = X86_XOR };
 
-		if (is_x)
+		if (is_x) {
 			x86_alu_rr(b, w, opc[bop >> 4], d, s);
-		else if (imm == 0 && bop == 0x50)
+		} else if (imm == 0 && bop == 0x50) {
 			x86_mov_imm(b, d, 0);
-		else if (imm == 0 && !w)
+		} else if (imm == 0 && !w) {
 			zext32(b, d); /* nothing to do but the 32-bit truncation */
-		else if (imm != 0)
+		} else if (imm != 0 && p->blind) {
+			blind_imm32(p, w, T2, imm);
+			x86_alu_rr(b, w, opc[bop >> 4], d, T2);
+		} else if (imm != 0) {
 			x86_alu_ri(b, w, digit[bop >> 4], d, imm);
+		}
 		return;
 	}
 	case 0x20:
 		if (is_x) {
 			x86_rr(b, w ? X86_W : 0, 0x0faf, d, s);
+		} else if (p->blind) {
+			blind_imm32(p, w, T2, imm);
+			x86_rr(b, w ? X86_W : 0, 0x0faf, d, T2);
 		} else if (imm >= -128 && imm <= 127) {
 			x86_rr(b, w ? X86_W : 0, 0x6b, d, d);
 			jit_emit8(b, (uint8_t)imm);
@@ -330,6 +377,8 @@ static void lower_alu(struct jit_pass *p, const struct bpfh_insn *in, unsigned o
 		if (is_x) {
 			if (!w || d != s)
 				x86_mov_rr(b, w, d, s);
+		} else if (p->blind && imm != 0) {
+			blind_imm32(p, w, d, imm);
 		} else {
 			x86_mov_imm(b, d, w ? (uint64_t)(int64_t)imm : (uint64_t)(uint32_t)imm);
 		}
@@ -423,7 +472,10 @@ static void lower_jcond(struct jit_pass *p, size_t i, const struct bpfh_insn *in
 
 	if (target == i + 1) /* no effect either way */
 		return;
-	if (bop == 0x40) { /* jset */
+	if (!is_x && p->blind && (bop == 0x40 || in->imm != 0)) {
+		blind_imm32(p, w, T2, in->imm);
+		x86_alu_rr(b, w, bop == 0x40 ? OPC_TEST : OPC_CMP, d, T2);
+	} else if (bop == 0x40) { /* jset */
 		if (is_x) {
 			x86_alu_rr(b, w, OPC_TEST, d, s);
 		} else {
@@ -442,26 +494,36 @@ static void lower_jcond(struct jit_pass *p, size_t i, const struct bpfh_insn *in
 
 /* ---- calls ---- */
 
-/* After the helper: a tail call or a callback's error leaves through the slot's tail stub. */
+/* After the helper: a tail call or a callback's error leaves through the slot's tail stub;
+ * a helper known to do neither (p->hinfo) is not checked for them. */
 static void helper_call(struct jit_pass *p, size_t i, int fn)
 {
 	struct jit_buf *b = &p->buf;
 	struct jit_stub s = { JIT_STUB_TAIL, 0, JIT_STUB_NOREG, (uint32_t)i, 0 };
+	unsigned hi = p->hinfo && p->exec->ops[i] == BPFH_OP_CALL ? p->hinfo[i] : 0;
+	int tail = !(hi & JIT_HI_KNOWN) || (hi & JIT_HI_TAIL);
+	int cb = !(hi & JIT_HI_KNOWN) || (hi & JIT_HI_CB);
 	size_t k;
 
-	x86_abi_helper_call(p, fn, p->keep[i]);
+	x86_abi_helper_call(p, fn, p->keep[i], tail);
+	if (!tail && !cb)
+		return;
 	k = jit_stub_add(p, &s);
 	x86_load(b, 1, T2, CTX, CTX_OFF(run));
-	x86_alu_mi(b, 1, X86_CMP, T2, RUN_OFF(tail_next), 0);
-	jcc_stub(p, X86_CC_NE, k);
-	x86_alu_mi(b, 0, X86_CMP, T2, RUN_OFF(error), 0);
-	jcc_stub(p, X86_CC_NE, k);
+	if (tail) {
+		x86_alu_mi(b, 1, X86_CMP, T2, RUN_OFF(tail_next), 0);
+		jcc_stub(p, X86_CC_NE, k);
+	}
+	if (cb) {
+		x86_alu_mi(b, 0, X86_CMP, T2, RUN_OFF(error), 0);
+		jcc_stub(p, X86_CC_NE, k);
+	}
 }
 
 /* bpf_map_lookup_elem on an ARRAY known at compile time: r0 = base + key * stride when the u32
  * key at [r2] is below max_entries, else 0. r1..r5 are left as they were (a helper call may
  * leave them so too: it keeps those read later). */
-static void lower_array_lookup(struct jit_pass *p, const struct jit_array_lookup *al)
+static void lower_array_lookup(struct jit_pass *p, const struct jit_inline_call *al)
 {
 	struct jit_buf *b = &p->buf;
 	size_t j_done;
@@ -485,15 +547,68 @@ static void lower_array_lookup(struct jit_pass *p, const struct jit_array_lookup
 	x86_land8(b, j_done);
 }
 
+/* bpf_tail_call on a PROG_ARRAY known at compile time, doing what bpf_tail_call and the
+ * engine do together (src/helpers/control.c, then interp_body.h's after_helper): fewer than
+ * BPFH_MAX_TAIL_CALLS so far, the u32 index in r3 below max, a program in the slot, else r0 =
+ * -ENOENT and on to the next instruction; otherwise count the call, refuse a target of another
+ * engine, make it run->current and jump into its code with r0 = 0 and every other register as
+ * it is, in this frame. rax (r0, about to be written anyway), t1 and t2 are the scratch. */
+static void lower_tail_call(struct jit_pass *p, size_t i, const struct jit_inline_call *c)
+{
+	struct jit_buf *b = &p->buf;
+	size_t fail[4], k;
+
+	x86_load(b, 1, T1, CTX, CTX_OFF(run));
+	x86_alu_mi(b, 0, X86_CMP, T1, RUN_OFF(tail_calls), BPFH_MAX_TAIL_CALLS);
+	fail[0] = x86_jcc8_fwd(b, X86_CC_AE);
+	x86_mov_rr(b, 0, T2, R(3));
+	x86_alu_ri(b, 0, X86_CMP, T2, (int32_t)c->max);
+	fail[1] = x86_jcc8_fwd(b, X86_CC_AE);
+	x86_mov_imm(b, R(0), c->base);
+	x86_rmx(b, X86_W, 0x8b, R(0), R(0), T2, 3, 0);
+	x86_alu_rr(b, 1, OPC_TEST, R(0), R(0));
+	fail[2] = x86_jcc8_fwd(b, X86_CC_E);
+	x86_load(b, 1, R(0), R(0), (int32_t)c->stride);
+	x86_alu_rr(b, 1, OPC_TEST, R(0), R(0));
+	fail[3] = x86_jcc8_fwd(b, X86_CC_E);
+	x86_alu_mi(b, 0, X86_ADD, T1, RUN_OFF(tail_calls), 1);
+	x86_alu_mi(b, 0, X86_CMP, R(0), EXEC_OFF(engine), BPFH_ENGINE_JIT);
+	jcc_fault(p, X86_CC_NE, i, JIT_FAULT_TAIL_ENGINE, JIT_STUB_NOREG, 0);
+	x86_store(b, 1, T1, RUN_OFF(current), R(0));
+	x86_mov_rr(b, 1, T2, R(0));
+	x86_mov_imm(b, R(0), 0);
+	x86_jmp_m(b, T2, EXEC_OFF(jit_start));
+	for (k = 0; k < 4; k++)
+		x86_land8(b, fail[k]);
+	x86_mov_imm(b, R(0), (uint64_t)(int64_t)-ENOENT);
+}
+
 static void lower_call_helper(struct jit_pass *p, size_t i, uint32_t id)
 {
 	struct jit_buf *b = &p->buf;
 
-	if (p->alook && p->alook[i].on) {
-		lower_array_lookup(p, &p->alook[i]);
+	if (p->inl && p->inl[i].kind == JIT_INLINE_ARRAY) {
+		lower_array_lookup(p, &p->inl[i]);
+		return;
+	}
+	if (p->inl && p->inl[i].kind == JIT_INLINE_TAIL) {
+		lower_tail_call(p, i, &p->inl[i]);
 		return;
 	}
 
+	if (p->helpers) { /* bound at compile time: call it where it is */
+		if (id < p->nhelpers && p->helpers[id]) {
+			x86_mov_imm(b, T2, (uint64_t)(uintptr_t)p->helpers[id]);
+			helper_call(p, i, T2);
+		} else { /* the table lacks it: the fault, when the call runs */
+			struct jit_stub s = { JIT_STUB_FAULT, JIT_FAULT_HELPER, JIT_STUB_NOREG,
+					      (uint32_t)i, id };
+
+			x86_jmp32(b, 0);
+			jit_fixup(p, JIT_FIX_STUB, 4, jit_stub_add(p, &s), 0);
+		}
+		return;
+	}
 	if (id <= INT32_MAX) {
 		x86_alu_mi(b, 1, X86_CMP, CTX, CTX_OFF(nhelpers), (int32_t)id);
 	} else {
@@ -600,8 +715,20 @@ static void lower_ldx(struct jit_buf *b, unsigned op, int d, int s, int32_t off)
 	}
 }
 
-static void lower_st(struct jit_buf *b, unsigned op, int d, int32_t off, int32_t imm)
+static void lower_stx(struct jit_buf *b, unsigned op, int d, int s, int32_t off);
+
+static void lower_st(struct jit_pass *p, unsigned op, int d, int32_t off, int32_t imm)
 {
+	struct jit_buf *b = &p->buf;
+	static const uint8_t as_stx[4] = { BPFH_OP_STXB, BPFH_OP_STXH, BPFH_OP_STXW,
+					   BPFH_OP_STXDW };
+
+	if (p->blind) { /* the value in t2, stored as a register */
+		blind_imm32(p, 1, T2, imm);
+		lower_stx(b, as_stx[op == BPFH_OP_STB ? 0 : op == BPFH_OP_STH ? 1 :
+				    op == BPFH_OP_STW ? 2 : 3], d, T2, off);
+		return;
+	}
 	switch (op) {
 	case BPFH_OP_STB:
 		x86_rm(b, 0, 0xc6, 0, d, off);
@@ -718,11 +845,18 @@ static void lower_ldpkt(struct jit_pass *p, unsigned op, const struct bpfh_insn 
 		x86_jmp32(b, p->label[JIT_L_EXIT0]);
 		return;
 	}
-	if (abs) {
+	if (abs && p->blind) {
+		blind_imm32(p, 0, T1, (int32_t)(uint32_t)((uint32_t)in->imm + (uint32_t)n));
+	} else if (abs) {
 		x86_mov_imm(b, T1, (uint64_t)(int64_t)in->imm + (uint64_t)n); /* the end */
 	} else {
 		x86_mov_rr(b, 0, T1, R(in->src));                 /* (u32)src */
-		x86_alu_ri(b, 1, X86_ADD, T1, in->imm);          /* + imm, in 64 bits */
+		if (p->blind) {
+			blind_imm32(p, 1, T2, in->imm);
+			x86_alu_rr(b, 1, OPC_ADD, T1, T2);
+		} else {
+			x86_alu_ri(b, 1, X86_ADD, T1, in->imm);  /* + imm, in 64 bits */
+		}
 		x86_jcc32(b, X86_CC_S, p->label[JIT_L_EXIT0]);   /* negative */
 		x86_alu_ri(b, 1, X86_ADD, T1, n);                /* the end */
 	}
@@ -797,13 +931,16 @@ static void lower(struct jit_pass *p, size_t i)
 		lower_callx(p, i, in);
 		break;
 	case BPFH_FORM_EXIT:
-		x86_ret(b);
+		if (p->leaf)
+			x86_abi_leaf_exit(p);
+		else
+			x86_ret(b);
 		break;
 	case BPFH_FORM_LDX:
 		lower_ldx(b, op, d, s, in->off);
 		break;
 	case BPFH_FORM_ST:
-		lower_st(b, op, d, in->off, in->imm);
+		lower_st(p, op, d, in->off, in->imm);
 		break;
 	case BPFH_FORM_STX:
 		lower_stx(b, op, d, s, in->off);
@@ -811,10 +948,15 @@ static void lower(struct jit_pass *p, size_t i)
 	case BPFH_FORM_ATOMIC:
 		lower_atomic(b, op, in);
 		break;
-	case BPFH_FORM_LDDW: /* the value, resolved, in both slots' imm */
-		x86_mov_imm(b, d, (uint64_t)(uint32_t)in[0].imm |
-				  (uint64_t)(uint32_t)in[1].imm << 32);
+	case BPFH_FORM_LDDW: { /* the value, resolved, in both slots' imm */
+		uint64_t v = (uint64_t)(uint32_t)in[0].imm | (uint64_t)(uint32_t)in[1].imm << 32;
+
+		if (p->blind)
+			blind_imm64(p, d, v);
+		else
+			x86_mov_imm(b, d, v);
 		break;
+	}
 	case BPFH_FORM_LDABS:
 	case BPFH_FORM_LDIND:
 		lower_ldpkt(p, op, in);
@@ -833,10 +975,15 @@ void jit_arch_emit(struct jit_pass *p)
 
 	x86_abi_entry(p);
 	emit_common(p);
+	if (p->leaf)
+		x86_abi_leaf_entry(p); /* falls into slot 0 */
 	for (i = 0; i < exec->count; i++) {
 		p->addr[i] = (uint32_t)jit_pos(b);
-		if (exec->ops[i] != BPFH_OP_LDDW_HI)
-			lower(p, i);
+		if (exec->ops[i] == BPFH_OP_LDDW_HI)
+			continue;
+		if (p->blind)
+			p->key = jit_blind_key(p, i);
+		lower(p, i);
 	}
 	p->addr[exec->count] = (uint32_t)jit_pos(b);
 	for (k = 0; k < p->nstubs && !b->err; k++) {

@@ -46,6 +46,11 @@ void x86_rmx(struct jit_buf *b, unsigned flags, unsigned opc, int reg, int base,
 /* Common instructions. w: 64-bit operation (else 32-bit, which zero-extends the result). */
 void x86_mov_rr(struct jit_buf *b, int w, int dst, int src);
 void x86_mov_imm(struct jit_buf *b, int dst, uint64_t v);  /* dst = v, shortest form */
+/* Fixed-size forms (constant blinding): movabs; mov r, imm32 and xor r, imm32 (w: the imm32
+ * sign-extended to 64 bits; else a 32-bit operation, which zero-extends). */
+void x86_movabs(struct jit_buf *b, int dst, uint64_t v);
+void x86_mov_imm32(struct jit_buf *b, int w, int dst, uint32_t v);
+void x86_xor_imm32(struct jit_buf *b, int w, int dst, uint32_t v);
 void x86_alu_rr(struct jit_buf *b, int w, unsigned opc, int dst, int src); /* opc: 0x01 add... */
 void x86_alu_ri(struct jit_buf *b, int w, int digit, int dst, int32_t imm); /* group 1 */
 void x86_alu_mi(struct jit_buf *b, int w, int digit, int base, int32_t disp, int32_t imm);
@@ -86,9 +91,16 @@ extern const struct x86_abi x86_abi;
  * r6..r9, sets r10, calls start and stores r0 into the context; code that unwinds sets the
  * native stack pointer to ctx->entry_sp and jumps to the epilogue with the status in eax. */
 void x86_abi_entry(struct jit_pass *p);
+/* A leaf program's ways in, emitted just before slot 0: the entry (label JIT_L_LEAF), a
+ * jit_leaf_fn (r1..r5 arrive where the ABI keeps them, stack_top as the sixth argument),
+ * which falls into slot 0, and the tail-call arrival (JIT_L_LEAF_TAIL); and its exit, which
+ * undoes what both saved and returns. */
+void x86_abi_leaf_entry(struct jit_pass *p);
+void x86_abi_leaf_exit(struct jit_pass *p);
 /* Call the helper whose address is in register fn (not a BPF register), with r1..r5 as its
  * arguments and the run last, keeping the registers in keep (bit n-1 for rn) and recording r1
- * in ctx->r1. The native stack is 16-byte aligned in slot code, as the entry leaves it. */
-void x86_abi_helper_call(struct jit_pass *p, int fn, unsigned keep);
+ * in ctx->r1 when record_r1 (a tail call's context). The native stack is 16-byte aligned in
+ * slot code, as the entry leaves it. */
+void x86_abi_helper_call(struct jit_pass *p, int fn, unsigned keep, int record_r1);
 
 #endif
