@@ -205,9 +205,15 @@ static void collect_thresholds(struct actx *a)
 	}
 }
 
-static void entry_state(const struct bpfh_verify_input *in, struct bpfh_vstate *st)
+static void entry_state(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
+			struct bpfh_vstate *st)
 {
-	bpfh_vstate_init(st);
+	unsigned levels = 0;
+
+	for (size_t b = 0; b < cfg->nblocks; b++)
+		if (cfg->blocks[b].loop_head && cfg->blocks[b].loop_level + 1u > levels)
+			levels = cfg->blocks[b].loop_level + 1u;
+	bpfh_vstate_init(st, levels);
 	if (in->type->ctx_size)
 		bpfh_vreg_set_ptr(&st->r[1], BPFH_VK_CTX, 0);
 	if (in->type->r2_ctx_size)
@@ -405,7 +411,7 @@ static void push_frame(const struct bpfh_vstate *st, struct bpfh_vstate *out)
 	for (unsigned r = 0; r < BPFH_REG_COUNT; r++)
 		if (r == 0 || r >= 6)
 			bpfh_vrel_forget_reg(out, r);
-	for (unsigned l = 0; l < BPFH_VREL_MAX_LEVELS; l++)
+	for (unsigned l = 0; 13u + 2u * l < out->z.n; l++)
 		bpfh_vrel_loop_edge(out, l, false);
 }
 
@@ -680,7 +686,7 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 	err = new_ctx(a, &f, 0, SIZE_MAX, SIZE_MAX, false, &main_ctx);
 	if (err)
 		goto out;
-	entry_state(in, buf[0]);
+	entry_state(in, cfg, buf[0]);
 	err = flow(a, &f, main_ctx, 0, buf[0], SIZE_MAX, 0);
 	while (again && !err) {
 		again = false;

@@ -22,14 +22,14 @@
 #define VAR_REG(r) ((unsigned)(r) + 1)
 #define LIMIT (INT64_C(1) << 61)
 
-void bpfh_vrel_init(struct bpfh_vstate *st)
+void bpfh_vrel_init(struct bpfh_vstate *st, unsigned levels)
 {
-	bpfh_zone_top(&st->z, BPFH_VREL_VARS);
+	bpfh_zone_top(&st->z, BPFH_VREL_VARS(levels));
 	/* The packet's size is not negative. */
 	bpfh_zone_add_bounds(&st->z, BPFH_VREL_PKT_SIZE, 0, BPFH_ZONE_INF);
 	/* No back edge taken yet: a jump back to a block that is in no cycle then only ever
 	 * counts to 1. */
-	for (unsigned l = 0; l < BPFH_VREL_MAX_LEVELS; l++) {
+	for (unsigned l = 0; l < levels; l++) {
 		bpfh_zone_add_bounds(&st->z, BPFH_VREL_COUNTER(l), 0, 0);
 		bpfh_zone_add_bounds(&st->z, BPFH_VREL_DOWN(l), 0, 0);
 	}

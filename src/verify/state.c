@@ -166,10 +166,10 @@ void bpfh_vstate_format(const struct bpfh_vstate *st, char *buf, size_t size)
 #undef PUT
 }
 
-void bpfh_vstate_init(struct bpfh_vstate *st)
+void bpfh_vstate_init(struct bpfh_vstate *st, unsigned levels)
 {
 	memset(st, 0, sizeof(*st));
-	bpfh_vrel_init(st);
+	bpfh_vrel_init(st, levels);
 }
 
 static bool is_null(const struct bpfh_vreg *r)

@@ -169,7 +169,7 @@ const char *bpfh_vkind_name(unsigned kind);
 /* The registers and spilled stack slots of a state, for --verbose. */
 void bpfh_vstate_format(const struct bpfh_vstate *st, char *buf, size_t size);
 
-void bpfh_vstate_init(struct bpfh_vstate *st);
+void bpfh_vstate_init(struct bpfh_vstate *st, unsigned levels);
 bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b);
 /* *a := a join b, or a widen b (b's thresholds thr[0..nthr)). */
 void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
@@ -189,9 +189,10 @@ bool bpfh_vstate_stack_init(const struct bpfh_vstate *st, unsigned frame, size_t
  * second). */
 #define BPFH_VREL_PKT_SIZE 12u
 #define BPFH_VREL_MAX_LEVELS 3u
-#define BPFH_VREL_COUNTER(level) (13u + (level))
-#define BPFH_VREL_DOWN(level) (13u + BPFH_VREL_MAX_LEVELS + (level))
-#define BPFH_VREL_VARS (12u + 2u * BPFH_VREL_MAX_LEVELS)
+#define BPFH_VREL_COUNTER(level) (13u + 2u * (level))
+#define BPFH_VREL_DOWN(level) (14u + 2u * (level))
+/* Variables of a program whose loops nest `levels` deep (a zone's cost grows as n^3). */
+#define BPFH_VREL_VARS(levels) (12u + 2u * (levels))
 
 enum { BPFH_VREL_NONE, BPFH_VREL_FORGET, BPFH_VREL_ASSIGN, BPFH_VREL_CALL };
 /* What an instruction does to the relations, decided before it runs (on the old values). */
@@ -202,7 +203,8 @@ struct bpfh_vrel_plan {
 	int64_t lo, hi;
 };
 
-void bpfh_vrel_init(struct bpfh_vstate *st);
+/* The relations at entry, with counters for loops nested up to levels deep. */
+void bpfh_vrel_init(struct bpfh_vstate *st, unsigned levels);
 void bpfh_vrel_plan(const struct bpfh_vstate *st, const struct bpfh_insn *insn, unsigned op,
 		    struct bpfh_vrel_plan *p);
 void bpfh_vrel_apply(struct bpfh_vstate *st, const struct bpfh_vrel_plan *p);
