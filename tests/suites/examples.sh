@@ -150,6 +150,26 @@ if [ -f "$BUILD/obj-tests/bad_section.bpf.o" ]; then
 	out_line "my_hook/entry +hooked +xdp"
 fi
 
+# a program the verifier refuses is not loaded: run and show name the instruction and line
+if [ -f "$BUILD/obj-tests/unsafe.bpf.o" ]; then
+	run "run an unverifiable program" "$BPFHOST" run "$BUILD/obj-tests/unsafe.bpf.o" \
+		--pcap "$PCAP"
+	status 1
+	if grep -F -q "unsafe.bpf.o:unchecked: insn" "$tmp/err" &&
+	   grep -F -q "packet access past the checked end" "$tmp/err" &&
+	   grep -F -q "at unsafe.bpf.c:12" "$tmp/err"; then pass; else
+		fail "no verifier message naming file, program, instruction and line"
+	fi
+	run "show verification, refused" "$BPFHOST" show verification \
+		"$BUILD/obj-tests/unsafe.bpf.o"
+	status 1
+	if cat "$tmp/out" "$tmp/err" | grep -F -q "packet access past the checked end"; then
+		pass
+	else
+		fail "no verifier message"
+	fi
+fi
+
 # ---- run: the tail-call parser chain, from its entry program ----
 if [ -f "$EX/xdp_parse_chain.bpf.o" ]; then
 	run "run parse chain -j" "$BPFHOST" run "$EX/xdp_parse_chain.bpf.o" \

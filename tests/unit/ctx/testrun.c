@@ -292,6 +292,25 @@ out:
 	release(&b);
 }
 
+/* Nothing unverified is prepared: an instance of a program the verifier refuses fails with
+ * -EACCES and the verifier's line, naming the object, the program and the instruction. */
+static void test_unverified_refused(void)
+{
+	struct built b = { 0 };
+
+	if (add_prog(&b, "unchecked", BPFH_PROG_TYPE_XDP,
+		     "ldxw %r2, [%r1+0]\n"
+		     "ldxb %r0, [%r2+12]\n"      /* no check against data_end */
+		     "mov %r0, 2\n"
+		     "exit\n"))
+		return;
+	CHECK(instantiate(&b) == -EACCES);
+	CHECKF(strstr(logbuf, "built.o:unchecked: insn 1 (") &&
+	       strstr(logbuf, "packet access past the checked end"), "%s", logbuf);
+	CHECK(b.inst == NULL);
+	release(&b);
+}
+
 /* Tail call through a prog array slot filled from the object's initial values. */
 static void test_tail_call(void)
 {
@@ -760,6 +779,7 @@ int main(void)
 		test_xdp_adjust();
 		test_data_trace_loop();
 		test_tail_call();
+	test_unverified_refused();
 		test_socket_filter();
 		test_skb_linux_details();
 		test_xdp_ingress_ifindex();
