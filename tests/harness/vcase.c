@@ -264,6 +264,9 @@ int vcase_read_file(const char *path, vcase_fn fn, void *arg)
 			} else if (!strncmp(a, "options ", 8)) {
 				c.privileged = strstr(a, "privileged") != NULL;
 				c.allow_unreachable = strstr(a, "allow_unreachable") != NULL;
+				if (strstr(a, "max_states="))
+					c.max_states = strtoul(strstr(a, "max_states=") + 11,
+							       NULL, 10);
 			} else {
 				snprintf(err, sizeof(err), "line %u: unknown section %.80s", lineno, a);
 				fn(arg, path, &c, err);

@@ -8,7 +8,7 @@
  *   -- type xdp | socket | memory [SIZE]     the program type (memory: r1 = SIZE bytes, r2 = SIZE)
  *   -- maps                                  then one line per map:
  *                                            INDEX TYPE KEY VALUE MAX [NAME=VALUE ...]
- *   -- options privileged allow_unreachable  any of them
+ *   -- options privileged allow_unreachable max_states=N   any of them
  *   -- asm                                   the program, conformance syntax
  *   -- verdict accept | reject
  *   -- message FRAGMENT                      text the log must contain (rejections)
@@ -33,6 +33,7 @@ struct vcase {
 	struct bpfh_verify_map maps[VCASE_MAX_MAPS];
 	size_t nmaps;
 	int privileged, allow_unreachable;
+	unsigned long max_states; /* 0: the verifier's default */
 	char *asm_text;
 	size_t asm_len, asm_cap;
 	unsigned asm_line;

@@ -532,6 +532,7 @@ static void run_case(void *arg, const char *file, const struct vcase *c, const c
 	in.nmaps = c->nmaps;
 	in.opts.privileged = c->privileged;
 	in.opts.allow_unreachable = c->allow_unreachable;
+	in.opts.max_states = c->max_states;
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
 	bpfh_ok = bpfh_verify(&in, &res, &log) == 0;
 	one_line(logbuf);
