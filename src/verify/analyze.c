@@ -526,19 +526,21 @@ static int do_return(struct actx *a, struct fix *f, size_t ctx, struct bpfh_vsta
 	return flow(a, f, c->parent, a->cfg->blocks[c->call_block].succ[0], tmp, c->call_block, 0);
 }
 
-/* One visit of node id: its instructions, then its edges. */
-static int visit(struct actx *a, struct fix *f, size_t id, const struct bpfh_vstate *in,
+/* One visit of node id from state in: its instructions, then its edges. own: in is the
+ * visit's to change (a pending state), else it is copied first. */
+static int visit(struct actx *a, struct fix *f, size_t id, struct bpfh_vstate *in, bool own,
 		 struct bpfh_vstate **buf)
 {
 	size_t ctx = f->node[id].ctx;
 	size_t b = a->cfg->funcs[f->ctx[ctx].fn].first_block + (id - f->ctx[ctx].node0);
 	const struct bpfh_cfg *cfg = a->cfg;
 	const struct bpfh_vblock *blk = &cfg->blocks[b];
-	struct bpfh_vstate *st = buf[0];
+	struct bpfh_vstate *st = own ? in : buf[0];
 	unsigned op, form;
 	int err = 0;
 
-	bpfh_vstate_copy(st, in);
+	if (!own)
+		bpfh_vstate_copy(st, in);
 	for (size_t i = blk->first; i < blk->last && !err; i++)
 		if (cfg->ops[i] != BPFH_OP_LDDW_HI)
 			err = step(a, st, i);
@@ -708,7 +710,7 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 					   " block visits", max_states);
 				break;
 			}
-			err = visit(a, &f, nid, f.node[nid].st[p], buf);
+			err = visit(a, &f, nid, f.node[nid].st[p], false, buf);
 			/* Blocks with one predecessor, straight from its edges. */
 			while (f.npend && !err) {
 				struct pending q = f.pend[--f.npend];
@@ -719,7 +721,7 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 					err = fail(a, "program too complex: more than %" PRIu64
 						   " block visits", max_states);
 				} else {
-					err = visit(a, &f, q.id, q.st, buf);
+					err = visit(a, &f, q.id, q.st, true, buf);
 				}
 				if (f.nspare[q.st->depth] < 4) {
 					f.spare[q.st->depth][f.nspare[q.st->depth]++] = q.st;

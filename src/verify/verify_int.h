@@ -86,13 +86,13 @@ enum bpfh_vkind {
 
 struct bpfh_vreg {
 	uint8_t kind;      /* enum bpfh_vkind */
+	uint8_t null;      /* pointers: or NULL (paths that set it to 0 joined); cleared by
+			      a comparison with 0 */
 	uint32_t map;
 	uint32_t id;       /* copies share it: the value (MAP_VALUE(_OR_NULL), MAP_PTR_OR_NULL)
 			      or the reference (RINGBUF_*); 0: none */
-	struct bpfh_scalar s; /* the value (scalar) or the offset (pointers) */
 	uint32_t mem_size; /* RINGBUF_MEM(_OR_NULL): the record's bytes */
-	uint8_t null;      /* pointers: or NULL (paths that set it to 0 joined); cleared by
-			      a comparison with 0 */
+	struct bpfh_scalar s; /* the value (scalar) or the offset (pointers) */
 };
 
 /* Stack bytes. */
