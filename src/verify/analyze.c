@@ -177,6 +177,8 @@ struct fix {
 	struct bpfh_vstate *spare[BPFH_VMAX_FRAMES][4]; /* freed pending states by depth */
 	unsigned nspare[BPFH_VMAX_FRAMES];
 	bool keep_all;      /* a state at every block (--verbose traces them) */
+	bool release;       /* no edge goes backwards and there is one function: a block's
+			       state is dropped once visited (nothing flows into it again) */
 	unsigned part;      /* the partition of the stored block being visited */
 	uint32_t max_iter;
 	uint64_t bytes, peak;
@@ -674,6 +676,13 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 
 	memset(&f, 0, sizeof(f));
 	f.keep_all = in->opts.trace != NULL;
+	/* Blocks in index order are then in topological order: the first sweep visits each
+	 * block once, after every block that flows into it. */
+	f.release = !f.keep_all && cfg->nfuncs == 1;
+	for (size_t b = 0; b < cfg->nblocks && f.release; b++)
+		for (int k = 0; k < 2; k++)
+			if (cfg->blocks[b].succ[k] != SIZE_MAX && cfg->blocks[b].succ[k] <= b)
+				f.release = false;
 	f.max_iter = in->opts.max_loop_iterations ? in->opts.max_loop_iterations : 8;
 	for (int i = 0; i < 3; i++)
 		buf[i] = malloc(bpfh_vstate_size(BPFH_VMAX_FRAMES));
@@ -711,6 +720,11 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 				break;
 			}
 			err = visit(a, &f, nid, f.node[nid].st[p], false, buf);
+			if (f.release && !err) {
+				account(a, &f, -(int64_t)bpfh_vstate_size(f.node[nid].st[p]->depth));
+				free(f.node[nid].st[p]);
+				f.node[nid].st[p] = NULL;
+			}
 			/* Blocks with one predecessor, straight from its edges. */
 			while (f.npend && !err) {
 				struct pending q = f.pend[--f.npend];
