@@ -422,10 +422,37 @@ size_t bpfh_vstate_size(unsigned depth)
 	return sizeof(struct bpfh_vstate) + depth * sizeof(struct bpfh_vframe);
 }
 
+/*
+ * Copies are the analysis's main cost: copy what can matter only. The spilled registers from
+ * the lowest slot that holds one (the others are never read: their bytes are not SPILL, in src
+ * and so in dst), and the zone's rows of its variables.
+ */
 void bpfh_vstate_copy(struct bpfh_vstate *dst, const struct bpfh_vstate *src)
 {
-	if (dst != src)
-		memcpy(dst, src, bpfh_vstate_size(src->depth));
+	size_t first = BPFH_VSLOTS;
+
+	if (dst == src)
+		return;
+	memcpy(dst->r, src->r, sizeof(dst->r));
+	memcpy(dst->stk, src->stk, sizeof(dst->stk));
+	for (size_t s = 0; s < BPFH_VSLOTS; s++)
+		if (src->stk[s * 8] == BPFH_STK_SPILL) {
+			first = s;
+			break;
+		}
+	if (first < BPFH_VSLOTS)
+		memcpy(&dst->spill[first], &src->spill[first],
+		       (BPFH_VSLOTS - first) * sizeof(dst->spill[0]));
+	dst->pkt_range = src->pkt_range;
+	dst->z.n = src->z.n;
+	dst->z.bottom = src->z.bottom;
+	dst->z.closed = src->z.closed;
+	memcpy(dst->z.m, src->z.m, (src->z.n + 1u) * sizeof(dst->z.m[0]));
+	dst->bottom = src->bottom;
+	dst->refs = src->refs;
+	dst->depth = src->depth;
+	if (src->depth)
+		memcpy(dst->frames, src->frames, src->depth * sizeof(dst->frames[0]));
 }
 
 unsigned bpfh_vstate_views(struct bpfh_vstate *st, struct bpfh_vview *v)

@@ -188,11 +188,15 @@ void bpfh_zone_assign(struct bpfh_zone *z, unsigned x, unsigned y, int64_t lo, i
 	up = clamp(hi);
 	down = lo == INT64_MIN || lo < -BPFH_ZONE_BOUND ? INF : clamp(-lo);
 	if (y != x) {
-		bpfh_zone_forget(z, x);
-		if (up != INF)
-			bpfh_zone_add_diff(z, x, y, up);
-		if (down != INF)
-			bpfh_zone_add_diff(z, y, x, down);
+		/* x := y + d: x's bounds are y's moved by d, in O(n); a closed matrix stays
+		 * closed (every path through x is one through y). */
+		for (i = 0; i <= z->n; i++) {
+			if (i == x)
+				continue;
+			z->m[x][i] = i == y ? up : badd(z->m[y][i], up);
+			z->m[i][x] = i == y ? down : badd(z->m[i][y], down);
+		}
+		z->m[x][x] = 0;
 		return;
 	}
 	/* x := x + d: every bound on x - v grows by at most hi, every v - x by at most -lo; the
