@@ -188,7 +188,7 @@ static bool nullable(const struct bpfh_vreg *r)
 
 static bool vreg_leq(const struct bpfh_vreg *a, const struct bpfh_vreg *b)
 {
-	if (b->kind == BPFH_VK_UNINIT)
+	if (b->kind == BPFH_VK_UNINIT || !memcmp(a, b, sizeof(*a)))
 		return true;
 	if (is_null(a) && b->null && nullable(b))
 		return true;
@@ -206,6 +206,9 @@ static bool vreg_leq(const struct bpfh_vreg *a, const struct bpfh_vreg *b)
 static void vreg_join(struct bpfh_vreg *a, const struct bpfh_vreg *b, bool widen,
 		      const int64_t *thr, size_t nthr)
 {
+	/* The common case: nothing changed (the join, and the widening, of x with x is x). */
+	if (!memcmp(a, b, sizeof(*a)))
+		return;
 	/* NULL on one path, a pointer on the other: the pointer or NULL. */
 	if (is_null(b) && nullable(a)) {
 		a->null = 1;
