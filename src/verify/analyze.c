@@ -281,12 +281,15 @@ static size_t node_of(const struct actx *a, const struct fix *f, size_t ctx, siz
 }
 
 /* Same kinds, maps and NULL-ness in every register: states that join without losing a
- * pointer. */
+ * pointer. A register unset on either side does not count: joined it is unset, and a read of
+ * it fails on the unset path whether or not the paths are kept apart. */
 static bool same_shape(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 {
 	for (unsigned i = 0; i < BPFH_REG_COUNT; i++) {
 		const struct bpfh_vreg *x = &a->r[i], *y = &b->r[i];
 
+		if (x->kind == BPFH_VK_UNINIT || y->kind == BPFH_VK_UNINIT)
+			continue;
 		if (x->kind != y->kind || x->null != y->null ||
 		    (bpfh_vreg_is_ptr(x) && x->map != y->map))
 			return false;
