@@ -151,4 +151,20 @@ printf 'abc' >"$tmp/odd.bin"
 run "raw instructions of a bad length" "$BPFHOST" show verification "$tmp/odd.bin"
 refused "not a whole number of 8-byte instructions"
 
+# Tricky but safe: IPv6 extension headers at variable offsets, each checked against data_end;
+# and the same parser checking one byte too few.
+V6="$BUILD/obj-tests/ipv6_ext.bpf.o"
+if [ -f "$V6" ]; then
+	run "IPv6 extension headers" "$BPFHOST" show verification "$V6" ipv6_ext
+	status 0
+	run "IPv6 extension headers, one byte short" "$BPFHOST" show verification "$V6" \
+		ipv6_ext_short
+	status 1
+	if cat "$tmp/out" "$tmp/err" | grep -F -q "packet access past the checked end"; then
+		pass
+	else
+		fail "no packet bound message"
+	fi
+fi
+
 echo "verify-cli: $passed passed, $failed failed"
