@@ -48,6 +48,11 @@ struct bpfh_exec {
 	uint32_t *jit_insn_off;
 };
 
+/* A leaf JIT program's entry, exec->jit_leaf (see jit/jit_int.h): r1..r5 as arguments, the top
+ * of its stack (NULL when it does not use r10), returning r0. */
+typedef uint64_t (*jit_leaf_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+				uint64_t *stack_top);
+
 /* Fill exec->code for the interpreter of exec->engine. */
 void bpfh_interp_prepare(struct bpfh_exec *exec);
 /* Run from slot start with r1..r5 = args (the program's entry, or a callback's). */

@@ -159,13 +159,24 @@ fail:
 
 int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0)
 {
-	*r0 = 0;
 	run->insns_executed = 0;
 	run->current = exec;
 	run->tail_next = NULL;
 	run->tail_calls = 0;
 	run->error = 0;
 	run->nesting = 0;
+	/* A leaf JIT program that needs no stack or has the run's: called from here, the
+	 * shortest way in (nothing can fail in it). Else bpfh_jit_run does the same. */
+	if (exec->jit_leaf && (!exec->jit_leaf_stack || run->stack)) {
+		jit_leaf_fn leaf = (jit_leaf_fn)(uintptr_t)exec->jit_leaf;
+		const uint64_t *a = run->args;
+
+		*r0 = leaf(a[0], a[1], a[2], a[3], a[4],
+			   exec->jit_leaf_stack ? run->stack + BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8 :
+						  NULL);
+		return 0;
+	}
+	*r0 = 0;
 	if (exec->engine == BPFH_ENGINE_JIT)
 		return bpfh_jit_run(exec, run, 0, run->args, r0);
 	return bpfh_interp_run(exec, run, 0, run->args, r0);

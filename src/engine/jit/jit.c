@@ -28,6 +28,7 @@
 #define JIT_CODE_LIMIT (64u << 20) /* default bytes of code per program */
 #define JIT_CODE_MAX (1u << 30)    /* the most a caller may allow: 32-bit offsets reach it */
 #define JIT_MAX_INSNS BPFH_MAX_INSNS
+#define JIT_PAD_FREEZE 3           /* passes before alignment padding stops changing */
 #define JIT_LONG_AFTER 16          /* passes before every jump is made long (layout settles) */
 
 /* ---- code buffer ---- */
@@ -104,6 +105,13 @@ void jit_fixup(struct jit_pass *p, unsigned kind, unsigned width, size_t target,
 	f->from = (uint32_t)from;
 	f->kind = (uint8_t)kind;
 	f->width = (uint8_t)width;
+	f->margin = 0;
+}
+
+void jit_fixup_margin(struct jit_pass *p, unsigned margin)
+{
+	if (p->nfix)
+		p->fix[p->nfix - 1].margin = (uint8_t)margin;
 }
 
 static int fits8(int64_t d)
@@ -111,11 +119,20 @@ static int fits8(int64_t d)
 	return d >= -128 && d <= 127;
 }
 
-int jit_slot_near(const struct jit_pass *p, size_t from_slot, size_t to)
+/* A displacement d from the end of a slot's code reaches with a one-byte offset from a jump
+ * that ends up to margin bytes before it. */
+static int near_margin(int64_t d, unsigned margin)
+{
+	return fits8(d) && fits8(d + margin);
+}
+
+int jit_slot_near(const struct jit_pass *p, size_t from_slot, size_t to, unsigned margin)
 {
 	if (!p->prev || p->all_long)
 		return 0;
-	return fits8((int64_t)p->prev[to] - (int64_t)p->prev[from_slot + 1]);
+	/* from the end of the slot's code, before any padding of the next slot */
+	return near_margin((int64_t)p->prev[to] -
+			   ((int64_t)p->prev[from_slot + 1] - p->prev_pad[from_slot + 1]), margin);
 }
 
 /* Whether the next pass would lay the code out as this one did: no long jump between slots
@@ -130,7 +147,12 @@ static int settled(const struct jit_pass *p)
 
 		if (f->kind != JIT_FIX_JUMP)
 			continue;
-		near = fits8((int64_t)p->addr[f->target] - (int64_t)p->addr[f->from + 1]);
+		if (f->width == 1) /* does it reach? */
+			near = fits8((int64_t)p->addr[f->target] - ((int64_t)f->pos + 1));
+		else /* would the next pass make it short (jit_slot_near)? */
+			near = near_margin((int64_t)p->addr[f->target] -
+					   ((int64_t)p->addr[f->from + 1] - p->pad[f->from + 1]),
+					   f->margin);
 		if (f->width == 1 ? !near : near && !p->all_long)
 			return 0;
 	}
@@ -511,14 +533,19 @@ static struct jit_inline_call *inline_at(struct jit_inline_call **inl, size_t n,
  * nothing known. *out stays NULL when nothing is inlined.
  */
 static int find_inline_calls(const struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
-			     struct jit_inline_call **out)
+			     const uint8_t *keep, int blind, struct jit_inline_call **out)
 {
 	struct jit_inline_call *inl = NULL, *c;
 	int want_array = OPT(opts, array_layout), want_tail = OPT(opts, prog_array_layout);
 	uint8_t *entry;
 	size_t i, n = exec->count;
 	uint64_t map[3] = { 0, 0, 0 };
-	int known[3] = { 0, 0, 0 }, any = 0;
+	int known[3] = { 0, 0, 0 }, any = 0, key_known = 0;
+	uint32_t key = 0;
+	/* where r2 and r3 were set (while known, key_known), and whether anything may have read
+	 * them since (an instruction, or code after a conditional jump out of the block) */
+	size_t set_at[4] = { 0, 0, 0, 0 };
+	int read[4] = { 1, 1, 1, 1 };
 
 	*out = NULL;
 	for (i = 0; i < n && !any; i++)
@@ -548,7 +575,7 @@ static int find_inline_calls(const struct bpfh_exec *exec, const struct bpfh_exe
 		unsigned op = exec->ops[i], form = bpfh_op_info(op)->form, use, def;
 
 		if (entry[i])
-			known[1] = known[2] = 0;
+			known[1] = known[2] = key_known = 0;
 		if (form == BPFH_FORM_LDDW) {
 			if (in->dst == 1 || in->dst == 2) {
 				known[in->dst] = op == BPFH_OP_LDDW_MAP_FD ||
@@ -556,9 +583,15 @@ static int find_inline_calls(const struct bpfh_exec *exec, const struct bpfh_exe
 				map[in->dst] = (uint64_t)(uint32_t)in[0].imm |
 					       (uint64_t)(uint32_t)in[1].imm << 32;
 			}
+			if (in->dst == 2 || in->dst == 3) {
+				set_at[in->dst] = i;
+				read[in->dst] = 0;
+			}
+			if (in->dst == 3)
+				key_known = 0;
 			i++; /* the second slot (no jump lands there: the decoder refuses it) */
 			if (i < n && entry[i])
-				known[1] = known[2] = 0;
+				known[1] = known[2] = key_known = 0;
 			continue;
 		}
 		if (op == BPFH_OP_CALL && in->imm == 1 && known[1] && want_array) {
@@ -590,16 +623,47 @@ static int find_inline_calls(const struct bpfh_exec *exec, const struct bpfh_exe
 				c->stride = (uint32_t)exec_off;
 				c->max = max;
 				c->kind = JIT_INLINE_TAIL;
+				c->key_known = (uint8_t)(key_known && !blind); /* an immediate */
+				c->key = key;
+				/* r2 (and r3, a known key) read by nothing else: not set at all */
+				if (!read[2] && !(keep[i] & 2u) && set_at[2] < i) {
+					c = inline_at(&inl, n, set_at[2]);
+					if (!c)
+						goto nomem;
+					c->dead = 1;
+				}
+				if (c->key_known && !read[3] && !(keep[i] & 4u) && set_at[3] < i) {
+					c = inline_at(&inl, n, set_at[3]);
+					if (!c)
+						goto nomem;
+					c->dead = 1;
+				}
 			}
 		}
 		uses_defs(exec, i, 0, NULL, &use, &def);
+		if (use & 4u)
+			read[2] = 1;
+		if (use & 8u)
+			read[3] = 1;
+		if (form == BPFH_FORM_JMP_K || form == BPFH_FORM_JMP_X)
+			read[2] = read[3] = 1;
 		if (form == BPFH_FORM_CALL || form == BPFH_FORM_CALLX || form == BPFH_FORM_EXIT ||
 		    form == BPFH_FORM_JA || form == BPFH_FORM_JA32 || form == BPFH_FORM_NONE)
-			known[1] = known[2] = 0;
+			known[1] = known[2] = key_known = 0;
 		if (def & 2u)
 			known[1] = 0;
 		if (def & 4u)
 			known[2] = 0;
+		if (def & 4u)
+			read[2] = 1; /* not the lddw: a value nothing can leave out */
+		if (def & 8u) /* the index is the low 32 bits of r3 */
+			key_known = (op == BPFH_OP_MOV64_K || op == BPFH_OP_MOV32_K) &&
+				    in->dst == 3;
+		if (key_known && (op == BPFH_OP_MOV64_K || op == BPFH_OP_MOV32_K) && in->dst == 3) {
+			key = (uint32_t)in->imm;
+			set_at[3] = i;
+			read[3] = 0;
+		}
 	}
 	free(entry);
 	*out = inl;
@@ -642,6 +706,35 @@ static int helper_infos(const struct bpfh_exec *exec, const struct bpfh_exec_opt
 }
 
 /* ---- compilation ---- */
+
+/* entry[i]: code may arrive at slot i other than from slot i - 1 (slot 0, a function, the
+ * target of a jump or local call), so that a back end may merge slot i - 1 and slot i into
+ * one sequence only where entry[i] is 0. loop_end[t]: 0, or 1 + the last slot jumping back
+ * to t (a loop's head), for the back end to align loops. */
+static void find_entries(const struct bpfh_exec *exec, uint8_t *entry, uint32_t *loop_end)
+{
+	size_t i, n = exec->count;
+
+	memset(entry, 0, n);
+	memset(loop_end, 0, n * sizeof(*loop_end));
+	if (n)
+		entry[0] = 1;
+	for (i = 0; i < n; i++) {
+		unsigned op = exec->ops[i], form = bpfh_op_info(op)->form;
+		int64_t t;
+
+		if (exec->is_func[i])
+			entry[i] = 1;
+		if (form != BPFH_FORM_JA && form != BPFH_FORM_JA32 && form != BPFH_FORM_JMP_K &&
+		    form != BPFH_FORM_JMP_X && op != BPFH_OP_CALL_LOCAL)
+			continue;
+		t = bpfh_insn_target(&exec->insns[i], i, op);
+		if (t >= 0 && (size_t)t < n)
+			entry[t] = 1;
+		if (t >= 0 && (size_t)t <= i && op != BPFH_OP_CALL_LOCAL)
+			loop_end[t] = (uint32_t)i + 1;
+	}
+}
 
 /* Whether the program needs no struct jit_ctx (see jit_leaf_fn): no helper call but inlined
  * array lookups, no local call or callx, no function value (so no callback starts inside
@@ -703,7 +796,8 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	uint32_t *addr[2] = { NULL, NULL };
 	uint8_t *keep = NULL;
 	struct jit_inline_call *inl = NULL;
-	uint8_t *hinfo = NULL;
+	uint8_t *hinfo = NULL, *entry, *pad[2];
+	uint32_t *loop_end = NULL; /* one block: loop_end[count], then entry[count], pad[2][count + 1] */
 	size_t limit = JIT_CODE_LIMIT, count = exec->count, i, size;
 	const char *why = NULL;
 	struct code_chunk *chunk;
@@ -731,10 +825,15 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	keep = calloc(count ? count : 1, 1);
 	addr[0] = malloc((count + 1) * sizeof(uint32_t));
 	addr[1] = malloc((count + 1) * sizeof(uint32_t));
+	loop_end = malloc(count * sizeof(uint32_t) + count + 2 * (count + 1));
+	entry = (uint8_t *)(loop_end + count);
+	pad[0] = entry + count;
+	pad[1] = pad[0] + count + 1;
 	exec->jit_func_off = calloc(count ? count : 1, sizeof(uint32_t));
 	exec->jit_insn_off = malloc((count + 1) * sizeof(uint32_t));
 	err = -ENOMEM;
-	if (!keep || !addr[0] || !addr[1] || !exec->jit_func_off || !exec->jit_insn_off)
+	if (!keep || !addr[0] || !addr[1] || !loop_end || !exec->jit_func_off ||
+	    !exec->jit_insn_off)
 		goto out;
 	err = helper_infos(exec, opts, &hinfo);
 	if (err)
@@ -742,12 +841,16 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	err = analyse(exec, hinfo, keep, &p.has_local_calls, &p.live_in, &p.regs_used);
 	if (err)
 		goto out;
-	err = find_inline_calls(exec, opts, &inl);
+	p.blind = want_blind(opts);
+	err = find_inline_calls(exec, opts, keep, p.blind, &inl);
 	if (err)
 		goto out;
 	p.leaf = is_leaf(exec, inl);
+	find_entries(exec, entry, loop_end);
 
 	p.exec = exec;
+	p.entry = entry;
+	p.loop_end = loop_end;
 	p.keep = keep;
 	p.hinfo = hinfo;
 	p.inl = inl;
@@ -757,7 +860,6 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 		p.helpers = opts->helpers;
 		p.nhelpers = opts->nhelpers;
 	}
-	p.blind = want_blind(opts);
 	if (p.blind)
 		p.blind_seed = blind_seed(exec);
 	for (pass = 0;; pass++) {
@@ -766,7 +868,11 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 		p.nfix = 0;
 		p.addr = addr[pass & 1];
 		p.prev = pass ? addr[(pass + 1) & 1] : NULL;
+		p.pad = pad[pass & 1];
+		p.prev_pad = pad[(pass + 1) & 1];
+		memset(p.pad, 0, count + 1);
 		p.all_long = pass >= JIT_LONG_AFTER;
+		p.pad_frozen = pass >= JIT_PAD_FREEZE;
 		jit_arch_emit(&p);
 		if (p.buf.err) {
 			err = p.buf.err;
@@ -822,6 +928,7 @@ out:
 	free(p.fix);
 	free(addr[0]);
 	free(addr[1]);
+	free(loop_end);
 	free(keep);
 	free(inl);
 	free(hinfo);

@@ -11,17 +11,23 @@
  *   leaf entry   leaf programs only: the tail-call arrival and the jit_leaf_fn (r1..r5,
  *                stack top), which falls into slot 0
  *   common code  epilogue, the fault exit, the exit with r0 = 0 of LD_ABS/LD_IND, tail calls
- *   slot code    one sequence per slot, in order (addr[] gives where each starts)
+ *   slot code    one sequence per slot, in order (addr[] gives where each starts); a back end
+ *                may merge a slot into the one before where no code arrives between them
+ *                (entry[]), the merged slot's code then empty, and may pad before a loop's
+ *                head (loop_end[]) to align the loop, pad[] recording how much
  *   cold stubs   one per fault site: record the site, then jump to the fault exit
  *
  * Labels: a jump to a slot or a stub is emitted with a placeholder and recorded as a fixup; a
- * jump between slots takes its one-byte form when the previous pass's layout says it reaches.
- * After a pass, when no long jump between slots could have been short in this pass's own
- * layout, the next pass would make the same sizes: the fixups are filled in from this pass's
- * addresses and the code is final. Sizes only shrink from pass to pass (the first makes every
- * jump long), so this settles, usually after the second pass (the first, for code without
- * jumps). Jumps to stubs and local calls are always long; jumps to common code are emitted
- * after it, exactly.
+ * jump between slots takes its one-byte form when the previous pass's layout says it reaches
+ * (from the end of the jumping slot's code, before the next slot's padding). After a pass, when
+ * no long jump between slots could have been short in this pass's own layout, the next pass
+ * would make the same sizes: the fixups are filled in from this pass's addresses and the code
+ * is final. Sizes only shrink from pass to pass (the first makes every jump long), so this
+ * settles, usually after the second pass (the first, for code without jumps); alignment
+ * padding can grow as code before it shrinks, so after a few passes it is frozen (each pass
+ * pads as the one before), and sizes only shrink again. Padding is decided within each pass,
+ * so a pass's code is consistent whatever it is. Jumps to stubs and local calls are always
+ * long; jumps to common code are emitted after it, exactly.
  */
 #ifndef BPFH_JIT_INT_H
 #define BPFH_JIT_INT_H
@@ -106,6 +112,7 @@ struct jit_fixup {
 	uint32_t from;   /* JIT_FIX_JUMP: the jumping slot */
 	uint8_t kind;
 	uint8_t width;   /* 1 or 4 bytes */
+	uint8_t margin;  /* JIT_FIX_JUMP: at most this many bytes of the slot's code follow it */
 };
 
 /* What a helper call's helper does (bpfh_exec_opts.helper_info), one byte per slot: without
@@ -119,13 +126,18 @@ struct jit_fixup {
  * an ARRAY whose value of index i < max is at base + i * stride (stride at most INT32_MAX).
  * JIT_INLINE_TAIL, bpf_tail_call: r2 is provably a PROG_ARRAY whose slot of index i < max is
  * ((void **)base)[i], NULL or an object with its const struct bpfh_exec * at byte offset
- * stride. */
+ * stride; key_known when r3 provably holds the index, key (a `mov r3, imm` earlier in the
+ * block). */
 enum { JIT_INLINE_NONE, JIT_INLINE_ARRAY, JIT_INLINE_TAIL };
 
 struct jit_inline_call {
 	uint64_t base;
 	uint32_t stride, max;
 	uint8_t kind;
+	uint8_t key_known; /* JIT_INLINE_TAIL: r3 (the index) is provably key */
+	uint8_t dead;      /* any slot: its code is left out, it only sets an argument (r2, or r3
+			    * with key_known) of an inlined tail call, which does not read it */
+	uint32_t key;
 };
 
 /* One emission pass over the program. */
@@ -142,6 +154,13 @@ struct jit_pass {
 	size_t nfix, fix_cap;
 	const uint8_t *keep;     /* per helper call slot: r1..r5 read later (bit n-1 for rn) */
 	const struct jit_inline_call *inl; /* per slot, or NULL: helper calls to inline */
+	const uint8_t *entry;    /* per slot: code may arrive there other than from the slot
+				  * before (a jump or call target, a function, slot 0) */
+	const uint32_t *loop_end; /* per slot: 0, or 1 + the last slot jumping back to it (the
+				   * end of the loop it heads) */
+	uint8_t *pad;            /* this pass: bytes of padding before each slot's code */
+	const uint8_t *prev_pad; /* the previous pass's pad (with prev) */
+	int pad_frozen;          /* pad as the previous pass did: the layout then only shrinks */
 	int has_local_calls;     /* the program has call local or callx (exits may return) */
 	int all_long;            /* every jump long: the fallback that always settles */
 	int leaf;                /* needs no context: gets the leaf entry (see jit_leaf_fn) */
@@ -219,8 +238,12 @@ static inline void jit_patch8(struct jit_buf *b, size_t at, uint8_t v)
 size_t jit_stub_add(struct jit_pass *p, const struct jit_stub *s);
 /* Record the width-byte displacement just emitted (the end of an instruction) as a fixup. */
 void jit_fixup(struct jit_pass *p, unsigned kind, unsigned width, size_t target, size_t from);
-/* Whether a jump from slot from_slot (ending its code) to slot to may use a one-byte offset. */
-int jit_slot_near(const struct jit_pass *p, size_t from_slot, size_t to);
+/* Whether a jump from slot from_slot to slot to may use a one-byte offset, the jump followed
+ * by at most margin bytes of the slot's code (0: it ends the slot's code); the fixup then
+ * recorded must say the same margin (jit_fixup_margin). */
+int jit_slot_near(const struct jit_pass *p, size_t from_slot, size_t to, unsigned margin);
+/* Set the margin of the fixup just recorded. */
+void jit_fixup_margin(struct jit_pass *p, unsigned margin);
 
 /* Back end interface (one per architecture). */
 /* 0 when this host can run the back end's code, else -ENOTSUP and *why says what is missing. */
@@ -243,7 +266,6 @@ typedef int (*jit_entry_fn)(struct jit_ctx *ctx, const uint64_t *args, const voi
  * the slot code, whose exits restore them and return (a tail call arrives through a stub
  * that saves the same registers). stack_top is unused (may be NULL) when the program does not
  * use r10. */
-typedef uint64_t (*jit_leaf_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
-				uint64_t *stack_top);
+/* (jit_leaf_fn is declared in ../engine_int.h: bpfh_exec_run calls it directly.) */
 
 #endif

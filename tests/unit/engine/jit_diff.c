@@ -4,7 +4,10 @@
  * well-formed programs, drawing instructions from every row of the opcode table: ALU and ALU64
  * (all operations, immediates at the interesting edges, divisors that are 0 or -1 at run time),
  * byte swaps, sign extension, loads, stores and atomics on the stack and on a 64-byte memory
- * block at valid offsets, forward jumps and bounded loops, helper 5 (identity) by call and
+ * block at valid offsets, address computations (mov, then adds of immediates and registers,
+ * which the JIT merges into one lea where no jump lands between them), forward jumps and
+ * bounded loops (tested at the end, or at the head and entered again by a jump back, whose
+ * test the JIT makes at that jump), helper 5 (identity) by call and
  * callx, local calls and callx into up to six subprograms (8 frames at most), LD_ABS/LD_IND on
  * the block as the packet, and lddw. Each program runs on the checked interpreter first, which
  * must run it clean; then the fast interpreter and the JIT run it from the same memory, the
@@ -236,6 +239,12 @@ static void gen_mem(struct prog *p)
 	if (form == BPFH_FORM_LDX) {
 		in->src = base;
 		in->dst = (uint8_t)wreg();
+		if (below(4) == 0) { /* a byte swap of what was loaded (merged after ldxh) */
+			unsigned dst = in->dst;
+
+			in = emit(p, pick_row(BPFH_FORM_END));
+			in->dst = (uint8_t)dst;
+		}
 	} else {
 		in->dst = base;
 		if (form == BPFH_FORM_ST)
@@ -332,9 +341,30 @@ static void gen_call(struct prog *p, unsigned func)
  * A block of nitems items of function func. Jumps go forward to an item of the same block or
  * its end; a loop (not inside another) runs a nested block 1..8 times on r8.
  */
+/* One step of an address computation `rd = rs; rd += imm; rd += rx` (the JIT merges such
+ * slots where no jump lands between them; here jumps may): an add of an immediate or of a
+ * register (now and then rd itself, which must not merge), or now and then something else. */
+static void gen_addr_step(struct prog *p, unsigned dst)
+{
+	struct bpfh_insn *in;
+	unsigned c = below(8);
+
+	if (c == 0) {
+		gen_alu(p);
+		return;
+	}
+	in = emit(p, c < 4 ? BPFH_OP_ADD64_K : BPFH_OP_ADD64_X);
+	in->dst = (uint8_t)dst;
+	if (c < 4)
+		in->imm = interesting_imm();
+	else
+		in->src = (uint8_t)(c == 4 ? dst : rreg());
+}
+
 static void gen_block(struct prog *p, unsigned func, unsigned nfuncs, unsigned nitems,
 		      int in_loop)
 {
+	unsigned addr_left = 0, addr_dst = 0;
 	size_t item_slot[64];
 	struct fixup jumps[64];
 	size_t njumps = 0, k;
@@ -346,7 +376,17 @@ static void gen_block(struct prog *p, unsigned func, unsigned nfuncs, unsigned n
 		unsigned c = below(100);
 
 		item_slot[i] = p->n;
-		if (c < 38) {
+		if (addr_left) { /* the rest of an address computation, one item each */
+			gen_addr_step(p, addr_dst);
+			addr_left--;
+		} else if (c < 5) {
+			struct bpfh_insn *in = emit(p, BPFH_OP_MOV64_X);
+
+			addr_dst = wreg();
+			in->dst = (uint8_t)addr_dst;
+			in->src = (uint8_t)rreg();
+			addr_left = 1 + below(3);
+		} else if (c < 38) {
 			gen_alu(p);
 		} else if (c < 55) {
 			gen_mem(p);
@@ -368,7 +408,7 @@ static void gen_block(struct prog *p, unsigned func, unsigned nfuncs, unsigned n
 			}
 			jumps[njumps++] = (struct fixup){ p->n - 1, i + 1 + below(nitems - i),
 							  op == BPFH_OP_JA32 };
-		} else if (c < 77 && !in_loop) {
+		} else if (c < 77 && !in_loop && below(2)) {
 			size_t body;
 			struct bpfh_insn *in;
 
@@ -381,6 +421,32 @@ static void gen_block(struct prog *p, unsigned func, unsigned nfuncs, unsigned n
 			in = emit(p, BPFH_OP_JNE_K);
 			in->dst = REG_LOOP;
 			in->off = (int16_t)((int64_t)body - (int64_t)p->n);
+		} else if (c < 77 && !in_loop) {
+			/* a loop tested at its head, entered again by a jump back (the JIT does
+			 * the test at that jump): head: if REG_LOOP s<= 0 (or == 0, 64 or 32
+			 * bits) goto out; body; REG_LOOP -= 1; goto head; out: */
+			static const unsigned tests[] = { BPFH_OP_JSLE_K, BPFH_OP_JSLE32_K,
+							  BPFH_OP_JEQ_K, BPFH_OP_JEQ32_K };
+			unsigned back = below(4) ? BPFH_OP_JA : BPFH_OP_JA32;
+			size_t head, test;
+			struct bpfh_insn *in;
+
+			emit_mov_k(p, REG_LOOP, (int32_t)below(8));
+			head = p->n;
+			in = emit(p, tests[below(4)]);
+			in->dst = REG_LOOP;
+			test = p->n - 1;
+			gen_block(p, func, nfuncs, 1 + below(8), 1);
+			in = emit(p, BPFH_OP_SUB64_K);
+			in->dst = REG_LOOP;
+			in->imm = 1;
+			in = emit(p, back);
+			if (back == BPFH_OP_JA32)
+				in->imm = (int32_t)((int64_t)head - (int64_t)p->n);
+			else
+				in->off = (int16_t)((int64_t)head - (int64_t)p->n);
+			if (!p->overflow)
+				p->insns[test].off = (int16_t)((int64_t)p->n - (int64_t)test - 1);
 		} else if (c < 84) {
 			gen_helper(p);
 		} else if (c < 90 && func + 1 < nfuncs) {

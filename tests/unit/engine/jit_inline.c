@@ -13,7 +13,11 @@
  * itself (the limit of 33: the 34th call fails with -ENOENT), into another program (which sees
  * the context in r1), into an empty slot, past max_entries, with index bits above 32, into a
  * program of another engine (the same run-time error), from inside a subprogram (the target's
- * exit returns to the caller), and with r2 not a constant (the helper then runs): r0, the
+ * exit returns to the caller), with the index a constant of the program (`r3 = imm`, 64 or 32
+ * bits, which the JIT folds into the slot's address; and `r3 = imm; r3 += 1`, which it does
+ * not), with r2 read after the call or on a branch between its lddw and the call (the JIT
+ * leaves out setting r2 only where nothing but the inlined call reads it), and with r2 not a
+ * constant (the helper then runs): r0, the
  * error, the context memory and run->tail_calls the same on the interpreter, on the JIT
  * through the helper and on the JIT inline, which calls the helper never where it inlines.
  *
@@ -311,6 +315,72 @@ static const struct bpfh_insn tail_sub[] = {
 	I(0x95, 0, 0, 0, 0),
 };
 
+/* tail_self reading r2 (the array) after a failed call: the JIT must still set it. */
+static const struct bpfh_insn tail_r2_after[] = {
+	I(0xbf, 6, 1, 0, 0),
+	I(0x79, 7, 6, 0, 0),
+	I(0x07, 7, 0, 0, 1),
+	I(0x7b, 6, 7, 0, 0),
+	I(0xb7, 3, 0, 0, 0),           /* r3 = 0 (a known index) ... */
+	I(0x79, 3, 6, 8 * C_INDEX, 0), /* ... then not */
+	LD_MAP(2, TAIL_MAP),
+	I(0x85, 0, 0, 0, 12),
+	I(0x7b, 6, 2, 8 * C_FAILED, 0), /* ctx[C_FAILED] = r2 */
+	I(0xbf, 0, 7, 0, 0),
+	I(0x95, 0, 0, 0, 0),
+};
+
+/* The second run of a chain (count 2) branches away between the lddw of r2 and the call, to
+ * code that stores r2: set though the call does not read it. */
+static const struct bpfh_insn tail_r2_branch[] = {
+	I(0xbf, 6, 1, 0, 0),
+	I(0x79, 7, 6, 0, 0),
+	I(0x07, 7, 0, 0, 1),
+	I(0x7b, 6, 7, 0, 0),
+	I(0x79, 3, 6, 8 * C_INDEX, 0),
+	LD_MAP(2, TAIL_MAP),
+	I(0x15, 7, 0, 4, 2),           /* if r7 == 2 goto +4 */
+	I(0x85, 0, 0, 0, 12),
+	I(0x7b, 6, 0, 8 * C_FAILED, 0),
+	I(0xbf, 0, 7, 0, 0),
+	I(0x95, 0, 0, 0, 0),
+	I(0x7b, 6, 2, 8 * C_FAILED, 0), /* ctx[C_FAILED] = r2 */
+	I(0xbf, 0, 7, 0, 0),
+	I(0x95, 0, 0, 0, 0),
+};
+
+/* tail_self with the index a constant (the JIT then knows the slot): slot 4 becomes
+ * `r3 = imm` (64 or 32 bits); tail_cadd computes it, `r3 = imm; r3 += 1`, which the JIT does
+ * not take for a constant. Filled in per index by const_prog. */
+static const struct bpfh_insn tail_cadd[] = {
+	I(0xbf, 6, 1, 0, 0),
+	I(0x79, 7, 6, 0, 0),
+	I(0x07, 7, 0, 0, 1),
+	I(0x7b, 6, 7, 0, 0),
+	I(0xb7, 3, 0, 0, 0),           /* r3 = index - 1 */
+	I(0x07, 3, 0, 0, 1),           /* r3 += 1 */
+	LD_MAP(2, TAIL_MAP),
+	I(0x85, 0, 0, 0, 12),
+	I(0x7b, 6, 0, 8 * C_FAILED, 0),
+	I(0xbf, 0, 7, 0, 0),
+	I(0x95, 0, 0, 0, 0),
+};
+
+/* kind 0: tail_self with r3 = (s32)index, 64-bit mov; 1: 32-bit mov; 2: tail_cadd. */
+static size_t const_prog(int kind, uint64_t index, struct bpfh_insn *out)
+{
+	size_t n = kind == 2 ? sizeof(tail_cadd) / sizeof(tail_cadd[0]) :
+			       sizeof(tail_self) / sizeof(tail_self[0]);
+
+	memcpy(out, kind == 2 ? tail_cadd : tail_self, n * sizeof(*out));
+	out[4].code = kind == 1 ? 0xb4 : 0xb7;
+	out[4].dst = 3;
+	out[4].src = 0;
+	out[4].off = 0;
+	out[4].imm = (int32_t)(uint32_t)(kind == 2 ? index - 1 : index);
+	return n;
+}
+
 struct tail_outcome {
 	int err;
 	uint64_t r0, ctx[C_WORDS];
@@ -381,22 +451,34 @@ static void tail_run(const struct bpfh_insn *main_insns, size_t count, enum bpfh
 static void test_tail_calls(void)
 {
 	static const uint64_t indexes[] = { 0, 1, 2, 3, 4, 7, 0x100000001ull, 0xffffffffull };
-	static const struct {
+	static struct {
 		const char *name;
 		const struct bpfh_insn *insns;
 		size_t count;
 		int inlined;
-	} progs[] = {
+	} progs[] = { /* not const: the last three are made per index */
 		{ "self", tail_self, sizeof(tail_self) / sizeof(tail_self[0]), 1 },
 		{ "dyn", tail_dyn, sizeof(tail_dyn) / sizeof(tail_dyn[0]), 0 },
 		{ "sub", tail_sub, sizeof(tail_sub) / sizeof(tail_sub[0]), 1 },
+		{ "r2-after", tail_r2_after, sizeof(tail_r2_after) / sizeof(tail_r2_after[0]), 1 },
+		{ "r2-branch", tail_r2_branch, sizeof(tail_r2_branch) / sizeof(tail_r2_branch[0]),
+		  1 },
+		{ "const64", NULL, 0, 1 },
+		{ "const32", NULL, 0, 1 },
+		{ "const-add", NULL, 0, 1 },
 	};
+	struct bpfh_insn cinsns[16];
 	size_t p, k;
 
 	for (p = 0; p < sizeof(progs) / sizeof(progs[0]); p++) {
 		for (k = 0; k < sizeof(indexes) / sizeof(indexes[0]); k++) {
 			struct tail_outcome a, b, c;
 			uint64_t idx = indexes[k];
+
+			if (!progs[p].insns) { /* the index a constant in the program */
+				progs[p].count = const_prog((int)(p - 5), idx, cinsns);
+				progs[p].insns = cinsns;
+			}
 
 			tail_run(progs[p].insns, progs[p].count, BPFH_ENGINE_INTERP, 0, idx, &a);
 			tail_run(progs[p].insns, progs[p].count, BPFH_ENGINE_JIT, 0, idx, &b);
@@ -418,10 +500,12 @@ static void test_tail_calls(void)
 						  c.helper_calls == a.helper_calls,
 			       "%s: %u helper calls inline", progs[p].name, c.helper_calls);
 			/* the limit: 1 + 33 runs, the last call failing */
-			if ((uint32_t)idx == 0 && p != 2)
+			if ((uint32_t)idx == 0 && (p < 2 || p > 4)) /* not sub, r2-after, r2-branch */
 				CHECK(c.ctx[C_COUNT] == 1 + BPFH_MAX_TAIL_CALLS &&
 				      c.tail_calls == BPFH_MAX_TAIL_CALLS &&
 				      c.ctx[C_FAILED] == (uint64_t)-ENOENT);
+			if (progs[p].insns == cinsns)
+				progs[p].insns = NULL;
 		}
 	}
 }

@@ -12,6 +12,15 @@
  * call exits) and the cold stubs. Register assignments and the entry come from the ABI layer.
  * With constant blinding, every immediate of an ALU, jump, store, LD_ABS/LD_IND or lddw
  * instruction goes through blind_imm32/blind_imm64 (imm ^ key in the code, xor key after).
+ * A few sequences take less than one x86 instruction per slot where no jump lands between
+ * their slots (p->entry): `rd = rs; rd += imm; rd += rx` (any two or all three) is one lea, not
+ * blinded only; a 16-bit byte swap right after a 16-bit load of the same register skips its
+ * zero extension. Loops of up to 64 bytes start where they fit in one 64-byte line, larger
+ * ones on a 16-byte boundary (multi-byte nops before the head, from the previous pass's size).
+ * A `ja` back to a loop's head that is a conditional jump does that test itself, inverted (one
+ * jump per round instead of two), where immediates are not blinded. Where nothing else reads
+ * them, the lddw of r2 and the `r3 = imm` of an inlined tail call with a constant index are
+ * left out (jit.c marks them dead), the slot's address then a constant.
  *
  * It does not check memory accesses or count instructions (run a program on the checked
  * interpreter for that), and does not support kfunc calls (refused before it runs).
@@ -388,7 +397,9 @@ static void lower_alu(struct jit_pass *p, const struct bpfh_insn *in, unsigned o
 	}
 }
 
-static void lower_end(struct jit_buf *b, unsigned op, int d)
+/* hi_zero: bits 16..63 of d are known to be 0 (a 16-bit load just wrote it), so that the
+ * 16-bit rotate keeps them 0 and a 16-bit swap needs no zero extension after it. */
+static void lower_end(struct jit_buf *b, unsigned op, int d, int hi_zero)
 {
 	switch (op) {
 	case BPFH_OP_LE16:
@@ -403,7 +414,8 @@ static void lower_end(struct jit_buf *b, unsigned op, int d)
 	case BPFH_OP_BSWAP16:
 		x86_rr(b, X86_P66, 0xc1, X86_ROL, d);
 		jit_emit8(b, 8);
-		x86_rr(b, 0, 0x0fb7, d, d);
+		if (!hi_zero)
+			x86_rr(b, 0, 0x0fb7, d, d);
 		break;
 	case BPFH_OP_BE32:
 	case BPFH_OP_BSWAP32:
@@ -439,14 +451,16 @@ static void lower_movsx(struct jit_buf *b, unsigned op, int d, int s)
 /* ---- jumps ---- */
 
 /* A jump from slot i (these bytes end its code) to slot target. cc < 0: unconditional. */
-static void jump_slot(struct jit_pass *p, size_t i, int cc, size_t target)
+/* margin: the bytes of code at most that follow it in the slot (5: a jmp). */
+static void jump_slot_m(struct jit_pass *p, size_t i, int cc, size_t target, unsigned margin)
 {
 	struct jit_buf *b = &p->buf;
 
-	if (jit_slot_near(p, i, target)) {
+	if (jit_slot_near(p, i, target, margin)) {
 		jit_emit8(b, cc < 0 ? 0xeb : (uint8_t)(0x70 | cc));
 		jit_emit8(b, 0);
 		jit_fixup(p, JIT_FIX_JUMP, 1, target, i);
+		jit_fixup_margin(p, margin);
 		return;
 	}
 	if (cc < 0)
@@ -454,9 +468,56 @@ static void jump_slot(struct jit_pass *p, size_t i, int cc, size_t target)
 	else
 		x86_jcc32(b, cc, 0);
 	jit_fixup(p, JIT_FIX_JUMP, 4, target, i);
+	jit_fixup_margin(p, margin);
 }
 
+static void jump_slot(struct jit_pass *p, size_t i, int cc, size_t target)
+{
+	jump_slot_m(p, i, cc, target, 0);
+}
+
+static int jcond_compare(struct jit_pass *p, const struct bpfh_insn *in, unsigned op);
+
 static void lower_jcond(struct jit_pass *p, size_t i, const struct bpfh_insn *in, unsigned op)
+{
+	size_t target = (size_t)bpfh_insn_target(in, i, op);
+
+	if (target == i + 1) /* no effect either way */
+		return;
+	jump_slot(p, i, jcond_compare(p, in, op), target);
+}
+
+/* `ja` (slot i) to slot t, a conditional jump to u (not t + 1): the loop's test at its head,
+ * done here and inverted, so that the loop takes one jump per round, not two: compare; if
+ * false, jump to t + 1; else jump to u (or fall into it, the next slot). Not with blinding
+ * (t's compare is blinded in t). */
+static int lower_ja_rotated(struct jit_pass *p, size_t i, size_t t)
+{
+	const struct bpfh_exec *exec = p->exec;
+	const struct bpfh_insn *in;
+	unsigned op, form;
+	int64_t u;
+	int cc;
+
+	if (p->blind || t >= exec->count || t + 1 >= exec->count || t == i)
+		return 0;
+	in = &exec->insns[t];
+	op = exec->ops[t];
+	form = bpfh_op_info(op)->form;
+	if (form != BPFH_FORM_JMP_K && form != BPFH_FORM_JMP_X)
+		return 0;
+	u = bpfh_insn_target(in, t, op);
+	if (u < 0 || (size_t)u >= exec->count || (size_t)u == t + 1)
+		return 0;
+	cc = jcond_compare(p, in, op);
+	jump_slot_m(p, i, cc ^ 1, t + 1, 5); /* x86 condition codes pair up: cc ^ 1 is !cc */
+	if ((size_t)u != i + 1) /* else u follows */
+		jump_slot(p, i, -1, (size_t)u);
+	return 1;
+}
+
+/* The compare of a conditional jump, whose x86 condition (taken) it returns. */
+static int jcond_compare(struct jit_pass *p, const struct bpfh_insn *in, unsigned op)
 {
 	static const int8_t cc[16] = {
 		[0x1] = X86_CC_E, [0x2] = X86_CC_A, [0x3] = X86_CC_AE, [0x4] = X86_CC_NE,
@@ -468,10 +529,7 @@ static void lower_jcond(struct jit_pass *p, size_t i, const struct bpfh_insn *in
 	unsigned bop = info->code & 0xf0;
 	int is_x = (info->code & 0x08) != 0, w = !bpfh_op_is_32(op);
 	int d = R(in->dst), s = R(in->src);
-	size_t target = (size_t)bpfh_insn_target(in, i, op);
 
-	if (target == i + 1) /* no effect either way */
-		return;
 	if (!is_x && p->blind && (bop == 0x40 || in->imm != 0)) {
 		blind_imm32(p, w, T2, in->imm);
 		x86_alu_rr(b, w, bop == 0x40 ? OPC_TEST : OPC_CMP, d, T2);
@@ -489,7 +547,7 @@ static void lower_jcond(struct jit_pass *p, size_t i, const struct bpfh_insn *in
 	} else {
 		x86_alu_ri(b, w, X86_CMP, d, in->imm);
 	}
-	jump_slot(p, i, cc[bop >> 4], target);
+	return cc[bop >> 4];
 }
 
 /* ---- calls ---- */
@@ -556,29 +614,38 @@ static void lower_array_lookup(struct jit_pass *p, const struct jit_inline_call 
 static void lower_tail_call(struct jit_pass *p, size_t i, const struct jit_inline_call *c)
 {
 	struct jit_buf *b = &p->buf;
-	size_t fail[4], k;
+	size_t fail[4], nfail = 0, k;
+	int key_known = c->key_known; /* never when blinding: the key is an immediate */
 
+	if (key_known && c->key >= c->max) { /* out of the array: fails whatever the count */
+		x86_mov_imm(b, R(0), (uint64_t)(int64_t)-ENOENT);
+		return;
+	}
 	x86_load(b, 1, T1, CTX, CTX_OFF(run));
 	x86_alu_mi(b, 0, X86_CMP, T1, RUN_OFF(tail_calls), BPFH_MAX_TAIL_CALLS);
-	fail[0] = x86_jcc8_fwd(b, X86_CC_AE);
-	x86_mov_rr(b, 0, T2, R(3));
-	x86_alu_ri(b, 0, X86_CMP, T2, (int32_t)c->max);
-	fail[1] = x86_jcc8_fwd(b, X86_CC_AE);
-	x86_mov_imm(b, R(0), c->base);
-	x86_rmx(b, X86_W, 0x8b, R(0), R(0), T2, 3, 0);
-	x86_alu_rr(b, 1, OPC_TEST, R(0), R(0));
-	fail[2] = x86_jcc8_fwd(b, X86_CC_E);
-	x86_load(b, 1, R(0), R(0), (int32_t)c->stride);
-	x86_alu_rr(b, 1, OPC_TEST, R(0), R(0));
-	fail[3] = x86_jcc8_fwd(b, X86_CC_E);
+	fail[nfail++] = x86_jcc8_fwd(b, X86_CC_AE);
+	if (key_known) { /* the slot's address is a constant */
+		x86_mov_imm(b, T2, c->base + (uint64_t)c->key * 8);
+		x86_load(b, 1, T2, T2, 0);
+	} else {
+		x86_mov_rr(b, 0, R(0), R(3));
+		x86_alu_ri(b, 0, X86_CMP, R(0), (int32_t)c->max);
+		fail[nfail++] = x86_jcc8_fwd(b, X86_CC_AE);
+		x86_mov_imm(b, T2, c->base);
+		x86_rmx(b, X86_W, 0x8b, T2, T2, R(0), 3, 0);
+	}
+	x86_alu_rr(b, 1, OPC_TEST, T2, T2);
+	fail[nfail++] = x86_jcc8_fwd(b, X86_CC_E);
+	x86_load(b, 1, T2, T2, (int32_t)c->stride);
+	x86_alu_rr(b, 1, OPC_TEST, T2, T2);
+	fail[nfail++] = x86_jcc8_fwd(b, X86_CC_E);
 	x86_alu_mi(b, 0, X86_ADD, T1, RUN_OFF(tail_calls), 1);
-	x86_alu_mi(b, 0, X86_CMP, R(0), EXEC_OFF(engine), BPFH_ENGINE_JIT);
+	x86_alu_mi(b, 0, X86_CMP, T2, EXEC_OFF(engine), BPFH_ENGINE_JIT);
 	jcc_fault(p, X86_CC_NE, i, JIT_FAULT_TAIL_ENGINE, JIT_STUB_NOREG, 0);
-	x86_store(b, 1, T1, RUN_OFF(current), R(0));
-	x86_mov_rr(b, 1, T2, R(0));
+	x86_store(b, 1, T1, RUN_OFF(current), T2);
 	x86_mov_imm(b, R(0), 0);
 	x86_jmp_m(b, T2, EXEC_OFF(jit_start));
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < nfail; k++)
 		x86_land8(b, fail[k]);
 	x86_mov_imm(b, R(0), (uint64_t)(int64_t)-ENOENT);
 }
@@ -901,13 +968,15 @@ static void lower(struct jit_pass *p, size_t i)
 		lower_movsx(b, op, d, s);
 		break;
 	case BPFH_FORM_END:
-		lower_end(b, op, d);
+		/* after `ldxh d` (movzx) with no way in between: d's high bits are 0 */
+		lower_end(b, op, d, i > 0 && !p->entry[i] && p->exec->ops[i - 1] == BPFH_OP_LDXH &&
+				    p->exec->insns[i - 1].dst == in->dst);
 		break;
 	case BPFH_FORM_JA:
 	case BPFH_FORM_JA32: {
 		size_t target = (size_t)bpfh_insn_target(in, i, op);
 
-		if (target != i + 1)
+		if (target != i + 1 && !lower_ja_rotated(p, i, target))
 			jump_slot(p, i, -1, target);
 		break;
 	}
@@ -967,22 +1036,91 @@ static void lower(struct jit_pass *p, size_t i)
 	}
 }
 
+/* ---- merged slots ---- */
+
+/*
+ * An address computed in two or three slots, `rd = rs; rd += imm` and/or `rd += rx` (64-bit,
+ * rx not rd), becomes one lea rd, [rs + rx + imm] (lea's 32-bit displacement is
+ * sign-extended, as add's immediate is). Only where no code arrives between the slots
+ * (p->entry) and the immediates are not blinded. Returns the slots done, 0 for none.
+ */
+static size_t fuse_lea(struct jit_pass *p, size_t i)
+{
+	const struct bpfh_exec *exec = p->exec;
+	const struct bpfh_insn *in = exec->insns;
+	size_t j = i + 1;
+	int d = in[i].dst, s = in[i].src, x = -1, have_imm = 0;
+	int32_t imm = 0;
+
+	if (p->blind || exec->ops[i] != BPFH_OP_MOV64_X || d == s)
+		return 0;
+	while (j < exec->count && j < i + 3 && !p->entry[j] && in[j].dst == d) {
+		if (exec->ops[j] == BPFH_OP_ADD64_K && !have_imm) {
+			imm = in[j].imm;
+			have_imm = 1;
+		} else if (exec->ops[j] == BPFH_OP_ADD64_X && x < 0 && in[j].src != d) {
+			x = in[j].src;
+		} else {
+			break;
+		}
+		j++;
+	}
+	if (j == i + 1)
+		return 0;
+	if (x < 0)
+		x86_lea(&p->buf, R(d), R(s), imm);
+	else
+		x86_rmx(&p->buf, X86_W, 0x8d, R(d), R(s), R(x), 0, imm);
+	return j - i;
+}
+
+/* Padding before slot i when it heads a loop, from the loop's size in the previous pass: a
+ * loop of up to 64 bytes that would cross a 64-byte line starts on the next line, a larger
+ * one on a 16-byte boundary. Code starts JIT_CODE_PAD bytes into its page. Frozen: as much
+ * as the previous pass (which may no longer align, but keeps the layout shrinking). */
+static void align_loop(struct jit_pass *p, size_t i)
+{
+	size_t at, len, n = 0;
+
+	if (!p->loop_end || !p->loop_end[i] || !p->prev)
+		return;
+	if (p->pad_frozen) {
+		n = p->prev_pad[i];
+	} else {
+		at = (JIT_CODE_PAD + jit_pos(&p->buf)) & 63;
+		len = p->prev[p->loop_end[i]] - p->prev[i];
+		if (len <= 64 && at + len > 64)
+			n = 64 - at;
+		else if (len > 64)
+			n = (16 - (at & 15)) & 15;
+	}
+	x86_nops(&p->buf, n);
+	p->pad[i] = (uint8_t)n;
+}
+
 void jit_arch_emit(struct jit_pass *p)
 {
 	const struct bpfh_exec *exec = p->exec;
 	struct jit_buf *b = &p->buf;
-	size_t i, k;
+	size_t i, k, n;
 
 	x86_abi_entry(p);
 	emit_common(p);
 	if (p->leaf)
 		x86_abi_leaf_entry(p); /* falls into slot 0 */
 	for (i = 0; i < exec->count; i++) {
+		align_loop(p, i);
 		p->addr[i] = (uint32_t)jit_pos(b);
-		if (exec->ops[i] == BPFH_OP_LDDW_HI)
+		if (exec->ops[i] == BPFH_OP_LDDW_HI || (p->inl && p->inl[i].dead))
 			continue;
 		if (p->blind)
 			p->key = jit_blind_key(p, i);
+		n = fuse_lea(p, i);
+		if (n) { /* the merged slots' code is empty, at the end of the sequence */
+			while (--n)
+				p->addr[++i] = (uint32_t)jit_pos(b);
+			continue;
+		}
 		lower(p, i);
 	}
 	p->addr[exec->count] = (uint32_t)jit_pos(b);

@@ -66,6 +66,7 @@ void x86_pop(struct jit_buf *b, int r);
 void x86_call_r(struct jit_buf *b, int r);
 void x86_jmp_m(struct jit_buf *b, int base, int32_t disp);
 void x86_ret(struct jit_buf *b);
+void x86_nops(struct jit_buf *b, size_t n); /* n bytes of no-operation, in few instructions */
 /* Jumps to an absolute position in the code (target), from the current position. */
 void x86_jcc32(struct jit_buf *b, int cc, uint32_t target);
 void x86_jmp32(struct jit_buf *b, uint32_t target);
