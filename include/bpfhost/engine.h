@@ -220,8 +220,9 @@ size_t bpfh_exec_count(const struct bpfh_exec *exec);
 int bpfh_exec_code(const struct bpfh_exec *exec, const void **code, size_t *size);
 
 /* JIT: the offset in that code where instruction insn's machine code starts (insn == count:
- * the end of the last instruction's code; the second slot of an lddw has no code of its own
- * and gives where the next instruction starts). -ENOTSUP for another engine, -EINVAL for insn
+ * the end of the last instruction's code; an instruction with no code of its own (the second
+ * slot of an lddw, one merged into a neighbour's lea or left out because nothing reads what it
+ * writes) gives where the next code starts). -ENOTSUP for another engine, -EINVAL for insn
  * past count; else the offset (below 2^31). */
 long bpfh_exec_insn_offset(const struct bpfh_exec *exec, size_t insn);
 
