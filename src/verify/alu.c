@@ -39,11 +39,6 @@ static int alu_of(unsigned op, enum bpfh_alu *alu)
 #undef FAM
 }
 
-static bool pkt_family(unsigned kind)
-{
-	return kind == BPFH_VK_PKT || kind == BPFH_VK_PKT_END || kind == BPFH_VK_PKT_META;
-}
-
 static int alu_ptr(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,
 		   enum bpfh_alu alu, unsigned width, const struct bpfh_vreg *src)
 {
@@ -66,7 +61,7 @@ static int alu_ptr(struct actx *a, struct bpfh_vstate *st, const struct bpfh_ins
 		/* Packet pointers: a length (data_end - data), bounded by what the checks
 		 * proved; the stack of one frame or the context: a difference of offsets.
 		 * Nothing here tells an address. */
-		if (pkt_family(dst->kind) && pkt_family(src->kind)) {
+		if (bpfh_vkind_is_packet(dst->kind) && bpfh_vkind_is_packet(src->kind)) {
 			bpfh_vrel_diff(st, insn->dst, insn->src, &lo, &hi);
 			bpfh_vreg_set_scalar(dst, bpfh_scalar_srange(lo, hi));
 			return 0;

@@ -186,9 +186,8 @@ struct fix {
 
 #define MAX_NODES 2000000u
 
-static void account(struct actx *a, struct fix *f, int64_t delta)
+static void account(struct fix *f, int64_t delta)
 {
-	(void)a;
 	f->bytes = (uint64_t)((int64_t)f->bytes + delta);
 	if (f->bytes > f->peak)
 		f->peak = f->bytes;
@@ -242,7 +241,7 @@ static int new_ctx(struct actx *a, struct fix *f, size_t fn, size_t parent, size
 
 		if (!x)
 			return -ENOMEM;
-		account(a, f, (int64_t)((cap - f->capctx) * sizeof(*x)));
+		account(f, (int64_t)((cap - f->capctx) * sizeof(*x)));
 		f->ctx = x, f->capctx = cap;
 	}
 	while (f->nnode + nb > f->capnode) {
@@ -251,7 +250,7 @@ static int new_ctx(struct actx *a, struct fix *f, size_t fn, size_t parent, size
 
 		if (!x)
 			return -ENOMEM;
-		account(a, f, (int64_t)((cap - f->capnode) * sizeof(*x)));
+		account(f, (int64_t)((cap - f->capnode) * sizeof(*x)));
 		f->node = x, f->capnode = cap;
 	}
 	c = &f->ctx[f->nctx];
@@ -331,7 +330,7 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 			copy = malloc(bpfh_vstate_size(e->depth));
 			if (!copy)
 				return -ENOMEM;
-			account(a, f, (int64_t)bpfh_vstate_size(e->depth));
+			account(f, (int64_t)bpfh_vstate_size(e->depth));
 		}
 		bpfh_vstate_copy(copy, e);
 		f->pend[f->npend].id = node_of(a, f, ctx, s);
@@ -357,7 +356,7 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 		n->st[p] = malloc(bpfh_vstate_size(e->depth));
 		if (!n->st[p])
 			return -ENOMEM;
-		account(a, f, (int64_t)bpfh_vstate_size(e->depth));
+		account(f, (int64_t)bpfh_vstate_size(e->depth));
 		bpfh_vstate_copy(n->st[p], e);
 		n->dirty[p] = true;
 		return 0;
@@ -691,7 +690,7 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 		buf[i] = malloc(bpfh_vstate_size(BPFH_VMAX_FRAMES));
 	if (!a || !buf[0] || !buf[1] || !buf[2])
 		goto out;
-	account(a, &f, (int64_t)(3 * bpfh_vstate_size(BPFH_VMAX_FRAMES) + sizeof(*a)));
+	account(&f, (int64_t)(3 * bpfh_vstate_size(BPFH_VMAX_FRAMES) + sizeof(*a)));
 	a->in = in;
 	a->cfg = cfg;
 	a->log = log;
@@ -724,7 +723,7 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 			}
 			err = visit(a, &f, nid, f.node[nid].st[p], false, buf);
 			if (f.release && !err) {
-				account(a, &f, -(int64_t)bpfh_vstate_size(f.node[nid].st[p]->depth));
+				account(&f, -(int64_t)bpfh_vstate_size(f.node[nid].st[p]->depth));
 				free(f.node[nid].st[p]);
 				f.node[nid].st[p] = NULL;
 			}
@@ -743,7 +742,7 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 				if (f.nspare[q.st->depth] < 4) {
 					f.spare[q.st->depth][f.nspare[q.st->depth]++] = q.st;
 				} else {
-					account(a, &f, -(int64_t)bpfh_vstate_size(q.st->depth));
+					account(&f, -(int64_t)bpfh_vstate_size(q.st->depth));
 					free(q.st);
 				}
 			}

@@ -50,11 +50,6 @@ int bpfh_va_exit(struct actx *a, const struct bpfh_vstate *st)
 
 /* --- Conditional jumps --- */
 
-static bool pkt_family(unsigned kind)
-{
-	return kind == BPFH_VK_PKT || kind == BPFH_VK_PKT_END || kind == BPFH_VK_PKT_META;
-}
-
 static int cond_of(unsigned op, enum bpfh_cond *c)
 {
 #define FAM(ID, C)                                                          \
@@ -168,7 +163,7 @@ int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bp
 		ne->r[insn->dst].null = 0;
 		return 0;
 	}
-	if (width == 64 && pkt_family(d->kind) && pkt_family(s.kind) &&
+	if (width == 64 && bpfh_vkind_is_packet(d->kind) && bpfh_vkind_is_packet(s.kind) &&
 	    (d->kind != BPFH_VK_PKT_END || s.kind != BPFH_VK_PKT_END)) {
 		const int64_t MIN = INT64_MIN, INF = BPFH_ZONE_INF;
 		unsigned x = insn->dst, y = insn->src;

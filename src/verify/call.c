@@ -62,17 +62,12 @@ static void drop_packet(struct bpfh_vstate *st)
 
 	for (unsigned f = 0; f < n; f++) {
 		for (int i = 0; i < BPFH_REG_COUNT; i++)
-			if (v[f].regs[i].kind == BPFH_VK_PKT || v[f].regs[i].kind == BPFH_VK_PKT_END ||
-			    v[f].regs[i].kind == BPFH_VK_PKT_META)
+			if (bpfh_vkind_is_packet(v[f].regs[i].kind))
 				memset(&v[f].regs[i], 0, sizeof(v[f].regs[i]));
 		for (size_t s = 0; s < BPFH_VSLOTS; s++)
 			if (v[f].stk[s * 8] == BPFH_STK_SPILL &&
-			    (v[f].spill[s].kind == BPFH_VK_PKT ||
-			     v[f].spill[s].kind == BPFH_VK_PKT_END ||
-			     v[f].spill[s].kind == BPFH_VK_PKT_META)) {
-				memset(&v[f].stk[s * 8], BPFH_STK_INVALID, 8);
-				memset(&v[f].spill[s], 0, sizeof(v[f].spill[s]));
-			}
+			    bpfh_vkind_is_packet(v[f].spill[s].kind))
+				bpfh_vstack_unspill(v[f].stk, v[f].spill, s);
 	}
 	for (unsigned f = 0; f < st->depth; f++) {
 		bpfh_zone_forget(&st->frames[f].z, BPFH_VREL_PKT_SIZE);

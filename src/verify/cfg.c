@@ -376,8 +376,13 @@ static int loop_levels(struct bpfh_cfg *cfg, struct bpfh_log *log)
 			}
 			level++;
 		}
-		if (!err && level >= BPFH_VREL_MAX_LEVELS)
-			err = refuse(cfg, cfg->blocks[h].first, "loops nested more than 3 deep", log);
+		if (!err && level >= BPFH_VREL_MAX_LEVELS) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "loops nested more than %u deep",
+				 BPFH_VREL_MAX_LEVELS);
+			err = refuse(cfg, cfg->blocks[h].first, what, log);
+		}
 		cfg->blocks[h].loop_level = (uint8_t)level;
 	}
 out:

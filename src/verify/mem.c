@@ -198,16 +198,9 @@ static void var_write(struct bpfh_vstate *st, const struct bpfh_vreg *p, int64_t
 	int64_t lo = p->s.r64.smin + off + BPFH_STACK_SIZE;
 	int64_t hi = p->s.r64.smax + off + size + BPFH_STACK_SIZE;
 
-	for (int64_t i = lo; i < hi; i++) {
-		size_t s = (size_t)i / 8;
-
-		if (v.stk[i] != BPFH_STK_SPILL)
-			continue;
-		/* a scalar's bytes stay data, a pointer's become unreadable */
-		memset(&v.stk[s * 8], v.spill[s].kind == BPFH_VK_SCALAR ? BPFH_STK_MISC
-									 : BPFH_STK_INVALID, 8);
-		memset(&v.spill[s], 0, sizeof(v.spill[s]));
-	}
+	for (int64_t i = lo; i < hi; i++)
+		if (v.stk[i] == BPFH_STK_SPILL)
+			bpfh_vstack_unspill(v.stk, v.spill, (size_t)i / 8);
 }
 
 int bpfh_va_store(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,

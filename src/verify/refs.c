@@ -294,10 +294,8 @@ void bpfh_va_ref_release(struct actx *a, struct bpfh_vstate *st, uint32_t id)
 
 			if (v[f].stk[s * 8] == BPFH_STK_SPILL &&
 			    (x->kind == BPFH_VK_RINGBUF_MEM ||
-			     x->kind == BPFH_VK_RINGBUF_MEM_OR_NULL) && x->id == id) {
-				memset(&v[f].stk[s * 8], BPFH_STK_INVALID, 8);
-				memset(x, 0, sizeof(*x));
-			}
+			     x->kind == BPFH_VK_RINGBUF_MEM_OR_NULL) && x->id == id)
+				bpfh_vstack_unspill(v[f].stk, v[f].spill, s);
 		}
 	}
 	refs_del(&st->refs, id);

@@ -475,21 +475,19 @@ struct bpfh_vview bpfh_vstate_frame(struct bpfh_vstate *st, unsigned frame)
 	return (struct bpfh_vview){ st->stk, st->spill, st->r };
 }
 
+void bpfh_vstack_unspill(uint8_t *stk, struct bpfh_vreg *spill, size_t slot)
+{
+	/* A scalar's bytes stay data, a pointer's become unreadable. */
+	memset(&stk[slot * 8], spill[slot].kind == BPFH_VK_SCALAR ? BPFH_STK_MISC : BPFH_STK_INVALID,
+	       8);
+	memset(&spill[slot], 0, sizeof(spill[slot]));
+}
+
 void bpfh_vstack_write(uint8_t *stk, struct bpfh_vreg *spill, size_t lo, size_t n)
 {
 	for (size_t i = lo; i < lo + n; i++) {
-		size_t s = i / 8;
-
-		if (stk[i] == BPFH_STK_SPILL) {
-			/* Breaking a spill: a scalar's other bytes stay data, a pointer's
-			 * do not. */
-			uint8_t keep = spill[s].kind == BPFH_VK_SCALAR ? BPFH_STK_MISC
-								       : BPFH_STK_INVALID;
-
-			for (int k = 0; k < 8; k++)
-				stk[s * 8 + k] = keep;
-			memset(&spill[s], 0, sizeof(spill[s]));
-		}
+		if (stk[i] == BPFH_STK_SPILL)
+			bpfh_vstack_unspill(stk, spill, i / 8);
 		stk[i] = BPFH_STK_MISC;
 	}
 }

@@ -158,7 +158,16 @@ struct bpfh_vview bpfh_vstate_frame(struct bpfh_vstate *st, unsigned frame);
 /* Stack bytes of one frame: forget [lo, lo + n) into initialised data; whether all are
  * initialised. */
 void bpfh_vstack_write(uint8_t *stk, struct bpfh_vreg *spill, size_t lo, size_t n);
+/* Break the spill in slot: a scalar's bytes stay initialised data, a pointer's unreadable. */
+void bpfh_vstack_unspill(uint8_t *stk, struct bpfh_vreg *spill, size_t slot);
 bool bpfh_vstack_init(const uint8_t *stk, const struct bpfh_vreg *spill, size_t lo, size_t n);
+
+/* The packet's pointers (start, end, metadata): their relational variable is their address
+ * minus the packet's start, so any two compare and subtract in the zone. */
+static inline bool bpfh_vkind_is_packet(unsigned kind)
+{
+	return kind == BPFH_VK_PKT || kind == BPFH_VK_PKT_END || kind == BPFH_VK_PKT_META;
+}
 
 void bpfh_vreg_set_scalar(struct bpfh_vreg *r, struct bpfh_scalar s);
 void bpfh_vreg_set_ptr(struct bpfh_vreg *r, enum bpfh_vkind kind, int64_t off);
