@@ -43,6 +43,10 @@ enum bpfh_arg {
 	BPFH_ARG_LONG_PTR,          /* an 8-byte writable location */
 	BPFH_ARG_CONST,             /* a known constant (flags) */
 	BPFH_ARG_UNINIT_MEM_OR_NULL, /* memory the helper writes, or NULL with size 0 */
+	BPFH_ARG_ADDRESS,           /* any initialised value, pointers included: an address the
+				       helper reads through safely (probe reads) */
+	BPFH_ARG_FORMAT_VALUE,      /* a value a format may print, or read as a string safely;
+				       may be unset (the format says how many are read) */
 };
 
 enum bpfh_ret {
@@ -50,6 +54,10 @@ enum bpfh_ret {
 	BPFH_RET_VOID,
 	BPFH_RET_MAP_VALUE_OR_NULL,   /* pointer into the map of argument 1, value_size bytes */
 	BPFH_RET_RINGBUF_MEM_OR_NULL, /* a reference the program must submit or discard */
+	BPFH_RET_U32,                 /* a number below 2^32 */
+	BPFH_RET_ERRNO,               /* 0 or a negative errno */
+	BPFH_RET_ACTION,              /* the program type's verdict (redirects: XDP_REDIRECT, or
+				         the action in the flags) */
 };
 
 /* Properties of a helper beyond its prototype. */

@@ -267,35 +267,6 @@ static int arg_const_str(struct actx *a, const struct bpfh_vstate *st,
 	return 0;
 }
 
-/* What helpers that return a number can return, where Linux's prototypes say more than "a
- * long": u32 results, 0 / negative errno results. */
-static struct bpfh_scalar integer_result(const struct actx *a, uint32_t id)
-{
-	const char *type = a->in->type->name ? a->in->type->name : "";
-
-	switch (id) {
-	case 23:  /* redirect: XDP_REDIRECT or XDP_ABORTED; TC_ACT_REDIRECT or TC_ACT_SHOT */
-		return bpfh_scalar_urange(0, !strncmp(type, "xdp", 3) ? 4 : 7);
-	case 51:  /* redirect_map: XDP_REDIRECT, or the action in the flags' low bits */
-		return bpfh_scalar_urange(0, 4);
-	case 7:   /* get_prandom_u32 */
-	case 8:   /* get_smp_processor_id */
-	case 42:  /* get_numa_node_id */
-		return bpfh_scalar_urange(0, UINT32_MAX);
-	case 2: case 3: /* map_update_elem, map_delete_elem */
-	case 87: case 88: case 89: /* map push, pop, peek */
-	case 130: /* ringbuf_output */
-		return bpfh_scalar_srange(-4095, 0);
-	default:
-		return bpfh_scalar_unknown();
-	}
-}
-
-static bool probe_read(uint32_t id)
-{
-	return id == 4 || id == 45 || id == 112 || id == 113 || id == 114 || id == 115;
-}
-
 int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn)
 {
 	const struct bpfh_helper *h = bpfh_helper_find((uint32_t)insn->imm);
@@ -324,9 +295,9 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		const struct bpfh_vreg *r = &st->r[reg];
 		uint64_t size = 0;
 
-		/* bpf_trace_printk's values are optional (Linux declares two arguments): the
-		 * format says how many it reads. */
-		if (h->id == 6 && k >= 2 && r->kind == BPFH_VK_UNINIT && r->map != BPFH_VREG_RELEASED)
+		/* A format's values are optional: the format says how many it reads. */
+		if (h->args[k] == BPFH_ARG_FORMAT_VALUE && r->kind == BPFH_VK_UNINIT &&
+		    r->map != BPFH_VREG_RELEASED)
 			continue;
 		err = bpfh_va_released(a, r, reg);
 		if (!err)
@@ -336,13 +307,13 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		fmt_reg(r, b, sizeof(b));
 		switch (h->args[k]) {
 		case BPFH_ARG_ANYTHING:
-			/* The probe-read helpers' source is an address: any pointer may be it
-			 * (the helper reads through it safely), and bpf_trace_printk's values
-			 * may be strings (%s) it reads the same way; elsewhere a pointer would
-			 * leak. */
-			if (strict(a) && bpfh_vreg_is_ptr(r) && !(k == 2 && probe_read(h->id)) &&
-			    !(h->id == 6 && k >= 2))
+			if (strict(a) && bpfh_vreg_is_ptr(r))
 				return fail(a, "%s: R%u must be a scalar, not %s", h->name, reg, b);
+			break;
+		case BPFH_ARG_ADDRESS:
+		case BPFH_ARG_FORMAT_VALUE:
+			/* Read through safely by the helper (probe reads, %s): a pointer tells
+			 * nothing outside the program. */
 			break;
 		case BPFH_ARG_CONST:
 			if (r->kind != BPFH_VK_SCALAR || !bpfh_scalar_is_const(&r->s, &size))
@@ -491,8 +462,23 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		break;
 	}
 	case BPFH_RET_INTEGER:
-		bpfh_vreg_set_scalar(&st->r[0], integer_result(a, h->id));
+		bpfh_vreg_set_scalar(&st->r[0], bpfh_scalar_unknown());
 		break;
+	case BPFH_RET_U32:
+		bpfh_vreg_set_scalar(&st->r[0], bpfh_scalar_urange(0, UINT32_MAX));
+		break;
+	case BPFH_RET_ERRNO:
+		bpfh_vreg_set_scalar(&st->r[0], bpfh_scalar_srange(-4095, 0));
+		break;
+	case BPFH_RET_ACTION: {
+		/* XDP_REDIRECT or XDP_ABORTED (or the flags' action); TC_ACT_REDIRECT or
+		 * TC_ACT_SHOT */
+		const char *type = a->in->type->name ? a->in->type->name : "";
+
+		bpfh_vreg_set_scalar(&st->r[0],
+				     bpfh_scalar_urange(0, !strncmp(type, "xdp", 3) ? 4 : 7));
+		break;
+	}
 	default:
 		return fail(a, "%s: return kind not supported yet", h->name);
 	}
