@@ -218,29 +218,16 @@ static const struct bpfh_verify_ctx_field fields_bind[] = {
 	.pkt_end_off = offsetof(struct bpfh_sk_buff, data_end), \
 	.ret_min = lo, .ret_max = hi, TABLE(f), HELPERS(h), .ld_abs = ldabs }
 
-const struct bpfh_verify_prog_type bpfh_verify_type_xdp = {
-	.name = "xdp",
-	.ctx_name = "xdp_md",
-	.ctx_size = sizeof(struct bpfh_xdp_md),
-	.pkt_data_off = offsetof(struct bpfh_xdp_md, data),
-	.pkt_end_off = offsetof(struct bpfh_xdp_md, data_end),
-	.ret_min = INT64_MIN, /* Linux checks no XDP action; unknown ones drop the packet */
-	.ret_max = INT64_MAX,
-	TABLE(fields_xdp),
-	HELPERS(helpers_xdp),
-};
+/* Linux checks no XDP action; unknown ones drop the packet. */
+#define XDP_TYPE(nm, f) { \
+	.name = nm, .ctx_name = "xdp_md", .ctx_size = sizeof(struct bpfh_xdp_md), \
+	.pkt_data_off = offsetof(struct bpfh_xdp_md, data), \
+	.pkt_end_off = offsetof(struct bpfh_xdp_md, data_end), \
+	.ret_min = INT64_MIN, .ret_max = INT64_MAX, TABLE(f), HELPERS(helpers_xdp) }
 
-static const struct bpfh_verify_prog_type type_xdp_devmap = {
-	.name = "xdp (devmap)",
-	.ctx_name = "xdp_md",
-	.ctx_size = sizeof(struct bpfh_xdp_md),
-	.pkt_data_off = offsetof(struct bpfh_xdp_md, data),
-	.pkt_end_off = offsetof(struct bpfh_xdp_md, data_end),
-	.ret_min = INT64_MIN, /* Linux checks no XDP action; unknown ones drop the packet */
-	.ret_max = INT64_MAX,
-	TABLE(fields_xdp_devmap),
-	HELPERS(helpers_xdp),
-};
+const struct bpfh_verify_prog_type bpfh_verify_type_xdp = XDP_TYPE("xdp", fields_xdp);
+static const struct bpfh_verify_prog_type type_xdp_devmap =
+	XDP_TYPE("xdp (devmap)", fields_xdp_devmap);
 
 /* A socket filter has no direct packet access in Linux: data and data_end are not fields it
  * may read (pkt_data_off stays for callers that look at the layout). */
