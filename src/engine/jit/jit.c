@@ -523,6 +523,36 @@ static struct jit_inline_call *inline_at(struct jit_inline_call **inl, size_t n,
 	return *inl ? &(*inl)[i] : NULL;
 }
 
+/* entry[i]: code may arrive at slot i other than from slot i - 1 (slot 0, a function, the
+ * target of a jump or local call), so that a back end may merge slot i - 1 and slot i into
+ * one sequence only where entry[i] is 0. loop_end (may be NULL) [t]: 0, or 1 + the last slot
+ * jumping back to t (a loop's head), for the back end to align loops. */
+static void find_entries(const struct bpfh_exec *exec, uint8_t *entry, uint32_t *loop_end)
+{
+	size_t i, n = exec->count;
+
+	memset(entry, 0, n);
+	if (loop_end)
+		memset(loop_end, 0, n * sizeof(*loop_end));
+	if (n)
+		entry[0] = 1;
+	for (i = 0; i < n; i++) {
+		unsigned op = exec->ops[i], form = bpfh_op_info(op)->form;
+		int64_t t;
+
+		if (exec->is_func[i])
+			entry[i] = 1;
+		if (form != BPFH_FORM_JA && form != BPFH_FORM_JA32 && form != BPFH_FORM_JMP_K &&
+		    form != BPFH_FORM_JMP_X && op != BPFH_OP_CALL_LOCAL)
+			continue;
+		t = bpfh_insn_target(&exec->insns[i], i, op);
+		if (t >= 0 && (size_t)t < n)
+			entry[t] = 1;
+		if (loop_end && t >= 0 && (size_t)t <= i && op != BPFH_OP_CALL_LOCAL)
+			loop_end[t] = (uint32_t)i + 1;
+	}
+}
+
 /*
  * inl[i], for each `call 1` (bpf_map_lookup_elem) slot i where r1 provably holds a map that
  * opts->array_layout describes as an ARRAY, and each `call 12` (bpf_tail_call) where r2
@@ -557,19 +587,7 @@ static int find_inline_calls(const struct bpfh_exec *exec, const struct bpfh_exe
 	entry = calloc(n, 1);
 	if (!entry)
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		unsigned op = exec->ops[i], form = bpfh_op_info(op)->form;
-		int64_t t;
-
-		if (exec->is_func[i])
-			entry[i] = 1;
-		if (form != BPFH_FORM_JA && form != BPFH_FORM_JA32 && form != BPFH_FORM_JMP_K &&
-		    form != BPFH_FORM_JMP_X && op != BPFH_OP_CALL_LOCAL)
-			continue;
-		t = bpfh_insn_target(&exec->insns[i], i, op);
-		if (t >= 0 && (size_t)t < n)
-			entry[t] = 1;
-	}
+	find_entries(exec, entry, NULL);
 	for (i = 0; i < n; i++) {
 		const struct bpfh_insn *in = &exec->insns[i];
 		unsigned op = exec->ops[i], form = bpfh_op_info(op)->form, use, def;
@@ -707,34 +725,6 @@ static int helper_infos(const struct bpfh_exec *exec, const struct bpfh_exec_opt
 
 /* ---- compilation ---- */
 
-/* entry[i]: code may arrive at slot i other than from slot i - 1 (slot 0, a function, the
- * target of a jump or local call), so that a back end may merge slot i - 1 and slot i into
- * one sequence only where entry[i] is 0. loop_end[t]: 0, or 1 + the last slot jumping back
- * to t (a loop's head), for the back end to align loops. */
-static void find_entries(const struct bpfh_exec *exec, uint8_t *entry, uint32_t *loop_end)
-{
-	size_t i, n = exec->count;
-
-	memset(entry, 0, n);
-	memset(loop_end, 0, n * sizeof(*loop_end));
-	if (n)
-		entry[0] = 1;
-	for (i = 0; i < n; i++) {
-		unsigned op = exec->ops[i], form = bpfh_op_info(op)->form;
-		int64_t t;
-
-		if (exec->is_func[i])
-			entry[i] = 1;
-		if (form != BPFH_FORM_JA && form != BPFH_FORM_JA32 && form != BPFH_FORM_JMP_K &&
-		    form != BPFH_FORM_JMP_X && op != BPFH_OP_CALL_LOCAL)
-			continue;
-		t = bpfh_insn_target(&exec->insns[i], i, op);
-		if (t >= 0 && (size_t)t < n)
-			entry[t] = 1;
-		if (t >= 0 && (size_t)t <= i && op != BPFH_OP_CALL_LOCAL)
-			loop_end[t] = (uint32_t)i + 1;
-	}
-}
 
 /* Whether the program needs no struct jit_ctx (see jit_leaf_fn): no helper call but inlined
  * array lookups, no local call or callx, no function value (so no callback starts inside
