@@ -22,37 +22,50 @@ struct ext {
 	__u8 len;
 };
 
-SEC("xdp")
-int ipv6_ext(struct xdp_md *ctx)
+/* The transport protocol after up to 6 extension headers, checking `checked` bytes of each
+ * before reading its two; -1: drop. */
+static __always_inline int walk(struct xdp_md *ctx, unsigned checked, __u32 *proto)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct ipv6hdr *ip6;
-	__u32 off, proto;
-	__u64 *n;
+	__u32 off;
 	int i;
 
 	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6))
-		return XDP_PASS;
+		return 0;
 	ip6 = (void *)(eth + 1);
 	if ((void *)(ip6 + 1) > data_end)
-		return XDP_PASS;
-	proto = ip6->nexthdr;
+		return 0;
+	*proto = ip6->nexthdr;
 	off = sizeof(*eth) + sizeof(*ip6);
 	for (i = 0; i < 6; i++) {
 		struct ext *e;
 
-		if (proto != IPPROTO_HOPOPTS && proto != IPPROTO_ROUTING && proto != IPPROTO_DSTOPTS)
+		if (*proto != IPPROTO_HOPOPTS && *proto != IPPROTO_ROUTING &&
+		    *proto != IPPROTO_DSTOPTS)
 			break;
 		if (off > 1024)
-			return XDP_DROP;
+			return -1;
 		e = data + off;
-		if ((void *)(e + 1) > data_end)
-			return XDP_DROP;
-		proto = e->next;
+		if ((void *)e + checked > data_end)
+			return -1;
+		*proto = e->next;
 		off += 8 * ((__u32)e->len + 1);
 	}
+	return 1;
+}
+
+SEC("xdp")
+int ipv6_ext(struct xdp_md *ctx)
+{
+	__u32 proto = 0;
+	__u64 *n;
+	int r = walk(ctx, sizeof(struct ext), &proto);
+
+	if (r <= 0)
+		return r < 0 ? XDP_DROP : XDP_PASS;
 	n = bpf_map_lookup_elem(&l4_count, &proto);
 	if (n)
 		*n += 1;
@@ -62,33 +75,11 @@ int ipv6_ext(struct xdp_md *ctx)
 SEC("xdp")
 int ipv6_ext_short(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct ipv6hdr *ip6;
-	__u32 off, proto;
-	int i;
+	__u32 proto = 0;
+	int r = walk(ctx, 1, &proto); /* one byte checked, two read */
 
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6))
-		return XDP_PASS;
-	ip6 = (void *)(eth + 1);
-	if ((void *)(ip6 + 1) > data_end)
-		return XDP_PASS;
-	proto = ip6->nexthdr;
-	off = sizeof(*eth) + sizeof(*ip6);
-	for (i = 0; i < 6; i++) {
-		struct ext *e;
-
-		if (proto != IPPROTO_HOPOPTS && proto != IPPROTO_ROUTING && proto != IPPROTO_DSTOPTS)
-			break;
-		if (off > 1024)
-			return XDP_DROP;
-		e = data + off;
-		if ((void *)e + 1 > data_end) /* one byte checked, two read */
-			return XDP_DROP;
-		proto = e->next;
-		off += 8 * ((__u32)e->len + 1);
-	}
+	if (r <= 0)
+		return r < 0 ? XDP_DROP : XDP_PASS;
 	return proto == IPPROTO_TCP ? XDP_PASS : XDP_DROP;
 }
 
