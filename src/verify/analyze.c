@@ -193,6 +193,26 @@ static void account(struct fix *f, int64_t delta)
 		f->peak = f->bytes;
 }
 
+/* Room for need elements of size bytes in *arr (capacity *cap), doubling; counted in the
+ * peak. */
+static int grow(struct fix *f, void **arr, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 16;
+	void *x;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need)
+		c *= 2;
+	x = realloc(*arr, c * size);
+	if (!x)
+		return -ENOMEM;
+	account(f, (int64_t)((c - *cap) * size));
+	*arr = x;
+	*cap = c;
+	return 0;
+}
+
 static void collect_thresholds(struct actx *a)
 {
 	const struct bpfh_cfg *cfg = a->cfg;
@@ -235,24 +255,9 @@ static int new_ctx(struct actx *a, struct fix *f, size_t fn, size_t parent, size
 	if (f->nnode + nb > MAX_NODES)
 		return fail(a, "program too complex: more than %u blocks in all call contexts",
 			    MAX_NODES);
-	if (f->nctx == f->capctx) {
-		size_t cap = f->capctx ? 2 * f->capctx : 16;
-		struct vctx *x = realloc(f->ctx, cap * sizeof(*x));
-
-		if (!x)
-			return -ENOMEM;
-		account(f, (int64_t)((cap - f->capctx) * sizeof(*x)));
-		f->ctx = x, f->capctx = cap;
-	}
-	while (f->nnode + nb > f->capnode) {
-		size_t cap = f->capnode ? 2 * f->capnode : 64;
-		struct vnode *x = realloc(f->node, cap * sizeof(*x));
-
-		if (!x)
-			return -ENOMEM;
-		account(f, (int64_t)((cap - f->capnode) * sizeof(*x)));
-		f->node = x, f->capnode = cap;
-	}
+	if (grow(f, (void **)&f->ctx, &f->capctx, f->nctx + 1, sizeof(*f->ctx)) ||
+	    grow(f, (void **)&f->node, &f->capnode, f->nnode + nb, sizeof(*f->node)))
+		return -ENOMEM;
 	c = &f->ctx[f->nctx];
 	c->fn = fn;
 	c->parent = parent;
@@ -316,14 +321,8 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 	if (!blk->stored && !f->keep_all) {
 		struct bpfh_vstate *copy;
 
-		if (f->npend == f->cappend) {
-			size_t cap = f->cappend ? 2 * f->cappend : 16;
-			struct pending *x = realloc(f->pend, cap * sizeof(*x));
-
-			if (!x)
-				return -ENOMEM;
-			f->pend = x, f->cappend = cap;
-		}
+		if (grow(f, (void **)&f->pend, &f->cappend, f->npend + 1, sizeof(*f->pend)))
+			return -ENOMEM;
 		if (f->nspare[e->depth]) {
 			copy = f->spare[e->depth][--f->nspare[e->depth]];
 		} else {
