@@ -137,9 +137,11 @@ struct bpfh_run {
 	size_t nregions;
 	uint64_t insn_limit;            /* checked engine: stop after this many insns (0: none) */
 	uint64_t insns_executed;        /* out, checked engine: instructions executed (callbacks
-					 * included; insn_limit bounds the total) */
+					 * included; insn_limit bounds the total); the other
+					 * engines count nothing and may leave any value */
 	struct bpfh_log *log;           /* run-time errors, one line each */
-	/* Set by the engine: the program running now (it changes on a tail call). */
+	/* The engine's bookkeeping during a run, for helpers (a JIT program that calls nothing
+	 * touches none of it): the program running now (it changes on a tail call). */
 	const struct bpfh_exec *current;
 	/* Tail calls: a helper sets tail_next and returns; the engine then continues in that
 	 * program from its first instruction with r1 = the helper's r1, in the same frame.

@@ -159,14 +159,9 @@ fail:
 
 int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0)
 {
-	run->insns_executed = 0;
-	run->current = exec;
-	run->tail_next = NULL;
-	run->tail_calls = 0;
-	run->error = 0;
-	run->nesting = 0;
 	/* A leaf JIT program that needs no stack or has the run's: called from here, the
-	 * shortest way in (nothing can fail in it). Else bpfh_jit_run does the same. */
+	 * shortest way in. It calls nothing and nothing can fail in it, so the run's
+	 * bookkeeping for helpers (reset below for the others) is left as it is. */
 	if (exec->jit_leaf && (!exec->jit_leaf_stack || run->stack)) {
 		jit_leaf_fn leaf = (jit_leaf_fn)(uintptr_t)exec->jit_leaf;
 		const uint64_t *a = run->args;
@@ -176,6 +171,12 @@ int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *
 						  NULL);
 		return 0;
 	}
+	run->insns_executed = 0;
+	run->current = exec;
+	run->tail_next = NULL;
+	run->tail_calls = 0;
+	run->error = 0;
+	run->nesting = 0;
 	*r0 = 0;
 	if (exec->engine == BPFH_ENGINE_JIT)
 		return bpfh_jit_run(exec, run, 0, run->args, r0);
