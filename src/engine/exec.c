@@ -159,16 +159,22 @@ fail:
 
 int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0)
 {
-	/* A leaf JIT program that needs no stack or has the run's: called from here, the
-	 * shortest way in. It calls nothing and nothing can fail in it, so the run's
-	 * bookkeeping for helpers (reset below for the others) is left as it is. */
-	if (exec->jit_leaf && (!exec->jit_leaf_stack || run->stack)) {
+	/* A leaf JIT program: called from here, the shortest way in (a jump when the run gives
+	 * no stack; its frame then is on the native stack). It calls nothing and nothing can
+	 * fail in it, so the run's bookkeeping for helpers (reset below for the others) is left
+	 * as it is. */
+	if (exec->jit_leaf_out && !(exec->jit_leaf_stack && run->stack)) {
+		jit_leaf_out_fn out = (jit_leaf_out_fn)(uintptr_t)exec->jit_leaf_out;
+		const uint64_t *a = run->args;
+
+		return out(a[0], a[1], a[2], a[3], a[4], r0);
+	}
+	if (exec->jit_leaf && run->stack) {
 		jit_leaf_fn leaf = (jit_leaf_fn)(uintptr_t)exec->jit_leaf;
 		const uint64_t *a = run->args;
 
 		*r0 = leaf(a[0], a[1], a[2], a[3], a[4],
-			   exec->jit_leaf_stack ? run->stack + BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8 :
-						  NULL);
+			   run->stack + BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8);
 		return 0;
 	}
 	run->insns_executed = 0;

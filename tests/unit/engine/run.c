@@ -527,6 +527,76 @@ static void check_kept_registers(void)
 }
 
 /* The JIT's own limits, and its refusal where it cannot run. */
+/* Leaf programs (no calls) have their own ways into the JIT: one that stores r0 itself with
+ * the frame on the native stack (bpfh_exec_run without run->stack), one on a given stack, and
+ * the tail-call arrival. Each runs programs that use the stack, r6..r9, several exits and t3
+ * (divisions, fetch atomics), with and without a stack given, on every engine. */
+static void check_leaf_entries(void)
+{
+	static const struct {
+		const char *text;
+		uint64_t arg, want;
+	} c[] = {
+		{ "mov %r6, %r1\nstxdw [%r10-8], %r6\nmov %r2, 7\ndiv %r6, %r2\n"
+		  "ldxdw %r0, [%r10-8]\njgt %r0, 100, big\nadd %r0, %r6\nexit\n"
+		  "big:\nmod %r0, %r2\nadd %r0, 1000\nexit\n", 50, 57 },
+		{ "mov %r6, %r1\nstxdw [%r10-8], %r6\nmov %r2, 7\ndiv %r6, %r2\n"
+		  "ldxdw %r0, [%r10-8]\njgt %r0, 100, big\nadd %r0, %r6\nexit\n"
+		  "big:\nmod %r0, %r2\nadd %r0, 1000\nexit\n", 200, 1004 },
+		{ "stdw [%r10-512], 5\nmov %r6, 2\nmov %r7, 3\nmov %r8, 4\nmov %r9, 8\n"
+		  "lock fetch or [%r10-512], %r9\nldxdw %r0, [%r10-512]\nadd %r0, %r9\n"
+		  "add %r0, %r6\nadd %r0, %r7\nadd %r0, %r8\nexit\n", 0, 13 + 5 + 9 },
+		{ "mov %r0, %r1\nmov %r3, 3\nmod %r0, %r3\njeq %r0, 0, z\nexit\nz:\n"
+		  "mov %r0, 77\nexit\n", 9, 77 },
+		{ "mov %r0, %r1\nlsh %r0, 1\nexit\n", 21, 42 },
+	};
+	static uint64_t stack[BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8];
+	size_t i, e;
+	int given;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		for (e = 0; e < NENGINES; e++) {
+			struct bpfh_exec *exec;
+
+			if (!CHECK(prepare(c[i].text, engines[e], NULL, &exec) == 0))
+				continue;
+			for (given = 0; given <= 1; given++) {
+				struct bpfh_run run;
+				uint64_t r0 = 0;
+				int err;
+
+				memset(&run, 0, sizeof(run));
+				run.args[0] = c[i].arg;
+				run.stack = given ? stack : NULL;
+				err = bpfh_exec_run(exec, &run, &r0);
+				CHECKF(err == 0 && r0 == c[i].want,
+				       "case %zu, %s, stack %s: err %d, r0 %llu (want %llu)", i,
+				       bpfh_engine_name(engines[e]), given ? "given" : "own", err,
+				       (unsigned long long)r0, (unsigned long long)c[i].want);
+			}
+			/* the tail-call arrival: the caller's r1, its frame */
+			tail_target = exec;
+			{
+				struct bpfh_exec *caller;
+				uint64_t r0 = 0;
+				int err;
+
+				if (CHECK(prepare("call 12\nmov %r0, 99\nexit\n", engines[e], NULL,
+						  &caller) == 0)) {
+					err = run_with(caller, c[i].arg, &r0);
+					CHECKF(err == 0 && r0 == c[i].want,
+					       "case %zu, %s, tail call: err %d, r0 %llu: %s", i,
+					       bpfh_engine_name(engines[e]), err,
+					       (unsigned long long)r0, logbuf);
+					bpfh_exec_destroy(caller);
+				}
+			}
+			tail_target = NULL;
+			bpfh_exec_destroy(exec);
+		}
+	}
+}
+
 static void check_jit(void)
 {
 	struct bpfh_exec_opts opts = { .sz = sizeof(opts), .name = "big", .jit_code_limit = 64 };
@@ -572,6 +642,7 @@ int main(void)
 	check_tail_calls();
 	check_callbacks();
 	check_kept_registers();
+	check_leaf_entries();
 	check_jit();
 	return check_summary("engine-run");
 }
