@@ -207,6 +207,14 @@ run "plugin, out of bounds on interp-checked" "$BPFHOST" plugin --engine interp-
 	--program 79100400000000009500000000000000 0001020304050607
 refused 1 "read of 8 bytes at"
 err_has "insn 0 (r0 = *(u64 *)(r1 + 4))"
+# the engines that check nothing run only what the verifier accepts (as memory of that size)
+run "plugin, out of bounds refused by the verifier" "$BPFHOST" plugin --engine interp \
+	--program 79100400000000009500000000000000 0001020304050607
+refused 1 "insn 0 (r0 = *(u64 *)(r1 + 4)): context access out of bounds: bytes [4, 12) of 8"
+run "plugin, in bounds accepted by the verifier" "$BPFHOST" plugin --engine interp \
+	--program 79100000000000009500000000000000 0001020304050607
+status 0
+out_is '706050403020100\n'
 run "plugin with an unknown engine" "$BPFHOST" plugin --engine jit9000 --program 9500000000000000
 refused 2 "unknown engine 'jit9000'"
 if jit_available; then
