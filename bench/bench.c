@@ -76,6 +76,10 @@ struct record {
 	uint64_t insns_per_run;
 };
 
+/* Arbitrary code, run knowingly unverified (see bpfh_exec_opts.verdict). */
+static const struct bpfh_exec_opts unverified = { .sz = sizeof(unverified),
+						  .verdict = BPFH_EXEC_UNVERIFIED };
+
 static struct record records[MAX_RECORDS];
 static size_t nrecords;
 static uint64_t batch_ns = 30 * 1000000ull;
@@ -434,7 +438,7 @@ static double jit_compile_ns(const struct bpfh_insn *insns, size_t count)
 		for (k = 0; k < 50; k++) {
 			struct bpfh_exec *exec;
 
-			if (bpfh_exec_create(BPFH_ENGINE_JIT, insns, count, NULL, NULL, &exec))
+			if (bpfh_exec_create(BPFH_ENGINE_JIT, insns, count, &unverified, NULL, &exec))
 				return 0;
 			bpfh_exec_destroy(exec);
 		}
@@ -491,13 +495,14 @@ static int run_bench(const struct bench *b, const char *dir)
 	memset(t, 0, sizeof(t));
 	memset(&jit_opts, 0, sizeof(jit_opts));
 	jit_opts.sz = sizeof(jit_opts);
+	jit_opts.verdict = BPFH_EXEC_UNVERIFIED;
 	if (b->helper5) { /* every run gives this table: the JIT calls the helper directly */
 		jit_opts.helpers = bench_helpers_table;
 		jit_opts.nhelpers = 6;
 		jit_opts.helper_info = bench_helper_info;
 	}
 	for (e = 0; e <= E_JIT; e++) {
-		if (bpfh_exec_create(bpfh_engines[e], insns, count, e == E_JIT ? &jit_opts : NULL,
+		if (bpfh_exec_create(bpfh_engines[e], insns, count, e == E_JIT ? &jit_opts : &unverified,
 				     &log, &exec[e])) {
 			if (e == E_JIT && bpfh_engine_default() != BPFH_ENGINE_JIT) {
 				bpfh_log_init(&log, logbuf, sizeof(logbuf));
@@ -668,7 +673,7 @@ static void interp_overhead(void)
 
 	memset(t, 0, sizeof(t));
 	for (e = 0; e <= E_JIT; e++) {
-		if (bpfh_exec_create(bpfh_engines[e], trivial, 2, NULL, NULL, &exec[e])) {
+		if (bpfh_exec_create(bpfh_engines[e], trivial, 2, &unverified, NULL, &exec[e])) {
 			if (e == E_JIT)
 				continue; /* no JIT here */
 			goto out;
@@ -712,7 +717,7 @@ static void jit_compile_big(void)
 	strcpy(text + BIG_BLOCKS * len, "exit\n");
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
 	if (bpfh_asm(text, "big", 1, &insns, &count, &log) ||
-	    bpfh_exec_create(BPFH_ENGINE_JIT, insns, count, NULL, NULL, &probe)) {
+	    bpfh_exec_create(BPFH_ENGINE_JIT, insns, count, &unverified, NULL, &probe)) {
 		free(insns);
 		free(text);
 		return; /* no JIT here */

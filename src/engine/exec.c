@@ -114,6 +114,14 @@ int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, siz
 		bpfh_log_printf(log, "unknown engine %d\n", (int)engine);
 		return -EINVAL;
 	}
+	if (engine != BPFH_ENGINE_INTERP_CHECKED &&
+	    !(opts && opts->sz >= offsetof(struct bpfh_exec_opts, verdict) + sizeof(opts->verdict) &&
+	      (opts->verdict == BPFH_EXEC_VERIFIED || opts->verdict == BPFH_EXEC_UNVERIFIED))) {
+		bpfh_log_printf(log, "%s%sengine %s runs only verified programs (no verdict given; "
+				"interp-checked runs any)\n", opts && opts->name ? opts->name : "",
+				opts && opts->name ? ": " : "", bpfh_engine_name(engine));
+		return -EPERM;
+	}
 	if (count > BPFH_MAX_INSNS) {
 		bpfh_log_printf(log, "program of %zu instructions exceeds the limit of %d\n", count,
 				BPFH_MAX_INSNS);

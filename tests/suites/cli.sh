@@ -199,7 +199,7 @@ refused 1 "insn 0 (code 0x95): reserved field imm is 1, must be 0"
 run "plugin with a program that falls off its end" "$BPFHOST" plugin --program b700000001000000
 refused 1 "insn 0 (code 0xb7): the last instruction is not exit or ja"
 run "plugin with a kfunc call" "$BPFHOST" plugin --program 85200000070000009500000000000000
-refused 1 "kfunc call is not supported"
+refused 1 "kernel function calls are not supported"
 run "plugin with an unknown helper" "$BPFHOST" plugin --program 85000000070000009500000000000000
 refused 1 "call to unknown helper 7"
 # ldxdw r0, [r1 + 4] on 8 bytes of memory: only the checked engine catches it

@@ -229,6 +229,7 @@ static int plugin_program(const char *hex_arg, struct bpfh_insn **insns, size_t 
 static int cmd_plugin(int argc, char **argv)
 {
 	static const bpfh_helper_fn helpers[6] = { [5] = helper_identity };
+	struct bpfh_exec_opts eo = { .sz = sizeof(eo) };
 	enum bpfh_engine engine = bpfh_engine_default();
 	const char *hex = "", *program = NULL;
 	struct bpfh_exec *exec = NULL;
@@ -270,9 +271,6 @@ static int cmd_plugin(int argc, char **argv)
 		return 1;
 	}
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
-	err = bpfh_exec_create(engine, insns, count, NULL, &log, &exec);
-	if (err)
-		goto out;
 	/* Nothing unverified runs on the engines that check nothing: the program is verified
 	 * as plain memory of the given size first. The checked interpreter checks every access
 	 * itself (and reports the first bad one at run time). */
@@ -291,7 +289,11 @@ static int cmd_plugin(int argc, char **argv)
 					"programs the verifier refuses)\n");
 			goto out;
 		}
+		eo.verdict = BPFH_EXEC_VERIFIED;
 	}
+	err = bpfh_exec_create(engine, insns, count, &eo, &log, &exec);
+	if (err)
+		goto out;
 	bpfh_run_init_memory(&run, &region, mem, mem_len);
 	run.helpers = helpers;
 	run.nhelpers = 6;

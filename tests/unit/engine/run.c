@@ -20,6 +20,10 @@
 #include "bpfhost/isa.h"
 #include "../check.h"
 
+/* Arbitrary code, run knowingly unverified (see bpfh_exec_opts.verdict). */
+static const struct bpfh_exec_opts unverified = { .sz = sizeof(unverified),
+						  .verdict = BPFH_EXEC_UNVERIFIED };
+
 static enum bpfh_engine engines[BPFH_ENGINE__COUNT] = { BPFH_ENGINE_INTERP,
 						      BPFH_ENGINE_INTERP_CHECKED };
 static size_t NENGINES = 2;
@@ -72,7 +76,7 @@ static int run_text(const char *text, enum bpfh_engine engine, uint64_t *r0)
 	err = bpfh_asm(text, "gen", 1, &insns, &count, &log);
 	if (err)
 		return -1000 + err;
-	err = bpfh_exec_create(engine, insns, count, NULL, &log, &exec);
+	err = bpfh_exec_create(engine, insns, count, &unverified, &log, &exec);
 	free(insns);
 	if (err)
 		return -1000 + err;
@@ -171,6 +175,8 @@ static int prepare(const char *text, enum bpfh_engine engine, const struct bpfh_
 	int err;
 
 	*exec = NULL;
+	if (!opts)
+		opts = &unverified;
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
 	err = bpfh_asm(text, "api", 1, &insns, &count, &log);
 	if (err)
@@ -183,7 +189,8 @@ static int prepare(const char *text, enum bpfh_engine engine, const struct bpfh_
 static void check_api(void)
 {
 	static const bpfh_helper_fn helpers[3] = { [2] = helper_add };
-	struct bpfh_exec_opts opts = { .sz = sizeof(opts), .resolve = resolve_map, .name = "prog" };
+	struct bpfh_exec_opts opts = { .sz = sizeof(opts), .resolve = resolve_map, .name = "prog",
+				       .verdict = BPFH_EXEC_UNVERIFIED };
 	struct bpfh_insn exit_insn = { 0x95, 0, 0, 0, 0 };
 	struct bpfh_exec *exec;
 	struct bpfh_run run;
@@ -193,6 +200,30 @@ static void check_api(void)
 
 	CHECK(bpfh_exec_create(BPFH_ENGINE__COUNT, &exit_insn, 1, NULL, NULL, &exec) == -EINVAL &&
 	      exec == NULL);
+	/* Without a verdict only the checked engine prepares a program. */
+	for (e = 0; e < NENGINES; e++) {
+		struct bpfh_exec_opts none = { .sz = sizeof(none), .name = "raw" };
+		int err;
+
+		bpfh_log_init(&log, logbuf, sizeof(logbuf));
+		err = bpfh_exec_create(engines[e], &exit_insn, 1, &none, &log, &exec);
+		if (engines[e] == BPFH_ENGINE_INTERP_CHECKED) {
+			CHECKF(err == 0, "%d: %s", err, logbuf);
+			bpfh_exec_destroy(exec);
+		} else {
+			CHECKF(err == -EPERM && exec == NULL &&
+			       strstr(logbuf, "raw: engine ") &&
+			       strstr(logbuf, "runs only verified programs"), "%s: %d: %s",
+			       bpfh_engine_name(engines[e]), err, logbuf);
+		}
+		err = bpfh_exec_create(engines[e], &exit_insn, 1, NULL, NULL, &exec);
+		CHECKF(engines[e] == BPFH_ENGINE_INTERP_CHECKED ? err == 0 : err == -EPERM, "%d",
+		       err);
+		bpfh_exec_destroy(exec);
+		none.verdict = BPFH_EXEC_VERIFIED;
+		CHECK(bpfh_exec_create(engines[e], &exit_insn, 1, &none, NULL, &exec) == 0);
+		bpfh_exec_destroy(exec);
+	}
 	CHECK(!strcmp(bpfh_engine_name(BPFH_ENGINE_INTERP_CHECKED), "interp-checked") &&
 	      bpfh_engine_name(BPFH_ENGINE__COUNT) == NULL);
 
@@ -599,14 +630,15 @@ static void check_leaf_entries(void)
 
 static void check_jit(void)
 {
-	struct bpfh_exec_opts opts = { .sz = sizeof(opts), .name = "big", .jit_code_limit = 64 };
+	struct bpfh_exec_opts opts = { .sz = sizeof(opts), .name = "big", .jit_code_limit = 64,
+				       .verdict = BPFH_EXEC_UNVERIFIED };
 	struct bpfh_insn exit_insn = { 0x95, 0, 0, 0, 0 };
 	struct bpfh_exec *exec;
 	struct bpfh_log log;
 	int err;
 
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
-	err = bpfh_exec_create(BPFH_ENGINE_JIT, &exit_insn, 1, NULL, &log, &exec);
+	err = bpfh_exec_create(BPFH_ENGINE_JIT, &exit_insn, 1, &unverified, &log, &exec);
 	if (!have_jit) {
 		CHECKF(err == -ENOTSUP && exec == NULL &&
 		       strstr(logbuf, "jit: not available on this host"), "%d: %s", err, logbuf);
@@ -631,7 +663,7 @@ int main(void)
 	struct bpfh_insn exit_insn = { 0x95, 0, 0, 0, 0 };
 	struct bpfh_exec *exec;
 
-	if (bpfh_exec_create(BPFH_ENGINE_JIT, &exit_insn, 1, NULL, NULL, &exec) == 0) {
+	if (bpfh_exec_create(BPFH_ENGINE_JIT, &exit_insn, 1, &unverified, NULL, &exec) == 0) {
 		bpfh_exec_destroy(exec);
 		have_jit = 1;
 		engines[NENGINES++] = BPFH_ENGINE_JIT;
