@@ -672,6 +672,7 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 	struct bpfh_vstate *buf[3] = { NULL, NULL, NULL };
 	uint64_t max_states = in->opts.max_states ? in->opts.max_states : 1000000;
 	size_t main_ctx;
+	unsigned max_depth;
 	bool again = true;
 	int err = -ENOMEM;
 
@@ -685,11 +686,15 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 			if (cfg->blocks[b].succ[k] != SIZE_MAX && cfg->blocks[b].succ[k] <= b)
 				f.release = false;
 	f.max_iter = in->opts.max_loop_iterations ? in->opts.max_loop_iterations : 8;
+	/* A state's frames are its callers': distinct functions (no recursion), at most
+	 * BPFH_VMAX_FRAMES - 1 (callee_ctx refuses deeper calls before a frame is pushed). */
+	max_depth = cfg->nfuncs - 1 < BPFH_VMAX_FRAMES - 1 ? (unsigned)cfg->nfuncs - 1 :
+							     BPFH_VMAX_FRAMES - 1;
 	for (int i = 0; i < 3; i++)
-		buf[i] = malloc(bpfh_vstate_size(BPFH_VMAX_FRAMES));
+		buf[i] = malloc(bpfh_vstate_size(max_depth));
 	if (!a || !buf[0] || !buf[1] || !buf[2])
 		goto out;
-	account(&f, (int64_t)(3 * bpfh_vstate_size(BPFH_VMAX_FRAMES) + sizeof(*a)));
+	account(&f, (int64_t)(3 * bpfh_vstate_size(max_depth) + sizeof(*a)));
 	a->in = in;
 	a->cfg = cfg;
 	a->log = log;
