@@ -259,6 +259,22 @@ static bool stack_leq(const uint8_t *astk, const struct bpfh_vreg *aspill, const
 	return true;
 }
 
+/* As the join does: a's NULL where b has "pointer or NULL" says nothing of the pointer's
+ * variable. */
+static bool null_zone_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
+{
+	struct bpfh_zone az = a->z, bz = b->z;
+
+	for (unsigned i = 0; i < BPFH_REG_COUNT; i++)
+		if (is_null(&a->r[i]) && nullable(&b->r[i]) && b->r[i].null) {
+			int64_t c = bpfh_zone_diff_max(&bz, i + 1, 0);
+
+			if (c != BPFH_ZONE_INF)
+				bpfh_zone_assign(&az, i + 1, 0, c, c);
+		}
+	return bpfh_zone_leq(&az, &b->z);
+}
+
 bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 {
 	struct bpfh_vstate renamed;
@@ -287,20 +303,10 @@ bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 		if (!stack_leq(x->stk, x->spill, y->stk, y->spill) || !bpfh_zone_leq(&x->z, &y->z))
 			return false;
 	}
-	{
-		/* As the join does: a's NULL where b has "pointer or NULL" says nothing of the
-		 * pointer's variable. */
-		struct bpfh_zone az = a->z, bz = b->z;
-
-		for (unsigned i = 0; i < BPFH_REG_COUNT; i++)
-			if (is_null(&a->r[i]) && nullable(&b->r[i]) && b->r[i].null) {
-				int64_t c = bpfh_zone_diff_max(&bz, i + 1, 0);
-
-				if (c != BPFH_ZONE_INF)
-					bpfh_zone_assign(&az, i + 1, 0, c, c);
-			}
-		return bpfh_zone_leq(&az, &b->z);
-	}
+	for (unsigned i = 0; i < BPFH_REG_COUNT; i++)
+		if (is_null(&a->r[i]) && nullable(&b->r[i]) && b->r[i].null)
+			return null_zone_leq(a, b);
+	return bpfh_zone_leq(&a->z, &b->z);
 }
 
 static void stack_join(uint8_t *astk, struct bpfh_vreg *aspill, const uint8_t *bstk,
