@@ -156,6 +156,10 @@ struct vnode {
 	size_t child;           /* call blocks: the callee's context, SIZE_MAX: none yet */
 	uint32_t visits[NPART];
 	bool dirty[NPART];
+	/* widening nodes: the zone of the last widening's result as it is, not closed (the next
+	 * widening starts from it: closing could undo it); the state holds its closure, which
+	 * visits, orders and joins would each compute otherwise. NULL: not widened yet. */
+	struct bpfh_zone *wide[NPART];
 	/* back edges, by the partition of the stored block the visit came from: the loop
 	 * counter's bound; INT64_MIN: not taken */
 	int64_t back_bound[NPART][2];
@@ -301,6 +305,15 @@ static bool same_shape(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 	return true;
 }
 
+/* The zone's variables' rows (the others are never read). */
+static void zone_copy(struct bpfh_zone *dst, const struct bpfh_zone *src)
+{
+	dst->n = src->n;
+	dst->bottom = src->bottom;
+	dst->closed = src->closed;
+	memcpy(dst->m, src->m, (src->n + 1u) * sizeof(dst->m[0]));
+}
+
 /*
  * State e flows into block s of context ctx; from is the block it leaves in the same context
  * (SIZE_MAX: a call, a return or the start) and k which of its edges. Loop heads count the edge
@@ -363,7 +376,20 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 	if (bpfh_vstate_leq(e, n->st[p]))
 		return 0;
 	widen = (blk->loop_head || entry) && ++n->visits[p] > f->max_iter;
-	bpfh_vstate_join(n->st[p], e, widen, a->thr, a->nthr);
+	if (!widen) {
+		bpfh_vstate_join(n->st[p], e, false, a->thr, a->nthr);
+	} else {
+		struct bpfh_zone *w = n->wide[p];
+
+		if (!w) {
+			w = n->wide[p] = malloc(sizeof(*w));
+			if (!w)
+				return -ENOMEM;
+			account(f, (int64_t)sizeof(*w));
+			zone_copy(w, &n->st[p]->z);
+		}
+		bpfh_vstate_widen(n->st[p], e, w, a->thr, a->nthr);
+	}
 	n->dirty[p] = true;
 	return 0;
 }
@@ -762,8 +788,10 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 	out->peak_bytes = f.peak;
 out:
 	for (size_t id = 0; id < f.nnode; id++)
-		for (unsigned p = 0; p < NPART; p++)
+		for (unsigned p = 0; p < NPART; p++) {
 			free(f.node[id].st[p]);
+			free(f.node[id].wide[p]);
+		}
 	for (size_t i = 0; i < f.npend; i++)
 		free(f.pend[i].st);
 	for (unsigned d = 0; d < BPFH_VMAX_FRAMES; d++)

@@ -365,19 +365,23 @@ static void zone_join(struct bpfh_zone *a, const struct bpfh_zone *b, bool widen
  * relations only matter where it is not NULL (it cannot be used before a comparison with 0).
  * On the NULL side its variable is a value of no meaning: give it the pointer side's upper bound
  * there, so that the join keeps that bound (a hull with 0 would lose it). *bz becomes a copy
- * when b's side changes.
+ * when b's side changes; true when a's changed.
  */
-static void null_sides(struct bpfh_vstate *a, const struct bpfh_vstate *b, struct bpfh_zone *bcopy,
+static bool null_sides(struct bpfh_vstate *a, const struct bpfh_vstate *b, struct bpfh_zone *bcopy,
 		       const struct bpfh_zone **bz)
 {
+	bool changed = false;
+
 	for (unsigned i = 0; i < BPFH_REG_COUNT; i++) {
 		int64_t c;
 
 		if (is_null(&a->r[i]) && nullable(&b->r[i])) {
 			*bcopy = **bz;
 			c = bpfh_zone_diff_max(bcopy, i + 1, 0);
-			if (c != BPFH_ZONE_INF)
+			if (c != BPFH_ZONE_INF) {
 				bpfh_zone_assign(&a->z, i + 1, 0, c, c);
+				changed = true;
+			}
 		} else if (is_null(&b->r[i]) && nullable(&a->r[i])) {
 			c = bpfh_zone_diff_max(&a->z, i + 1, 0);
 			if (c == BPFH_ZONE_INF)
@@ -389,10 +393,13 @@ static void null_sides(struct bpfh_vstate *a, const struct bpfh_vstate *b, struc
 			bpfh_zone_assign(bcopy, i + 1, 0, c, c);
 		}
 	}
+	return changed;
 }
 
-void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
-		      const int64_t *thr, size_t nthr)
+/* The join, or widening, of a and b; wide (widenings only, may be NULL): see
+ * bpfh_vstate_widen. */
+static void join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
+		 struct bpfh_zone *wide, const int64_t *thr, size_t nthr)
 {
 	struct bpfh_vstate renamed;
 	struct bpfh_zone bcopy;
@@ -402,6 +409,8 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 		return;
 	if (a->bottom) {
 		bpfh_vstate_copy(a, b);
+		if (wide)
+			*wide = a->z;
 		return;
 	}
 	if (bpfh_vids_for_join(a, b, &renamed))
@@ -410,10 +419,22 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 		a->pkt_range = widen ? 0 : b->pkt_range;
 	bpfh_vrefs_join(&a->refs, &b->refs);
 	bz = &b->z;
-	null_sides(a, b, &bcopy, &bz);
+	if (null_sides(a, b, &bcopy, &bz) && wide)
+		*wide = a->z; /* as if wide had been closed and given the same bounds */
 	for (int i = 0; i < BPFH_REG_COUNT; i++)
 		vreg_join(&a->r[i], &b->r[i], widen, thr, nthr);
-	zone_join(&a->z, bz, widen, thr, nthr);
+	if (wide) {
+		struct bpfh_zone j;
+
+		/* the join of the closed zones, then the widening of the last widening's
+		 * result by it: as zone_join does with wide as a's zone */
+		bpfh_zone_join(&j, &a->z, bz);
+		bpfh_zone_widen(wide, wide, &j, thr, nthr);
+		a->z = *wide;
+		bpfh_zone_close(&a->z);
+	} else {
+		zone_join(&a->z, bz, widen, thr, nthr);
+	}
 	stack_join(a->stk, a->spill, b->stk, b->spill, widen, thr, nthr);
 	for (unsigned f = 0; f < a->depth && f < b->depth; f++) {
 		struct bpfh_vframe *x = &a->frames[f];
@@ -424,6 +445,18 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 		zone_join(&x->z, &y->z, widen, thr, nthr);
 		stack_join(x->stk, x->spill, y->stk, y->spill, widen, thr, nthr);
 	}
+}
+
+void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
+		      const int64_t *thr, size_t nthr)
+{
+	join(a, b, widen, NULL, thr, nthr);
+}
+
+void bpfh_vstate_widen(struct bpfh_vstate *a, const struct bpfh_vstate *b,
+		       struct bpfh_zone *wide, const int64_t *thr, size_t nthr)
+{
+	join(a, b, true, wide, thr, nthr);
 }
 
 size_t bpfh_vstate_size(unsigned depth)

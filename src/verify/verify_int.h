@@ -183,6 +183,12 @@ bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b);
 /* *a := a join b, or a widen b (b's thresholds thr[0..nthr)). */
 void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
 		      const int64_t *thr, size_t nthr);
+/* *a := a widen b where a's zone is the closure of *wide, the zone of the last widening's result
+ * as it is (or, at the first widening, a's zone): the same as bpfh_vstate_join with *wide as a's
+ * zone, but the zone's join reads the closure at hand; *wide becomes the new result and a's zone
+ * its closure (the next widening starts from *wide: closing could undo it). */
+void bpfh_vstate_widen(struct bpfh_vstate *a, const struct bpfh_vstate *b,
+		       struct bpfh_zone *wide, const int64_t *thr, size_t nthr);
 /* Forget a stack range [lo, lo + n) (byte indices) of a frame (a stack pointer's map field)
  * into initialised scalar data. */
 void bpfh_vstate_stack_write(struct bpfh_vstate *st, unsigned frame, size_t lo, size_t n);
