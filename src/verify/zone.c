@@ -64,19 +64,33 @@ void bpfh_zone_bottom(struct bpfh_zone *z, unsigned n)
 
 bool bpfh_zone_close(struct bpfh_zone *z)
 {
-	unsigned i, j, k, n = z->n;
+	unsigned i, j, k, a, b, c, n = z->n, na = 0;
+	unsigned act[BPFH_ZONE_MAX_VARS + 1];
 
 	if (z->bottom)
 		return false;
 	if (z->closed)
 		return true;
-	for (k = 0; k <= n; k++)
-		for (i = 0; i <= n; i++) {
+	/* A variable without any bound is on no path: the closure runs over the others only
+	 * (in the same order, so it makes the same updates). */
+	for (i = 0; i <= n; i++)
+		for (j = 0; j <= n; j++)
+			if (i != j && (z->m[i][j] != INF || z->m[j][i] != INF)) {
+				act[na++] = i;
+				break;
+			}
+	for (c = 0; c < na; c++) {
+		k = act[c];
+		for (a = 0; a < na; a++) {
+			i = act[a];
 			if (z->m[i][k] == INF)
 				continue;
-			for (j = 0; j <= n; j++)
+			for (b = 0; b < na; b++) {
+				j = act[b];
 				z->m[i][j] = bmin(z->m[i][j], badd(z->m[i][k], z->m[k][j]));
+			}
 		}
+	}
 	for (i = 0; i <= n; i++) {
 		if (z->m[i][i] < 0) {
 			bpfh_zone_bottom(z, n);
