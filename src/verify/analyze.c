@@ -690,13 +690,73 @@ static void trace(struct actx *a, struct fix *f, struct bpfh_vstate **buf)
 	a->log = log;
 }
 
+/* A visit of a stored node's partition p, then of the blocks with one predecessor it flows
+ * into, straight from its edges. */
+static int visit_node(struct actx *a, struct fix *f, size_t nid, unsigned p,
+		      struct bpfh_verify_result *out, struct bpfh_vstate **buf)
+{
+	uint64_t max_states = a->in->opts.max_states ? a->in->opts.max_states : 1000000;
+	const struct bpfh_cfg *cfg = a->cfg;
+	int err;
+
+	if (++out->states > max_states) {
+		size_t ctx = f->node[nid].ctx;
+
+		a->insn = cfg->blocks[cfg->funcs[f->ctx[ctx].fn].first_block +
+				      (nid - f->ctx[ctx].node0)].first;
+		return fail(a, "program too complex: more than %" PRIu64 " block visits",
+			    max_states);
+	}
+	err = visit(a, f, nid, f->node[nid].st[p], false, buf);
+	if (f->release && !err) {
+		account(f, -(int64_t)bpfh_vstate_size(f->node[nid].st[p]->depth));
+		free(f->node[nid].st[p]);
+		f->node[nid].st[p] = NULL;
+	}
+	while (f->npend && !err) {
+		struct pending q = f->pend[--f->npend];
+
+		if (++out->states > max_states) {
+			a->insn = cfg->blocks[cfg->funcs[f->ctx[f->node[q.id].ctx].fn]
+				.first_block + (q.id - f->ctx[f->node[q.id].ctx].node0)].first;
+			err = fail(a, "program too complex: more than %" PRIu64 " block visits",
+				   max_states);
+		} else {
+			err = visit(a, f, q.id, q.st, true, buf);
+		}
+		if (f->nspare[q.st->depth] < 4) {
+			f->spare[q.st->depth][f->nspare[q.st->depth]++] = q.st;
+		} else {
+			account(f, -(int64_t)bpfh_vstate_size(q.st->depth));
+			free(q.st);
+		}
+	}
+	return err;
+}
+
+/* The sweep is at the last position (id) of node nid: when nid's block ends a loop's span and
+ * a node of that span is dirty, the position before the first dirty one (the sweep goes on
+ * from there), else id. */
+static size_t loop_again(const struct actx *a, const struct fix *f, size_t nid, size_t id)
+{
+	const struct vctx *c = &f->ctx[f->node[nid].ctx];
+	size_t first = a->cfg->funcs[c->fn].first_block;
+	size_t h = a->cfg->blocks[first + (nid - c->node0)].loop_from;
+
+	if (h == SIZE_MAX)
+		return id;
+	for (size_t x = (c->node0 + h - first) * NPART; x <= id; x++)
+		if (f->node[x / NPART].dirty[x % NPART])
+			return x - 1;
+	return id;
+}
+
 int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 		 struct bpfh_verify_result *out, struct bpfh_log *log)
 {
 	struct actx *a = calloc(1, sizeof(*a));
 	struct fix f;
 	struct bpfh_vstate *buf[3] = { NULL, NULL, NULL };
-	uint64_t max_states = in->opts.max_states ? in->opts.max_states : 1000000;
 	size_t main_ctx;
 	unsigned max_depth;
 	bool again = true;
@@ -731,51 +791,27 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 		goto out;
 	entry_state(in, cfg, buf[0]);
 	err = flow(a, &f, main_ctx, 0, buf[0], SIZE_MAX, 0);
+	/*
+	 * Sweeps over the nodes in order (blocks are in program order: without backward edges
+	 * that is a topological order), and a loop is iterated until it is stable before the
+	 * code after it runs: past the last block of a loop's span, the sweep goes back to the
+	 * loop's first dirty node. Otherwise everything after a loop would be analysed again on
+	 * each of its iterations' exit states.
+	 */
 	while (again && !err) {
 		again = false;
 		for (size_t id = 0; id < f.nnode * NPART && !err; id++) {
 			unsigned p = (unsigned)(id % NPART);
 			size_t nid = id / NPART;
 
-			if (!f.node[nid].dirty[p])
-				continue;
-			f.node[nid].dirty[p] = false;
-			again = true;
-			f.part = p;
-			if (++out->states > max_states) {
-				size_t ctx = f.node[nid].ctx;
-
-				a->insn = cfg->blocks[cfg->funcs[f.ctx[ctx].fn].first_block +
-						      (nid - f.ctx[ctx].node0)].first;
-				err = fail(a, "program too complex: more than %" PRIu64
-					   " block visits", max_states);
-				break;
+			if (f.node[nid].dirty[p]) {
+				f.node[nid].dirty[p] = false;
+				again = true;
+				f.part = p;
+				err = visit_node(a, &f, nid, p, out, buf);
 			}
-			err = visit(a, &f, nid, f.node[nid].st[p], false, buf);
-			if (f.release && !err) {
-				account(&f, -(int64_t)bpfh_vstate_size(f.node[nid].st[p]->depth));
-				free(f.node[nid].st[p]);
-				f.node[nid].st[p] = NULL;
-			}
-			/* Blocks with one predecessor, straight from its edges. */
-			while (f.npend && !err) {
-				struct pending q = f.pend[--f.npend];
-
-				if (++out->states > max_states) {
-					a->insn = cfg->blocks[cfg->funcs[f.ctx[f.node[q.id].ctx].fn]
-						.first_block + (q.id - f.ctx[f.node[q.id].ctx].node0)].first;
-					err = fail(a, "program too complex: more than %" PRIu64
-						   " block visits", max_states);
-				} else {
-					err = visit(a, &f, q.id, q.st, true, buf);
-				}
-				if (f.nspare[q.st->depth] < 4) {
-					f.spare[q.st->depth][f.nspare[q.st->depth]++] = q.st;
-				} else {
-					account(&f, -(int64_t)bpfh_vstate_size(q.st->depth));
-					free(q.st);
-				}
-			}
+			if (!err && p == NPART - 1)
+				id = loop_again(a, &f, nid, id);
 		}
 	}
 	if (!err)

@@ -347,8 +347,10 @@ static int loop_levels(struct bpfh_cfg *cfg, struct bpfh_log *log)
 	err = components(cfg, comp);
 	if (err)
 		goto out;
-	for (size_t b = 0; b < nb; b++)
+	for (size_t b = 0; b < nb; b++) {
 		end[b] = b;
+		cfg->blocks[b].loop_from = SIZE_MAX;
+	}
 	for (size_t b = 0; b < nb; b++)
 		for (int k = 0; k < 2; k++) {
 			size_t t = cfg->blocks[b].succ[k];
@@ -359,6 +361,9 @@ static int loop_levels(struct bpfh_cfg *cfg, struct bpfh_log *log)
 			if (b > end[t])
 				end[t] = b;
 		}
+	for (size_t h = nb; h-- > 0;)
+		if (cfg->blocks[h].loop_head)
+			cfg->blocks[end[h]].loop_from = h;
 	for (size_t h = 0; h < nb && !err; h++) {
 		unsigned level = 0;
 

@@ -24,6 +24,8 @@ struct bpfh_vblock {
 	size_t succ[2];       /* fall-through / taken; SIZE_MAX: none */
 	bool loop_head;       /* target of an edge from a later or equal block */
 	uint8_t loop_level;   /* loop heads: nesting level (0 outermost) inside the function */
+	size_t loop_from;     /* the outermost loop head whose span (head to the last block with
+				 an edge back to it) ends at this block; SIZE_MAX: none */
 	bool reachable;
 	uint32_t fn;          /* the function the block belongs to */
 	size_t callee;        /* ends with a local call: the callee's function; else SIZE_MAX */
