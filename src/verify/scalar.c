@@ -88,12 +88,6 @@ struct bpfh_scalar bpfh_scalar_s32range(int32_t lo, int32_t hi)
 	return s;
 }
 
-bool bpfh_scalar_is_bottom(const struct bpfh_scalar *s)
-{
-	return bpfh_tnum_is_bottom(s->var) || bpfh_ival_is_bottom(&s->r64) ||
-	       bpfh_ival_is_bottom(&s->r32);
-}
-
 bool bpfh_scalar_is_const(const struct bpfh_scalar *s, uint64_t *v)
 {
 	if (bpfh_scalar_is_bottom(s))
