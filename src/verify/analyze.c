@@ -165,10 +165,13 @@ struct vnode {
 	int64_t back_bound[NPART][2];
 };
 
-/* A state flowing into a block that keeps none: analysed as soon as the current visit ends. */
+/* A state flowing into a block that keeps none: analysed as soon as the current visit ends,
+ * or, when its edge leaves a loop, once that loop is stable (deferred). */
 struct pending {
 	size_t id;
 	struct bpfh_vstate *st;
+	unsigned part;      /* deferred: the partition of the stored block it comes from */
+	size_t head;        /* deferred: the node of the outermost loop head whose span it leaves */
 };
 
 struct fix {
@@ -178,6 +181,8 @@ struct fix {
 	size_t nnode, capnode;
 	struct pending *pend;
 	size_t npend, cappend;
+	struct pending *defer;
+	size_t ndefer, capdefer;
 	struct bpfh_vstate *spare[BPFH_VMAX_FRAMES][4]; /* freed pending states by depth */
 	unsigned nspare[BPFH_VMAX_FRAMES];
 	bool keep_all;      /* a state at every block (--verbose traces them) */
@@ -305,6 +310,86 @@ static bool same_shape(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 	return true;
 }
 
+/* A copy of e in a spare or new buffer. */
+static struct bpfh_vstate *state_copy(struct fix *f, const struct bpfh_vstate *e)
+{
+	struct bpfh_vstate *copy;
+
+	if (f->nspare[e->depth]) {
+		copy = f->spare[e->depth][--f->nspare[e->depth]];
+	} else {
+		copy = malloc(bpfh_vstate_size(e->depth));
+		if (!copy)
+			return NULL;
+		account(f, (int64_t)bpfh_vstate_size(e->depth));
+	}
+	bpfh_vstate_copy(copy, e);
+	return copy;
+}
+
+static void state_release(struct fix *f, struct bpfh_vstate *st)
+{
+	if (f->nspare[st->depth] < 4) {
+		f->spare[st->depth][f->nspare[st->depth]++] = st;
+	} else {
+		account(f, -(int64_t)bpfh_vstate_size(st->depth));
+		free(st);
+	}
+}
+
+/* The outermost loop whose span holds block from but not block s (its head); SIZE_MAX: the edge
+ * leaves no loop (or from is SIZE_MAX: a call, a return, the start). */
+static size_t left_loop(const struct bpfh_cfg *cfg, size_t from, size_t s)
+{
+	size_t left = SIZE_MAX;
+
+	if (from == SIZE_MAX)
+		return SIZE_MAX;
+	for (size_t h = cfg->blocks[from].loop_in; h != SIZE_MAX; h = cfg->blocks[h].loop_outer) {
+		if (s >= h && s <= cfg->blocks[h].loop_end)
+			break;
+		left = h;
+	}
+	return left;
+}
+
+/*
+ * A state leaving the loop at node head, into node id that keeps no state: kept until the loop
+ * is stable. The loop's states only grow, and with them those it sends out along one path: a
+ * state of the same origin (partition) that includes an earlier one replaces it, one that adds
+ * nothing is dropped, so the code after the loop runs on its final exit states only (the earlier
+ * ones are included in them: every check they pass, the final ones pass).
+ */
+static int defer(struct fix *f, const struct bpfh_vstate *e, size_t id, size_t head)
+{
+	struct pending *d;
+
+	for (size_t i = 0; i < f->ndefer; i++) {
+		d = &f->defer[i];
+		if (d->id != id || d->part != f->part)
+			continue;
+		if (bpfh_vstate_leq(e, d->st))
+			return 0;
+		if (bpfh_vstate_leq(d->st, e)) {
+			bpfh_vstate_copy(d->st, e);
+			if (head < d->head)
+				d->head = head;
+			return 0;
+		}
+	}
+	if (grow(f, (void **)&f->defer, &f->capdefer, f->ndefer + 1, sizeof(*f->defer)))
+		return -ENOMEM;
+	d = &f->defer[f->ndefer];
+	d->st = state_copy(f, e);
+	if (!d->st)
+		return -ENOMEM;
+	d->id = id;
+	d->part = f->part;
+	d->head = head;
+	f->ndefer++;
+	return 0;
+}
+
 /* The zone's variables' rows (the others are never read). */
 static void zone_copy(struct bpfh_zone *dst, const struct bpfh_zone *src)
 {
@@ -332,19 +417,16 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 		return 0;
 	n = &f->node[node_of(a, f, ctx, s)];
 	if (!blk->stored && !f->keep_all) {
+		size_t head = left_loop(a->cfg, from, s);
 		struct bpfh_vstate *copy;
 
+		if (head != SIZE_MAX)
+			return defer(f, e, node_of(a, f, ctx, s), node_of(a, f, ctx, head));
 		if (grow(f, (void **)&f->pend, &f->cappend, f->npend + 1, sizeof(*f->pend)))
 			return -ENOMEM;
-		if (f->nspare[e->depth]) {
-			copy = f->spare[e->depth][--f->nspare[e->depth]];
-		} else {
-			copy = malloc(bpfh_vstate_size(e->depth));
-			if (!copy)
-				return -ENOMEM;
-			account(f, (int64_t)bpfh_vstate_size(e->depth));
-		}
-		bpfh_vstate_copy(copy, e);
+		copy = state_copy(f, e);
+		if (!copy)
+			return -ENOMEM;
 		f->pend[f->npend].id = node_of(a, f, ctx, s);
 		f->pend[f->npend++].st = copy;
 		return 0;
@@ -690,6 +772,9 @@ static void trace(struct actx *a, struct fix *f, struct bpfh_vstate **buf)
 	a->log = log;
 }
 
+static int run_pending(struct actx *a, struct fix *f, struct bpfh_verify_result *out,
+		       struct bpfh_vstate **buf);
+
 /* A visit of a stored node's partition p, then of the blocks with one predecessor it flows
  * into, straight from its edges. */
 static int visit_node(struct actx *a, struct fix *f, size_t nid, unsigned p,
@@ -713,6 +798,17 @@ static int visit_node(struct actx *a, struct fix *f, size_t nid, unsigned p,
 		free(f->node[nid].st[p]);
 		f->node[nid].st[p] = NULL;
 	}
+	return err ? err : run_pending(a, f, out, buf);
+}
+
+/* The pending states, each as it comes (one may add others). */
+static int run_pending(struct actx *a, struct fix *f, struct bpfh_verify_result *out,
+		       struct bpfh_vstate **buf)
+{
+	uint64_t max_states = a->in->opts.max_states ? a->in->opts.max_states : 1000000;
+	const struct bpfh_cfg *cfg = a->cfg;
+	int err = 0;
+
 	while (f->npend && !err) {
 		struct pending q = f->pend[--f->npend];
 
@@ -724,31 +820,60 @@ static int visit_node(struct actx *a, struct fix *f, size_t nid, unsigned p,
 		} else {
 			err = visit(a, f, q.id, q.st, true, buf);
 		}
-		if (f->nspare[q.st->depth] < 4) {
-			f->spare[q.st->depth][f->nspare[q.st->depth]++] = q.st;
-		} else {
-			account(f, -(int64_t)bpfh_vstate_size(q.st->depth));
-			free(q.st);
-		}
+		state_release(f, q.st);
 	}
 	return err;
 }
 
-/* The sweep is at the last position (id) of node nid: when nid's block ends a loop's span and
- * a node of that span is dirty, the position before the first dirty one (the sweep goes on
- * from there), else id. */
-static size_t loop_again(const struct actx *a, const struct fix *f, size_t nid, size_t id)
+/* The deferred states that leave loops with heads at nodes [lo, hi]; *ran: set when there
+ * were any. */
+static int run_deferred(struct actx *a, struct fix *f, size_t lo, size_t hi,
+			struct bpfh_verify_result *out, struct bpfh_vstate **buf, bool *ran)
 {
-	const struct vctx *c = &f->ctx[f->node[nid].ctx];
-	size_t first = a->cfg->funcs[c->fn].first_block;
-	size_t h = a->cfg->blocks[first + (nid - c->node0)].loop_from;
+	unsigned part = f->part;
+	int err = 0;
+
+	for (size_t i = 0; i < f->ndefer && !err;) {
+		struct pending d = f->defer[i];
+
+		if (d.head < lo || d.head > hi) {
+			i++;
+			continue;
+		}
+		f->defer[i] = f->defer[--f->ndefer];
+		if (grow(f, (void **)&f->pend, &f->cappend, f->npend + 1, sizeof(*f->pend))) {
+			state_release(f, d.st);
+			return -ENOMEM;
+		}
+		f->pend[f->npend++] = d;
+		f->part = d.part;
+		*ran = true;
+		err = run_pending(a, f, out, buf);
+		i = 0; /* the visits may have deferred others */
+	}
+	f->part = part;
+	return err;
+}
+
+/* The sweep is at the last position (*id) of node nid: when nid's block ends a loop's span and
+ * a node of that span is dirty, *id becomes the position before the first dirty one (the sweep
+ * goes on from there); when none is, the loop is stable and the states leaving it run. */
+static int loop_again(struct actx *a, struct fix *f, size_t nid, size_t *id,
+		      struct bpfh_verify_result *out, struct bpfh_vstate **buf, bool *ran)
+{
+	size_t ctx = f->node[nid].ctx, first = a->cfg->funcs[f->ctx[ctx].fn].first_block;
+	size_t h = a->cfg->blocks[first + (nid - f->ctx[ctx].node0)].loop_from;
+	size_t lo;
 
 	if (h == SIZE_MAX)
-		return id;
-	for (size_t x = (c->node0 + h - first) * NPART; x <= id; x++)
-		if (f->node[x / NPART].dirty[x % NPART])
-			return x - 1;
-	return id;
+		return 0;
+	lo = f->ctx[ctx].node0 + h - first;
+	for (size_t x = lo * NPART; x <= *id; x++)
+		if (f->node[x / NPART].dirty[x % NPART]) {
+			*id = x - 1;
+			return 0;
+		}
+	return run_deferred(a, f, lo, nid, out, buf, ran);
 }
 
 int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
@@ -811,8 +936,10 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 				err = visit_node(a, &f, nid, p, out, buf);
 			}
 			if (!err && p == NPART - 1)
-				id = loop_again(a, &f, nid, id);
+				err = loop_again(a, &f, nid, &id, out, buf, &again);
 		}
+		if (!err)
+			err = run_deferred(a, &f, 0, SIZE_MAX, out, buf, &again);
 	}
 	if (!err)
 		err = check_loops(a, &f, out);
@@ -830,6 +957,9 @@ out:
 		}
 	for (size_t i = 0; i < f.npend; i++)
 		free(f.pend[i].st);
+	for (size_t i = 0; i < f.ndefer; i++)
+		free(f.defer[i].st);
+	free(f.defer);
 	for (unsigned d = 0; d < BPFH_VMAX_FRAMES; d++)
 		for (unsigned i = 0; i < f.nspare[d]; i++)
 			free(f.spare[d][i]);

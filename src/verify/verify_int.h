@@ -26,6 +26,10 @@ struct bpfh_vblock {
 	uint8_t loop_level;   /* loop heads: nesting level (0 outermost) inside the function */
 	size_t loop_from;     /* the outermost loop head whose span (head to the last block with
 				 an edge back to it) ends at this block; SIZE_MAX: none */
+	size_t loop_end;      /* loop heads: the last block of the span */
+	size_t loop_outer;    /* loop heads: the head of the loop around it; SIZE_MAX: none */
+	size_t loop_in;       /* the innermost loop head whose span holds the block; SIZE_MAX:
+				 none (spans nest: cfg.c refuses others) */
 	bool reachable;
 	uint32_t fn;          /* the function the block belongs to */
 	size_t callee;        /* ends with a local call: the callee's function; else SIZE_MAX */
