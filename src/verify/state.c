@@ -427,11 +427,14 @@ static void join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
 		struct bpfh_zone j;
 
 		/* the join of the closed zones, then the widening of the last widening's
-		 * result by it: as zone_join does with wide as a's zone */
-		bpfh_zone_join(&j, &a->z, bz);
-		bpfh_zone_widen(wide, wide, &j, thr, nthr);
-		a->z = *wide;
-		bpfh_zone_close(&a->z);
+		 * result by it: as zone_join does with wide as a's zone. When b's zone adds
+		 * nothing, the join is a's zone, which no bound of wide exceeds: both stay. */
+		if (!bpfh_zone_leq(bz, &a->z)) {
+			bpfh_zone_join(&j, &a->z, bz);
+			bpfh_zone_widen(wide, wide, &j, thr, nthr);
+			a->z = *wide;
+			bpfh_zone_close(&a->z);
+		}
 	} else {
 		zone_join(&a->z, bz, widen, thr, nthr);
 	}
