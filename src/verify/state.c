@@ -242,6 +242,17 @@ static bool stack_leq(const uint8_t *astk, const struct bpfh_vreg *aspill, const
 		      const struct bpfh_vreg *bspill)
 {
 	for (size_t i = 0; i < BPFH_STACK_SIZE; i++) {
+		uint64_t x, y;
+
+		/* Equal slots pass byte by byte (spills are compared below): the common case. */
+		if (i % 8 == 0) {
+			memcpy(&x, &astk[i], 8);
+			memcpy(&y, &bstk[i], 8);
+			if (x == y) {
+				i += 7;
+				continue;
+			}
+		}
 		/* INVALID is the top of bytes; SPILL below MISC below INVALID. */
 		if (bstk[i] == BPFH_STK_INVALID)
 			continue;
