@@ -861,19 +861,31 @@ static int run_deferred(struct actx *a, struct fix *f, size_t lo, size_t hi,
 static int loop_again(struct actx *a, struct fix *f, size_t nid, size_t *id,
 		      struct bpfh_verify_result *out, struct bpfh_vstate **buf, bool *ran)
 {
-	size_t ctx = f->node[nid].ctx, first = a->cfg->funcs[f->ctx[ctx].fn].first_block;
-	size_t h = a->cfg->blocks[first + (nid - f->ctx[ctx].node0)].loop_from;
+	const struct vctx *c = &f->ctx[f->node[nid].ctx];
+	const struct bpfh_vfunc *fu = &a->cfg->funcs[c->fn];
+	size_t h = a->cfg->blocks[fu->first_block + (nid - c->node0)].loop_from;
 	size_t lo;
+	int err;
 
-	if (h == SIZE_MAX)
-		return 0;
-	lo = f->ctx[ctx].node0 + h - first;
-	for (size_t x = lo * NPART; x <= *id; x++)
-		if (f->node[x / NPART].dirty[x % NPART]) {
-			*id = x - 1;
-			return 0;
-		}
-	return run_deferred(a, f, lo, nid, out, buf, ran);
+	if (h != SIZE_MAX) {
+		lo = c->node0 + h - fu->first_block;
+		for (size_t x = lo * NPART; x <= *id; x++)
+			if (f->node[x / NPART].dirty[x % NPART]) {
+				*id = x - 1;
+				return 0;
+			}
+		err = run_deferred(a, f, lo, nid, out, buf, ran);
+		if (err)
+			return err;
+	}
+	/* A callback is a loop too (its exit flows into its entry): its last node ends it. */
+	if (c->callback && nid == c->node0 + (fu->end_block - fu->first_block) - 1)
+		for (size_t x = c->node0 * NPART; x <= *id; x++)
+			if (f->node[x / NPART].dirty[x % NPART]) {
+				*id = x - 1;
+				return 0;
+			}
+	return 0;
 }
 
 int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
