@@ -483,6 +483,31 @@ size_t bpfh_vstate_size(unsigned depth)
  * the lowest slot that holds one (the others are never read: their bytes are not SPILL, in src
  * and so in dst), and the zone's rows of its variables.
  */
+/* The lowest stack slot that holds a spilled register; BPFH_VSLOTS: none. */
+static size_t first_spill(const uint8_t *stk)
+{
+	for (size_t s = 0; s < BPFH_VSLOTS; s++)
+		if (stk[s * 8] == BPFH_STK_SPILL)
+			return s;
+	return BPFH_VSLOTS;
+}
+
+/* As the running frame is copied: the spills from the lowest one, the zone's rows. */
+static void frame_copy(struct bpfh_vframe *dst, const struct bpfh_vframe *src)
+{
+	size_t first = first_spill(src->stk);
+
+	memcpy(dst->stk, src->stk, sizeof(dst->stk));
+	if (first < BPFH_VSLOTS)
+		memcpy(&dst->spill[first], &src->spill[first],
+		       (BPFH_VSLOTS - first) * sizeof(dst->spill[0]));
+	memcpy(dst->saved, src->saved, sizeof(dst->saved));
+	dst->z.n = src->z.n;
+	dst->z.bottom = src->z.bottom;
+	dst->z.closed = src->z.closed;
+	memcpy(dst->z.m, src->z.m, (src->z.n + 1u) * sizeof(dst->z.m[0]));
+}
+
 void bpfh_vstate_copy(struct bpfh_vstate *dst, const struct bpfh_vstate *src)
 {
 	size_t first = BPFH_VSLOTS;
@@ -507,8 +532,8 @@ void bpfh_vstate_copy(struct bpfh_vstate *dst, const struct bpfh_vstate *src)
 	dst->bottom = src->bottom;
 	dst->refs = src->refs;
 	dst->depth = src->depth;
-	if (src->depth)
-		memcpy(dst->frames, src->frames, src->depth * sizeof(dst->frames[0]));
+	for (unsigned f = 0; f < src->depth; f++)
+		frame_copy(&dst->frames[f], &src->frames[f]);
 }
 
 unsigned bpfh_vstate_views(struct bpfh_vstate *st, struct bpfh_vview *v)

@@ -353,13 +353,20 @@ void bpfh_zone_widen(struct bpfh_zone *out, const struct bpfh_zone *a, const str
 	}
 	memcpy(&r, a, sizeof(r));
 	if (!cb->bottom) {
+		bool changed = false;
+
 		/* a is used as it is: closing it would let bounds come back and the sequence
 		 * might never stabilise */
 		for (i = 0; i <= r.n; i++)
 			for (j = 0; j <= r.n; j++)
-				if (cb->m[i][j] > a->m[i][j])
+				if (cb->m[i][j] > a->m[i][j]) {
 					r.m[i][j] = next_thr(cb->m[i][j], thr, nthr);
-		r.closed = false;
+					changed = true;
+				}
+		/* unchanged, a closed a stays closed (a frame's zone, which a callee does not
+		 * change, would be closed again at every join) */
+		if (changed)
+			r.closed = false;
 	}
 	memcpy(out, &r, sizeof(*out));
 }
