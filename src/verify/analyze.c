@@ -183,8 +183,14 @@ struct fix {
 	size_t npend, cappend;
 	struct pending *defer;
 	size_t ndefer, capdefer;
-	struct bpfh_vstate *spare[BPFH_VMAX_FRAMES][4]; /* freed pending states by depth */
-	unsigned nspare[BPFH_VMAX_FRAMES];
+	/* pending states' buffers, all of the size of the deepest state (so that one may take
+	 * the place of a work state): free ones, and where to take one from (below) */
+	struct bpfh_vstate *spare[4];
+	unsigned nspare;
+	unsigned max_depth;
+	/* the work state (buf) the state flowing is in: a pending copy takes it instead, and a
+	 * spare buffer takes its place; NULL: copy */
+	struct bpfh_vstate **take;
 	bool keep_all;      /* a state at every block (--verbose traces them) */
 	bool release;       /* no edge goes backwards and there is one function: a block's
 			       state is dropped once visited (nothing flows into it again) */
@@ -310,29 +316,35 @@ static bool same_shape(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 	return true;
 }
 
+/* A spare or new buffer for a state of any depth. */
+static struct bpfh_vstate *state_buffer(struct fix *f)
+{
+	struct bpfh_vstate *st;
+
+	if (f->nspare)
+		return f->spare[--f->nspare];
+	st = malloc(bpfh_vstate_size(f->max_depth));
+	if (st)
+		account(f, (int64_t)bpfh_vstate_size(f->max_depth));
+	return st;
+}
+
 /* A copy of e in a spare or new buffer. */
 static struct bpfh_vstate *state_copy(struct fix *f, const struct bpfh_vstate *e)
 {
-	struct bpfh_vstate *copy;
+	struct bpfh_vstate *copy = state_buffer(f);
 
-	if (f->nspare[e->depth]) {
-		copy = f->spare[e->depth][--f->nspare[e->depth]];
-	} else {
-		copy = malloc(bpfh_vstate_size(e->depth));
-		if (!copy)
-			return NULL;
-		account(f, (int64_t)bpfh_vstate_size(e->depth));
-	}
-	bpfh_vstate_copy(copy, e);
+	if (copy)
+		bpfh_vstate_copy(copy, e);
 	return copy;
 }
 
 static void state_release(struct fix *f, struct bpfh_vstate *st)
 {
-	if (f->nspare[st->depth] < 4) {
-		f->spare[st->depth][f->nspare[st->depth]++] = st;
+	if (f->nspare < sizeof(f->spare) / sizeof(f->spare[0])) {
+		f->spare[f->nspare++] = st;
 	} else {
-		account(f, -(int64_t)bpfh_vstate_size(st->depth));
+		account(f, -(int64_t)bpfh_vstate_size(f->max_depth));
 		free(st);
 	}
 }
@@ -424,7 +436,16 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 			return defer(f, e, node_of(a, f, ctx, s), node_of(a, f, ctx, head));
 		if (grow(f, (void **)&f->pend, &f->cappend, f->npend + 1, sizeof(*f->pend)))
 			return -ENOMEM;
-		copy = state_copy(f, e);
+		if (f->take && *f->take == e) {
+			copy = e;
+			*f->take = state_buffer(f);
+			if (!*f->take) {
+				*f->take = e;
+				return -ENOMEM;
+			}
+		} else {
+			copy = state_copy(f, e);
+		}
 		if (!copy)
 			return -ENOMEM;
 		f->pend[f->npend].id = node_of(a, f, ctx, s);
@@ -662,8 +683,11 @@ static int visit(struct actx *a, struct fix *f, size_t id, struct bpfh_vstate *i
 	a->insn = blk->last;
 	if (form == BPFH_FORM_JMP_K || form == BPFH_FORM_JMP_X) {
 		err = bpfh_va_branch(a, st, &cfg->insns[blk->last], op, buf[1], buf[2]);
-		for (int k = 0; k < 2 && !err; k++)
+		for (int k = 0; k < 2 && !err; k++) {
+			f->take = &buf[1 + k];
 			err = flow(a, f, ctx, blk->succ[k], buf[1 + k], b, k);
+			f->take = NULL;
+		}
 		return err;
 	}
 	if (blk->callee != SIZE_MAX) {
@@ -683,8 +707,12 @@ static int visit(struct actx *a, struct fix *f, size_t id, struct bpfh_vstate *i
 		return do_return(a, f, ctx, st, buf[1], buf[2]);
 	err = step(a, st, blk->last);
 	for (int k = 0; k < 2 && !err; k++)
-		if (blk->succ[k] != SIZE_MAX)
+		if (blk->succ[k] != SIZE_MAX) {
+			/* the last edge of a work state may give it away */
+			f->take = !own && (k == 1 || blk->succ[1] == SIZE_MAX) ? &buf[0] : NULL;
 			err = flow(a, f, ctx, blk->succ[k], st, b, k);
+			f->take = NULL;
+		}
 	return err;
 }
 
@@ -913,6 +941,7 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 	 * BPFH_VMAX_FRAMES - 1 (callee_ctx refuses deeper calls before a frame is pushed). */
 	max_depth = cfg->nfuncs - 1 < BPFH_VMAX_FRAMES - 1 ? (unsigned)cfg->nfuncs - 1 :
 							     BPFH_VMAX_FRAMES - 1;
+	f.max_depth = max_depth;
 	for (int i = 0; i < 3; i++)
 		buf[i] = malloc(bpfh_vstate_size(max_depth));
 	if (!a || !buf[0] || !buf[1] || !buf[2])
@@ -972,9 +1001,8 @@ out:
 	for (size_t i = 0; i < f.ndefer; i++)
 		free(f.defer[i].st);
 	free(f.defer);
-	for (unsigned d = 0; d < BPFH_VMAX_FRAMES; d++)
-		for (unsigned i = 0; i < f.nspare[d]; i++)
-			free(f.spare[d][i]);
+	for (unsigned i = 0; i < f.nspare; i++)
+		free(f.spare[i]);
 	free(f.pend);
 	free(f.node);
 	free(f.ctx);
