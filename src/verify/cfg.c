@@ -345,8 +345,10 @@ static int loop_levels(struct bpfh_cfg *cfg, struct bpfh_log *log)
 	err = components(cfg, comp);
 	if (err)
 		goto out;
-	for (size_t b = 0; b < nb; b++)
+	for (size_t b = 0; b < nb; b++) {
 		end[b] = b;
+		cfg->blocks[b].loop_from = SIZE_MAX;
+	}
 	for (size_t b = 0; b < nb; b++)
 		for (int k = 0; k < 2; k++) {
 			size_t t = cfg->blocks[b].succ[k];
@@ -357,6 +359,20 @@ static int loop_levels(struct bpfh_cfg *cfg, struct bpfh_log *log)
 			if (b > end[t])
 				end[t] = b;
 		}
+	for (size_t b = 0; b < nb; b++)
+		cfg->blocks[b].loop_in = SIZE_MAX;
+	for (size_t h = nb; h-- > 0;)
+		if (cfg->blocks[h].loop_head)
+			cfg->blocks[end[h]].loop_from = h;
+	/* inner heads come later: their spans overwrite their outer loops' */
+	for (size_t h = 0; h < nb; h++) {
+		if (!cfg->blocks[h].loop_head)
+			continue;
+		cfg->blocks[h].loop_end = end[h];
+		cfg->blocks[h].loop_outer = cfg->blocks[h].loop_in;
+		for (size_t b = h; b <= end[h]; b++)
+			cfg->blocks[b].loop_in = h;
+	}
 	for (size_t h = 0; h < nb && !err; h++) {
 		unsigned level = 0;
 

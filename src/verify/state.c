@@ -242,6 +242,17 @@ static bool stack_leq(const uint8_t *astk, const struct bpfh_vreg *aspill, const
 		      const struct bpfh_vreg *bspill)
 {
 	for (size_t i = 0; i < BPFH_STACK_SIZE; i++) {
+		uint64_t x, y;
+
+		/* Equal slots pass byte by byte (spills are compared below): the common case. */
+		if (i % 8 == 0) {
+			memcpy(&x, &astk[i], 8);
+			memcpy(&y, &bstk[i], 8);
+			if (x == y) {
+				i += 7;
+				continue;
+			}
+		}
 		/* INVALID is the top of bytes; SPILL below MISC below INVALID. */
 		if (bstk[i] == BPFH_STK_INVALID)
 			continue;
@@ -257,6 +268,22 @@ static bool stack_leq(const uint8_t *astk, const struct bpfh_vreg *aspill, const
 		if (bstk[s * 8] == BPFH_STK_SPILL && !vreg_leq(&aspill[s], &bspill[s]))
 			return false;
 	return true;
+}
+
+/* As the join does: a's NULL where b has "pointer or NULL" says nothing of the pointer's
+ * variable. */
+static bool null_zone_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
+{
+	struct bpfh_zone az = a->z, bz = b->z;
+
+	for (unsigned i = 0; i < BPFH_REG_COUNT; i++)
+		if (is_null(&a->r[i]) && nullable(&b->r[i]) && b->r[i].null) {
+			int64_t c = bpfh_zone_diff_max(&bz, i + 1, 0);
+
+			if (c != BPFH_ZONE_INF)
+				bpfh_zone_assign(&az, i + 1, 0, c, c);
+		}
+	return bpfh_zone_leq(&az, &b->z);
 }
 
 bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
@@ -287,20 +314,10 @@ bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 		if (!stack_leq(x->stk, x->spill, y->stk, y->spill) || !bpfh_zone_leq(&x->z, &y->z))
 			return false;
 	}
-	{
-		/* As the join does: a's NULL where b has "pointer or NULL" says nothing of the
-		 * pointer's variable. */
-		struct bpfh_zone az = a->z, bz = b->z;
-
-		for (unsigned i = 0; i < BPFH_REG_COUNT; i++)
-			if (is_null(&a->r[i]) && nullable(&b->r[i]) && b->r[i].null) {
-				int64_t c = bpfh_zone_diff_max(&bz, i + 1, 0);
-
-				if (c != BPFH_ZONE_INF)
-					bpfh_zone_assign(&az, i + 1, 0, c, c);
-			}
-		return bpfh_zone_leq(&az, &b->z);
-	}
+	for (unsigned i = 0; i < BPFH_REG_COUNT; i++)
+		if (is_null(&a->r[i]) && nullable(&b->r[i]) && b->r[i].null)
+			return null_zone_leq(a, b);
+	return bpfh_zone_leq(&a->z, &b->z);
 }
 
 static void stack_join(uint8_t *astk, struct bpfh_vreg *aspill, const uint8_t *bstk,
@@ -359,19 +376,23 @@ static void zone_join(struct bpfh_zone *a, const struct bpfh_zone *b, bool widen
  * relations only matter where it is not NULL (it cannot be used before a comparison with 0).
  * On the NULL side its variable is a value of no meaning: give it the pointer side's upper bound
  * there, so that the join keeps that bound (a hull with 0 would lose it). *bz becomes a copy
- * when b's side changes.
+ * when b's side changes; true when a's changed.
  */
-static void null_sides(struct bpfh_vstate *a, const struct bpfh_vstate *b, struct bpfh_zone *bcopy,
+static bool null_sides(struct bpfh_vstate *a, const struct bpfh_vstate *b, struct bpfh_zone *bcopy,
 		       const struct bpfh_zone **bz)
 {
+	bool changed = false;
+
 	for (unsigned i = 0; i < BPFH_REG_COUNT; i++) {
 		int64_t c;
 
 		if (is_null(&a->r[i]) && nullable(&b->r[i])) {
 			*bcopy = **bz;
 			c = bpfh_zone_diff_max(bcopy, i + 1, 0);
-			if (c != BPFH_ZONE_INF)
+			if (c != BPFH_ZONE_INF) {
 				bpfh_zone_assign(&a->z, i + 1, 0, c, c);
+				changed = true;
+			}
 		} else if (is_null(&b->r[i]) && nullable(&a->r[i])) {
 			c = bpfh_zone_diff_max(&a->z, i + 1, 0);
 			if (c == BPFH_ZONE_INF)
@@ -383,10 +404,13 @@ static void null_sides(struct bpfh_vstate *a, const struct bpfh_vstate *b, struc
 			bpfh_zone_assign(bcopy, i + 1, 0, c, c);
 		}
 	}
+	return changed;
 }
 
-void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
-		      const int64_t *thr, size_t nthr)
+/* The join, or widening, of a and b; wide (widenings only, may be NULL): see
+ * bpfh_vstate_widen. */
+static void join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
+		 struct bpfh_zone *wide, const int64_t *thr, size_t nthr)
 {
 	struct bpfh_vstate renamed;
 	struct bpfh_zone bcopy;
@@ -396,6 +420,8 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 		return;
 	if (a->bottom) {
 		bpfh_vstate_copy(a, b);
+		if (wide)
+			*wide = a->z;
 		return;
 	}
 	if (bpfh_vids_for_join(a, b, &renamed))
@@ -404,10 +430,25 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 		a->pkt_range = widen ? 0 : b->pkt_range;
 	bpfh_vrefs_join(&a->refs, &b->refs);
 	bz = &b->z;
-	null_sides(a, b, &bcopy, &bz);
+	if (null_sides(a, b, &bcopy, &bz) && wide)
+		*wide = a->z; /* as if wide had been closed and given the same bounds */
 	for (int i = 0; i < BPFH_REG_COUNT; i++)
 		vreg_join(&a->r[i], &b->r[i], widen, thr, nthr);
-	zone_join(&a->z, bz, widen, thr, nthr);
+	if (wide) {
+		struct bpfh_zone j;
+
+		/* the join of the closed zones, then the widening of the last widening's
+		 * result by it: as zone_join does with wide as a's zone. When b's zone adds
+		 * nothing, the join is a's zone, which no bound of wide exceeds: both stay. */
+		if (!bpfh_zone_leq(bz, &a->z)) {
+			bpfh_zone_join(&j, &a->z, bz);
+			bpfh_zone_widen(wide, wide, &j, thr, nthr);
+			a->z = *wide;
+			bpfh_zone_close(&a->z);
+		}
+	} else {
+		zone_join(&a->z, bz, widen, thr, nthr);
+	}
 	stack_join(a->stk, a->spill, b->stk, b->spill, widen, thr, nthr);
 	for (unsigned f = 0; f < a->depth && f < b->depth; f++) {
 		struct bpfh_vframe *x = &a->frames[f];
@@ -420,6 +461,18 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 	}
 }
 
+void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
+		      const int64_t *thr, size_t nthr)
+{
+	join(a, b, widen, NULL, thr, nthr);
+}
+
+void bpfh_vstate_widen(struct bpfh_vstate *a, const struct bpfh_vstate *b,
+		       struct bpfh_zone *wide, const int64_t *thr, size_t nthr)
+{
+	join(a, b, true, wide, thr, nthr);
+}
+
 size_t bpfh_vstate_size(unsigned depth)
 {
 	return sizeof(struct bpfh_vstate) + depth * sizeof(struct bpfh_vframe);
@@ -430,6 +483,31 @@ size_t bpfh_vstate_size(unsigned depth)
  * the lowest slot that holds one (the others are never read: their bytes are not SPILL, in src
  * and so in dst), and the zone's rows of its variables.
  */
+/* The lowest stack slot that holds a spilled register; BPFH_VSLOTS: none. */
+static size_t first_spill(const uint8_t *stk)
+{
+	for (size_t s = 0; s < BPFH_VSLOTS; s++)
+		if (stk[s * 8] == BPFH_STK_SPILL)
+			return s;
+	return BPFH_VSLOTS;
+}
+
+/* As the running frame is copied: the spills from the lowest one, the zone's rows. */
+static void frame_copy(struct bpfh_vframe *dst, const struct bpfh_vframe *src)
+{
+	size_t first = first_spill(src->stk);
+
+	memcpy(dst->stk, src->stk, sizeof(dst->stk));
+	if (first < BPFH_VSLOTS)
+		memcpy(&dst->spill[first], &src->spill[first],
+		       (BPFH_VSLOTS - first) * sizeof(dst->spill[0]));
+	memcpy(dst->saved, src->saved, sizeof(dst->saved));
+	dst->z.n = src->z.n;
+	dst->z.bottom = src->z.bottom;
+	dst->z.closed = src->z.closed;
+	memcpy(dst->z.m, src->z.m, (src->z.n + 1u) * sizeof(dst->z.m[0]));
+}
+
 void bpfh_vstate_copy(struct bpfh_vstate *dst, const struct bpfh_vstate *src)
 {
 	size_t first = BPFH_VSLOTS;
@@ -454,8 +532,8 @@ void bpfh_vstate_copy(struct bpfh_vstate *dst, const struct bpfh_vstate *src)
 	dst->bottom = src->bottom;
 	dst->refs = src->refs;
 	dst->depth = src->depth;
-	if (src->depth)
-		memcpy(dst->frames, src->frames, src->depth * sizeof(dst->frames[0]));
+	for (unsigned f = 0; f < src->depth; f++)
+		frame_copy(&dst->frames[f], &src->frames[f]);
 }
 
 unsigned bpfh_vstate_views(struct bpfh_vstate *st, struct bpfh_vview *v)
