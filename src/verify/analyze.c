@@ -318,6 +318,21 @@ static bool same_shape(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 	return true;
 }
 
+/* The registers no path from the block reads before writing them are forgotten in its stored
+ * state: the joins of paths that differ only there then keep one state, not two shapes
+ * (what such a register held can matter to nothing; the zone keeps what it implied of the
+ * others, being closed before the register is dropped). Later states joined in keep them
+ * unset, as the join of unset with anything is unset. */
+static void kill_dead(struct bpfh_vstate *st, unsigned live)
+{
+	for (unsigned r = 0; r < 10; r++) {
+		if ((live & (1u << r)) || st->r[r].kind == BPFH_VK_UNINIT)
+			continue;
+		memset(&st->r[r], 0, sizeof(st->r[r]));
+		bpfh_vrel_forget_reg(st, r);
+	}
+}
+
 /* A spare or new buffer for a state of any depth. */
 static struct bpfh_vstate *state_buffer(struct fix *f)
 {
@@ -475,6 +490,7 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 			return -ENOMEM;
 		account(f, (int64_t)bpfh_vstate_size(e->depth));
 		bpfh_vstate_copy(n->st[p], e);
+		kill_dead(n->st[p], a->cfg->blocks[s].live_in);
 		n->dirty[p] = true;
 		return 0;
 	}

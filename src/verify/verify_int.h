@@ -37,6 +37,8 @@ struct bpfh_vblock {
 	bool stored;          /* the analysis keeps a state here: a join point (loop head,
 				 function entry, several predecessors); others are analysed
 				 straight from their one predecessor's edge */
+	uint16_t live_in;     /* r0..r9 (bit n: rn) some path from the block's start may read
+				 before writing them; the others are dead there */
 };
 
 /* A function: the program (0), a local call's target or a callback (lddw of a function). */
