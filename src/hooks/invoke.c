@@ -12,17 +12,17 @@
 #define MAX_REGIONS 32  /* a hook's regions and the program's global data */
 #define DYN_REGIONS 128 /* map values and records met during one checked run */
 
-int bpfh_hook_invoke(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
-		     uint64_t *r0)
+/* The run of inv for runner in *run; all and dyn: the checked engine's arrays of regions
+ * (MAX_REGIONS and DYN_REGIONS entries), which must live as long as the run. */
+static void prepare_run(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
+			struct bpfh_run *run, struct bpfh_region *all, struct bpfh_region *dyn)
 {
-	struct bpfh_region all[MAX_REGIONS], dyn[DYN_REGIONS];
-	struct bpfh_run run;
 	size_t n, i;
 
-	memset(&run, 0, sizeof(run));
+	memset(run, 0, sizeof(*run));
 	if (bpfh_exec_engine(runner->exec) == BPFH_ENGINE_INTERP_CHECKED) {
-		run.dyn = dyn;
-		run.dyn_cap = DYN_REGIONS;
+		run->dyn = dyn;
+		run->dyn_cap = DYN_REGIONS;
 		n = 0;
 		for (i = 0; i < inv->nregions + runner->nregions; i++) {
 			const struct bpfh_region *r = i < inv->nregions ? &inv->regions[i] :
@@ -31,21 +31,30 @@ int bpfh_hook_invoke(const struct bpfh_runner *runner, const struct bpfh_invoke 
 			if (n < MAX_REGIONS)
 				all[n++] = *r;
 			else
-				bpfh_run_add_region(&run, r->base, r->size, r->writable);
+				bpfh_run_add_region(run, r->base, r->size, r->writable);
 		}
-		run.regions = all;
-		run.nregions = n;
+		run->regions = all;
+		run->nregions = n;
 	}
-	run.args[0] = inv->r1;
-	run.args[1] = inv->r2;
-	run.helpers = bpfh_helper_table(&n);
-	run.nhelpers = n;
-	run.env = inv->env;
-	run.pkt = inv->env->pkt;
-	run.pkt_len = inv->env->pkt_len;
+	run->args[0] = inv->r1;
+	run->args[1] = inv->r2;
+	run->helpers = bpfh_helper_table(&n);
+	run->nhelpers = n;
+	run->env = inv->env;
+	run->pkt = inv->env->pkt;
+	run->pkt_len = inv->env->pkt_len;
 	inv->env->tail_target = runner->tail_target;
-	run.insn_limit = inv->insn_limit;
-	run.log = inv->log;
+	run->insn_limit = inv->insn_limit;
+	run->log = inv->log;
+}
+
+int bpfh_hook_invoke(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
+		     uint64_t *r0)
+{
+	struct bpfh_region all[MAX_REGIONS], dyn[DYN_REGIONS];
+	struct bpfh_run run;
+
+	prepare_run(runner, inv, &run, all, dyn);
 	return bpfh_exec_run(runner->exec, &run, r0);
 }
 
@@ -72,12 +81,19 @@ int bpfh_hook_repeat(const struct bpfh_runner *runner, struct bpfh_invoke *inv,
 	uint64_t r0 = 0, t0, t1;
 	int err = 0;
 
+	struct bpfh_region all[MAX_REGIONS], dyn[DYN_REGIONS];
+	struct bpfh_run run;
+
 	bpfh_cpu_set(opts->cpu);
+	/* One run prepared for all the rounds: each starts as bpfh_hook_invoke's would (the
+	 * engine resets its own fields; the checked engine's regions met in a round go). */
+	prepare_run(runner, inv, &run, all, dyn);
 	t0 = bpfh_time_ns();
 	for (i = 0; i < repeat && !err; i++) {
 		if (reset)
 			reset(arg);
-		err = bpfh_hook_invoke(runner, inv, &r0);
+		run.ndyn = run.dyn_next = 0;
+		err = bpfh_exec_run(runner->exec, &run, &r0);
 	}
 	t1 = bpfh_time_ns();
 	opts->retval = (uint32_t)r0;
