@@ -296,6 +296,20 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+void vcase_input(const struct vcase *c, const struct bpfh_verify_prog_type *type,
+		 const struct bpfh_insn *insns, size_t count, struct bpfh_verify_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->insns = insns;
+	in->count = count;
+	in->type = type;
+	in->maps = c->maps;
+	in->nmaps = c->nmaps;
+	in->opts.privileged = c->privileged;
+	in->opts.allow_unreachable = c->allow_unreachable;
+	in->opts.max_states = c->max_states;
+}
+
 int vcase_list_dir(const char *dir, char **names, size_t max)
 {
 	size_t n = 0;

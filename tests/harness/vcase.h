@@ -53,6 +53,11 @@ int vcase_list_dir(const char *dir, char **names, size_t max);
 /* The program type of a case's "-- type" line into *type; -1 for a name it does not know. */
 int vcase_type(const struct vcase *c, struct bpfh_verify_prog_type *type);
 
+/* The verifier's input for a case: insns (count of them) and type, with the case's maps and
+ * options. Borrows all of them. */
+void vcase_input(const struct vcase *c, const struct bpfh_verify_prog_type *type,
+		 const struct bpfh_insn *insns, size_t count, struct bpfh_verify_input *in);
+
 /* One "NAME=VALUE" attribute of a map line; -1 for one it does not know. */
 int vcase_map_attr(struct bpfh_verify_map *map, const char *name, const char *value);
 

@@ -53,15 +53,7 @@ static void run_case(void *arg, const char *file, const struct vcase *c, const c
 		CHECKF(0, "%s: %s: assembly failed: %s", file, c->name, logbuf);
 		return;
 	}
-	memset(&in, 0, sizeof(in));
-	in.insns = insns;
-	in.count = count;
-	in.type = &type;
-	in.maps = c->maps;
-	in.nmaps = c->nmaps;
-	in.opts.privileged = c->privileged;
-	in.opts.allow_unreachable = c->allow_unreachable;
-	in.opts.max_states = c->max_states;
+	vcase_input(c, &type, insns, count, &in);
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
 	err = bpfh_verify(&in, &res, &log);
 	cases_run++;
