@@ -301,6 +301,30 @@ static bool same_shape(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 	return true;
 }
 
+/* The join of every state that reached a block analysed path by path, for --verbose only
+ * (never visited: not dirty). */
+static int keep_for_trace(struct actx *a, struct fix *f, struct vnode *n,
+			  const struct bpfh_vstate *e)
+{
+	unsigned p;
+
+	for (p = 0; p < NPART && n->st[p]; p++)
+		if (same_shape(n->st[p], e))
+			break;
+	if (p == NPART)
+		p = 0;
+	if (!n->st[p]) {
+		n->st[p] = malloc(bpfh_vstate_size(e->depth));
+		if (!n->st[p])
+			return -ENOMEM;
+		account(f, (int64_t)bpfh_vstate_size(e->depth));
+		bpfh_vstate_copy(n->st[p], e);
+	} else if (!bpfh_vstate_leq(e, n->st[p])) {
+		bpfh_vstate_join(n->st[p], e, false, a->thr, a->nthr);
+	}
+	return 0;
+}
+
 /*
  * State e flows into block s of context ctx; from is the block it leaves in the same context
  * (SIZE_MAX: a call, a return or the start) and k which of its edges. Loop heads count the edge
@@ -318,8 +342,13 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 	if (e->bottom)
 		return 0;
 	n = &f->node[node_of(a, f, ctx, s)];
-	if (!blk->stored && !f->keep_all) {
+	if (!blk->stored) {
 		struct bpfh_vstate *copy;
+
+		/* --verbose shows the join of what reached the block; the analysis still
+		 * takes each path on its own, so the verdict does not depend on tracing. */
+		if (f->keep_all && keep_for_trace(a, f, n, e))
+			return -ENOMEM;
 
 		if (grow(f, (void **)&f->pend, &f->cappend, f->npend + 1, sizeof(*f->pend)))
 			return -ENOMEM;

@@ -163,6 +163,9 @@ void bpfh_vstate_format(const struct bpfh_vstate *st, char *buf, size_t size)
 	}
 	if (st->pkt_range)
 		PUT(" packet>=%" PRIu64, st->pkt_range);
+	bpfh_vrefs_format(&st->refs, v, sizeof(v));
+	if (v[0])
+		PUT(" %s", v);
 #undef PUT
 }
 
