@@ -36,6 +36,14 @@ int bpfh_va_fail(struct actx *a, const char *fmt, ...)
 	return -EACCES;
 }
 
+int bpfh_va_internal(struct actx *a, const char *what)
+{
+	bpfh_verify_log_insn(a->log, a->cfg->insns, a->cfg->count, a->insn);
+	bpfh_log_printf(a->log, "internal error: %s\n", what);
+	a->reject_insn = a->insn;
+	return -EFAULT;
+}
+
 int bpfh_va_use(struct actx *a, const struct bpfh_vstate *st, unsigned reg)
 {
 	const struct bpfh_vreg *r = &st->r[reg];
@@ -73,7 +81,7 @@ static int transfer(struct actx *a, struct bpfh_vstate *st, const struct bpfh_in
 	case BPFH_FORM_LDABS: case BPFH_FORM_LDIND:
 		return bpfh_va_ldabs(a, st, insn, op);
 	default:
-		return fail(a, "unexpected instruction");
+		return bpfh_va_internal(a, "an instruction form the analysis does not know");
 	}
 }
 
@@ -486,7 +494,8 @@ static int callback_args(struct actx *a, const struct bpfh_vstate *pre, struct b
 		break;
 	}
 	default:
-		return fail(a, "callbacks of helper %" PRIu32 " are not supported", helper);
+		/* cfg.c's takes_callback: a FUNC argument, which only these two have */
+		return bpfh_va_internal(a, "a callback of a helper the analysis does not know");
 	}
 	for (unsigned r = 1; r <= 5; r++)
 		bpfh_vrel_forget_reg(st, r);
@@ -514,8 +523,8 @@ static int callback_site(struct actx *a, struct fix *f, size_t ctx, size_t b,
 	if (err)
 		return err;
 	a->insn = blk->last;
-	if (pre->r[2].kind != BPFH_VK_FUNC)
-		return fail(a, "R2 must be a function (lddw of a callback)");
+	if (pre->r[2].kind != BPFH_VK_FUNC) /* the call's transfer (step) checked it */
+		return bpfh_va_internal(a, "the callback is not a function");
 	err = callee_ctx(a, f, ctx, b, a->cfg->fn_of[pre->r[2].map], true, &child);
 	if (err)
 		return err;

@@ -329,7 +329,8 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		case BPFH_ARG_MAP_KEY:
 		case BPFH_ARG_MAP_VALUE:
 			if (!map)
-				return fail(a, "%s: R%u needs a map argument first", h->name, reg);
+				return bpfh_va_internal(a, "helper prototype: a key or value "
+							"before its map");
 			size = h->args[k] == BPFH_ARG_MAP_KEY ? map->key_size : map->value_size;
 			err = arg_mem(a, st, reg, size, false);
 			if (err)
@@ -352,7 +353,8 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		case BPFH_ARG_UNINIT_MEM_OR_NULL:
 			if (k == 4 || (h->args[k + 1] != BPFH_ARG_SIZE &&
 				       h->args[k + 1] != BPFH_ARG_SIZE_OR_ZERO))
-				return fail(a, "%s: prototype without a size", h->name);
+				return bpfh_va_internal(a, "helper prototype: memory without a "
+							"size after it");
 			err = arg_size(a, st, reg + 1, h->args[k + 1] == BPFH_ARG_SIZE, &size);
 			if (err)
 				return err;
@@ -414,8 +416,8 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 				return err;
 			break;
 		default:
-			return fail(a, "%s: argument %u (R%u) is of a kind not supported yet",
-				    h->name, k + 1, reg);
+			return bpfh_va_internal(a, "helper prototype: an argument kind the "
+						"verifier does not know");
 		}
 	}
 	if (release)
@@ -480,7 +482,8 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		break;
 	}
 	default:
-		return fail(a, "%s: return kind not supported yet", h->name);
+		return bpfh_va_internal(a, "helper prototype: a return kind the verifier does "
+					"not know");
 	}
 	return 0;
 }

@@ -122,11 +122,12 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 			return 0;
 		if (lo < 0 || (uint64_t)hi > st->pkt_range)
 			return fail(a, "packet access past the checked end: R%u %s, bytes [%" PRId64
-				    ", %" PRId64 ") , checked %" PRIu64, reg, b, lo, hi,
+				    ", %" PRId64 "), checked %" PRIu64, reg, b, lo, hi,
 				    st->pkt_range);
 		return 0;
 	default:
-		return fail(a, "R%u: bad pointer", reg);
+		/* scalars, map pointers, the packet end and functions were refused above */
+		return bpfh_va_internal(a, "an access through a kind of pointer not handled");
 	}
 }
 
