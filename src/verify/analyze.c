@@ -193,6 +193,7 @@ struct fix {
 };
 
 #define MAX_NODES 2000000u
+#define DEFAULT_MAX_STATES 1000000u
 
 static void account(struct fix *f, int64_t delta)
 {
@@ -258,11 +259,15 @@ static int new_ctx(struct actx *a, struct fix *f, size_t fn, size_t parent, size
 {
 	const struct bpfh_vfunc *fu = &a->cfg->funcs[fn];
 	size_t nb = fu->end_block - fu->first_block;
+	/* Each block of a context is visited at least once, as a rule: twice the visits
+	 * allowed (max_states) is more than a program that can finish needs. */
+	uint64_t states = a->in->opts.max_states ? a->in->opts.max_states : DEFAULT_MAX_STATES;
+	uint64_t max_nodes = states < MAX_NODES / 2 ? 2 * states : MAX_NODES;
 	struct vctx *c;
 
-	if (f->nnode + nb > MAX_NODES)
-		return fail(a, "program too complex: more than %u blocks in all call contexts",
-			    MAX_NODES);
+	if (f->nnode + nb > max_nodes)
+		return fail(a, "program too complex: more than %" PRIu64 " blocks in all call "
+			    "contexts", max_nodes);
 	if (grow(f, (void **)&f->ctx, &f->capctx, f->nctx + 1, sizeof(*f->ctx)) ||
 	    grow(f, (void **)&f->node, &f->capnode, f->nnode + nb, sizeof(*f->node)))
 		return -ENOMEM;
@@ -708,7 +713,7 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 	struct actx *a = calloc(1, sizeof(*a));
 	struct fix f;
 	struct bpfh_vstate *buf[3] = { NULL, NULL, NULL };
-	uint64_t max_states = in->opts.max_states ? in->opts.max_states : 1000000;
+	uint64_t max_states = in->opts.max_states ? in->opts.max_states : DEFAULT_MAX_STATES;
 	size_t main_ctx;
 	bool again = true;
 	int err = -ENOMEM;
