@@ -45,7 +45,7 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 	case BPFH_VK_STACK:
 		if (lo < -BPFH_STACK_SIZE || hi > 0)
 			return fail(a, "stack access out of the frame: R%u %s, bytes [%" PRId64
-				    ", %" PRId64 ")  of [-512, 0)", reg, b, lo, hi);
+				    ", %" PRId64 ") of [-512, 0)", reg, b, lo, hi);
 		if (lo != hi - (int64_t)size) {
 			if (write && acc != ACC_STORE)
 				return fail(a, "stack write with a variable offset: R%u %s", reg,
@@ -76,7 +76,7 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 
 		if (lo < 0 || hi > (int64_t)vs)
 			return fail(a, "map value access out of bounds: R%u %s, bytes [%" PRId64
-				    ", %" PRId64 ")  of value_size %" PRIu32, reg, b, lo, hi, vs);
+				    ", %" PRId64 ") of value_size %" PRIu32, reg, b, lo, hi, vs);
 		if (write && (m->map_flags & BPFH_F_RDONLY_PROG))
 			return fail(a, "write into a map read-only for programs "
 				    "(BPF_F_RDONLY_PROG): R%u %s", reg, b);
