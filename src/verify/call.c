@@ -267,6 +267,40 @@ static int arg_const_str(struct actx *a, const struct bpfh_vstate *st,
 	return 0;
 }
 
+/*
+ * Linux 6.14's rule: a lookup in an array (per-CPU or not) with a key whose value is known and
+ * below max_entries finds an element, never NULL. The key's value is known when every byte of
+ * it is, from stores of numbers the analysis knows (bpfh_vstack_known). A map that describes
+ * other maps' inner maps describes every map they may hold at run time: an array with
+ * BPF_F_INNER_MAP, or a per-CPU array, may be replaced by one of other max_entries
+ * (bpfh_map_inner_ok), so their lookups may still give NULL (Linux: the same for
+ * BPF_F_INNER_MAP since 2026).
+ */
+static bool lookup_finds(struct actx *a, struct bpfh_vstate *st, const struct bpfh_helper *h,
+			 uint32_t map_idx, unsigned reg)
+{
+	const struct bpfh_verify_map *map = &a->in->maps[map_idx];
+	const struct bpfh_vreg *k = &st->r[reg];
+	struct bpfh_vview v;
+	uint8_t bytes[4];
+	uint64_t off;
+	uint32_t key;
+
+	if (h->id != H_MAP_LOOKUP || (map->type != M_ARRAY && map->type != M_PERCPU_ARRAY) ||
+	    map->key_size != 4 || k->kind != BPFH_VK_STACK || !bpfh_scalar_is_const(&k->s, &off))
+		return false;
+	for (size_t i = 0; i < a->in->nmaps; i++)
+		if (a->in->maps[i].has_inner && a->in->maps[i].inner == map_idx &&
+		    (map->type != M_ARRAY || (map->map_flags & BPFH_F_INNER_MAP)))
+			return false;
+	/* the access check has put the key inside the frame */
+	v = bpfh_vstate_frame(st, k->map);
+	if (!bpfh_vstack_known(v.stk, v.spill, (size_t)((int64_t)off + BPFH_STACK_SIZE), 4, bytes))
+		return false;
+	memcpy(&key, bytes, 4);
+	return key < map->max_entries;
+}
+
 int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn)
 {
 	const struct bpfh_helper *h = bpfh_helper_find((uint32_t)insn->imm);
@@ -274,6 +308,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 	const struct bpfh_verify_map *map = NULL;
 	uint32_t map_idx = 0, release = 0;
 	uint64_t alloc_size = 0;
+	bool finds = false;
 	char b[96];
 	int err;
 
@@ -335,6 +370,8 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 			err = arg_mem(a, st, reg, size, false);
 			if (err)
 				return err;
+			if (h->args[k] == BPFH_ARG_MAP_KEY)
+				finds = lookup_finds(a, st, h, map_idx, reg);
 			break;
 		case BPFH_ARG_UNINIT_MEM:
 			if (map && (k == 4 || (h->args[k + 1] != BPFH_ARG_SIZE &&
@@ -434,7 +471,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		break;
 	case BPFH_RET_MAP_VALUE_OR_NULL: {
 		uint32_t id = (uint32_t)a->insn + 1;
-		enum bpfh_vkind kind = BPFH_VK_MAP_VALUE_OR_NULL;
+		enum bpfh_vkind kind = finds ? BPFH_VK_MAP_VALUE : BPFH_VK_MAP_VALUE_OR_NULL;
 
 		drop_id(st, id);
 		if (map && (map->type == M_ARRAY_OF_MAPS || map->type == M_HASH_OF_MAPS)) {
