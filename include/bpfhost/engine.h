@@ -2,10 +2,11 @@
 /*
  * Execution engines: prepare a decoded program once, run it many times. Engines take programs
  * as they are after loading (lddw map and function references resolved through the resolver in
- * struct bpfh_exec_opts); they do not decide safety, which is the verifier's job. The checked
- * interpreter is the exception that proves nothing but catches everything at run time: it checks
- * every memory access against the regions a run may touch and stops with an error naming the
- * instruction.
+ * struct bpfh_exec_opts); they do not decide safety, which is the verifier's job, but those that
+ * check nothing prepare a program only with the caller's verdict (bpfh_exec_opts.verdict). The
+ * checked interpreter is the exception that proves nothing but catches everything at run time:
+ * it checks every memory access against the regions a run may touch and stops with an error
+ * naming the instruction.
  */
 #ifndef BPFHOST_ENGINE_H
 #define BPFHOST_ENGINE_H
@@ -118,7 +119,16 @@ struct bpfh_exec_opts {
 	 * (one per instruction). Also when the environment variable BPFH_JIT_BLIND is 1. The code
 	 * is larger and slightly slower; results are the same. */
 	int blind;
+	/* What the caller knows of the program's safety. The engines that check nothing (interp,
+	 * jit) prepare only a program whose verdict is BPFH_EXEC_VERIFIED (bpfh_verify accepted
+	 * it for the context its runs will give: bpfh_instance_create, the conformance plugin) or
+	 * BPFH_EXEC_UNVERIFIED (the caller knowingly runs arbitrary code: tests comparing the
+	 * engines, benchmarks); otherwise bpfh_exec_create fails with -EPERM. The checked
+	 * interpreter, which checks every access at run time, needs neither. */
+	unsigned verdict;
 };
+#define BPFH_EXEC_VERIFIED 1u
+#define BPFH_EXEC_UNVERIFIED 2u
 
 /* bpfh_exec_opts.helper_info flags: the helper may ask for a tail call (set run->tail_next),
  * may run callbacks (bpfh_exec_callback, which can set run->error). */
@@ -137,9 +147,11 @@ struct bpfh_run {
 	size_t nregions;
 	uint64_t insn_limit;            /* checked engine: stop after this many insns (0: none) */
 	uint64_t insns_executed;        /* out, checked engine: instructions executed (callbacks
-					 * included; insn_limit bounds the total) */
+					 * included; insn_limit bounds the total); the other
+					 * engines count nothing and may leave any value */
 	struct bpfh_log *log;           /* run-time errors, one line each */
-	/* Set by the engine: the program running now (it changes on a tail call). */
+	/* The engine's bookkeeping during a run, for helpers (a JIT program that calls nothing
+	 * touches none of it): the program running now (it changes on a tail call). */
 	const struct bpfh_exec *current;
 	/* Tail calls: a helper sets tail_next and returns; the engine then continues in that
 	 * program from its first instruction with r1 = the helper's r1, in the same frame.

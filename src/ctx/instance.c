@@ -201,6 +201,7 @@ static int load_prog(struct bpfh_instance *inst, size_t i, const struct bpfh_loa
 	eo.prog_array_layout = prog_array_layout;
 	eo.helpers = bpfh_helper_table(&eo.nhelpers);
 	eo.helper_info = helper_info;
+	eo.verdict = BPFH_EXEC_VERIFIED; /* verify_prog accepted it */
 	return bpfh_exec_create(inst->engine, op->insns, op->count, &eo, log, &p->exec);
 }
 

@@ -40,6 +40,7 @@ struct bpfh_exec {
 	size_t jit_code_size;
 	const void *jit_start;
 	const void *jit_leaf;     /* a jit_leaf_fn for programs that need no context, else NULL */
+	const void *jit_leaf_out; /* its jit_leaf_out_fn, else NULL */
 	int jit_leaf_stack;       /* the leaf program uses r10 (it needs a stack) */
 	void *jit_chunk;          /* the pool chunk holding jit_pages (jit.c) */
 	const bpfh_helper_fn *jit_helpers; /* the table calls were bound to (opts), or NULL */
@@ -52,6 +53,10 @@ struct bpfh_exec {
  * of its stack (NULL when it does not use r10), returning r0. */
 typedef uint64_t (*jit_leaf_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
 				uint64_t *stack_top);
+/* The same program's entry that stores r0 in *r0 itself and returns 0, its stack frame (if it
+ * uses r10) on the native stack: bpfh_exec_run's way in when the run gives no stack. */
+typedef int (*jit_leaf_out_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+			       uint64_t *r0);
 
 /* Fill exec->code for the interpreter of exec->engine. */
 void bpfh_interp_prepare(struct bpfh_exec *exec);

@@ -114,6 +114,14 @@ int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, siz
 		bpfh_log_printf(log, "unknown engine %d\n", (int)engine);
 		return -EINVAL;
 	}
+	if (engine != BPFH_ENGINE_INTERP_CHECKED &&
+	    !(opts && opts->sz >= offsetof(struct bpfh_exec_opts, verdict) + sizeof(opts->verdict) &&
+	      (opts->verdict == BPFH_EXEC_VERIFIED || opts->verdict == BPFH_EXEC_UNVERIFIED))) {
+		bpfh_log_printf(log, "%s%sengine %s runs only verified programs (no verdict given; "
+				"interp-checked runs any)\n", opts && opts->name ? opts->name : "",
+				opts && opts->name ? ": " : "", bpfh_engine_name(engine));
+		return -EPERM;
+	}
 	if (count > BPFH_MAX_INSNS) {
 		bpfh_log_printf(log, "program of %zu instructions exceeds the limit of %d\n", count,
 				BPFH_MAX_INSNS);
@@ -159,23 +167,30 @@ fail:
 
 int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0)
 {
+	/* A leaf JIT program: called from here, the shortest way in (a jump when the run gives
+	 * no stack; its frame then is on the native stack). It calls nothing and nothing can
+	 * fail in it, so the run's bookkeeping for helpers (reset below for the others) is left
+	 * as it is. */
+	if (exec->jit_leaf_out && !(exec->jit_leaf_stack && run->stack)) {
+		jit_leaf_out_fn out = (jit_leaf_out_fn)(uintptr_t)exec->jit_leaf_out;
+		const uint64_t *a = run->args;
+
+		return out(a[0], a[1], a[2], a[3], a[4], r0);
+	}
+	if (exec->jit_leaf && run->stack) {
+		jit_leaf_fn leaf = (jit_leaf_fn)(uintptr_t)exec->jit_leaf;
+		const uint64_t *a = run->args;
+
+		*r0 = leaf(a[0], a[1], a[2], a[3], a[4],
+			   run->stack + BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8);
+		return 0;
+	}
 	run->insns_executed = 0;
 	run->current = exec;
 	run->tail_next = NULL;
 	run->tail_calls = 0;
 	run->error = 0;
 	run->nesting = 0;
-	/* A leaf JIT program that needs no stack or has the run's: called from here, the
-	 * shortest way in (nothing can fail in it). Else bpfh_jit_run does the same. */
-	if (exec->jit_leaf && (!exec->jit_leaf_stack || run->stack)) {
-		jit_leaf_fn leaf = (jit_leaf_fn)(uintptr_t)exec->jit_leaf;
-		const uint64_t *a = run->args;
-
-		*r0 = leaf(a[0], a[1], a[2], a[3], a[4],
-			   exec->jit_leaf_stack ? run->stack + BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8 :
-						  NULL);
-		return 0;
-	}
 	*r0 = 0;
 	if (exec->engine == BPFH_ENGINE_JIT)
 		return bpfh_jit_run(exec, run, 0, run->args, r0);

@@ -74,6 +74,8 @@ static int transfer(struct actx *a, struct bpfh_vstate *st, const struct bpfh_in
 		return bpfh_va_lddw(a, st, insn, op);
 	case BPFH_FORM_CALL:
 		return bpfh_va_call(a, st, insn);
+	case BPFH_FORM_CALLX:
+		return bpfh_va_callx(a, st, insn);
 	case BPFH_FORM_EXIT:
 		return bpfh_va_exit(a, st);
 	case BPFH_FORM_JA: case BPFH_FORM_JA32:

@@ -87,6 +87,8 @@ int bpfh_va_ldabs(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn
 
 /* call.c */
 int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn);
+/* callx: a helper whose id the register holds as a known constant, checked as that call. */
+int bpfh_va_callx(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn);
 
 /* branch.c: exit, and the two edges of a conditional jump. */
 int bpfh_va_exit(struct actx *a, const struct bpfh_vstate *st);

@@ -524,3 +524,36 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 	}
 	return 0;
 }
+
+/* callx rX: bpfhost runs a helper id or a function value (lddw rX, func). Only the first is
+ * verified, where rX is a known number: the call is then that helper's, checked as `call id`.
+ * Helpers that take a callback, tail call or change the packet need their call site known
+ * before the analysis, so they must be called directly. */
+int bpfh_va_callx(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn)
+{
+	const struct bpfh_vreg *r = &st->r[insn->dst];
+	struct bpfh_insn call = { .code = 0x85 };
+	const struct bpfh_helper *h;
+	char b[96];
+
+	if (r->kind == BPFH_VK_FUNC)
+		return fail(a, "callx to a function value is not supported (call the function by "
+			    "name)");
+	if (r->kind != BPFH_VK_SCALAR || r->s.r64.smin != r->s.r64.smax)
+		return fail(a, "callx needs a known helper id in r%u, not %s", insn->dst,
+			    fmt_reg(r, b, sizeof(b)));
+	if (r->s.r64.smin < 0 || r->s.r64.smin > INT32_MAX ||
+	    !(h = bpfh_helper_find((uint32_t)r->s.r64.smin)))
+		return fail(a, "callx to r%u = %" PRId64 ", which is no helper", insn->dst,
+			    r->s.r64.smin);
+	for (unsigned k = 0; k < 5; k++)
+		if (h->args[k] == BPFH_ARG_FUNC)
+			return fail(a, "callx to helper bpf_%s, which takes a callback: call it "
+				    "directly", h->name);
+	if (h->flags & (BPFH_HELPER_TAIL_CALL | BPFH_HELPER_PKT_CHANGES))
+		return fail(a, "callx to helper bpf_%s, which %s: call it directly", h->name,
+			    (h->flags & BPFH_HELPER_TAIL_CALL) ? "tail calls" :
+			    "changes the packet");
+	call.imm = (int32_t)h->id;
+	return bpfh_va_call(a, st, &call);
+}

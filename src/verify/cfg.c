@@ -153,8 +153,6 @@ static int mark_leaders(struct bpfh_cfg *cfg, bool *leader, struct bpfh_log *log
 		}
 		if (op == BPFH_OP_CALL_KFUNC)
 			return refuse(cfg, i, "kernel function calls are not supported yet", log);
-		if (op == BPFH_OP_CALLX)
-			return refuse(cfg, i, "callx is not supported yet", log);
 		if (form == BPFH_FORM_JA || form == BPFH_FORM_JA32 || is_cond_jump(form)) {
 			int64_t t = bpfh_insn_target(&cfg->insns[i], i, op);
 

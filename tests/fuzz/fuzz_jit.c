@@ -20,6 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Returns r1; calls through a pointer with other values in the argument registers first, so
  * that r1..r5 the JIT fails to keep across a helper call change visibly. */
+/* Arbitrary code, run knowingly unverified (see bpfh_exec_opts.verdict). */
+static const struct bpfh_exec_opts unverified = { .sz = sizeof(unverified),
+						  .verdict = BPFH_EXEC_UNVERIFIED };
+
 static uint64_t scramble(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
 {
 	return a ^ b ^ c ^ d ^ e;
@@ -86,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(insns, data + MEM_SIZE, count * sizeof(*insns));
 	if (bpfh_exec_create(BPFH_ENGINE_INTERP_CHECKED, insns, count, NULL, NULL, &checked) == 0 &&
 	    run(checked, data, 4096, &r0_checked) == 0 &&
-	    bpfh_exec_create(BPFH_ENGINE_JIT, insns, count, NULL, NULL, &jit) == 0) {
+	    bpfh_exec_create(BPFH_ENGINE_JIT, insns, count, &unverified, NULL, &jit) == 0) {
 		memcpy(mem_after, mem, MEM_SIZE);
 		memcpy(stack_after, stack, sizeof(stack));
 		if (run(jit, data, 0, &r0_jit) != 0 || r0_jit != r0_checked ||
@@ -94,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		memset(&blind_opts, 0, sizeof(blind_opts));
 		blind_opts.sz = sizeof(blind_opts);
+		blind_opts.verdict = BPFH_EXEC_UNVERIFIED;
 		blind_opts.blind = 1;
 		if (bpfh_exec_create(BPFH_ENGINE_JIT, insns, count, &blind_opts, NULL, &blind) ||
 		    run(blind, data, 0, &r0_jit) != 0 || r0_jit != r0_checked ||

@@ -199,7 +199,7 @@ refused 1 "insn 0 (code 0x95): reserved field imm is 1, must be 0"
 run "plugin with a program that falls off its end" "$BPFHOST" plugin --program b700000001000000
 refused 1 "insn 0 (code 0xb7): the last instruction is not exit or ja"
 run "plugin with a kfunc call" "$BPFHOST" plugin --program 85200000070000009500000000000000
-refused 1 "kfunc call is not supported"
+refused 1 "kernel function calls are not supported"
 run "plugin with an unknown helper" "$BPFHOST" plugin --program 85000000070000009500000000000000
 refused 1 "call to unknown helper 7"
 # ldxdw r0, [r1 + 4] on 8 bytes of memory: only the checked engine catches it
@@ -207,6 +207,14 @@ run "plugin, out of bounds on interp-checked" "$BPFHOST" plugin --engine interp-
 	--program 79100400000000009500000000000000 0001020304050607
 refused 1 "read of 8 bytes at"
 err_has "insn 0 (r0 = *(u64 *)(r1 + 4))"
+# the engines that check nothing run only what the verifier accepts (as memory of that size)
+run "plugin, out of bounds refused by the verifier" "$BPFHOST" plugin --engine interp \
+	--program 79100400000000009500000000000000 0001020304050607
+refused 1 "insn 0 (r0 = *(u64 *)(r1 + 4)): context access out of bounds: bytes [4, 12) of 8"
+run "plugin, in bounds accepted by the verifier" "$BPFHOST" plugin --engine interp \
+	--program 79100000000000009500000000000000 0001020304050607
+status 0
+out_is '706050403020100\n'
 run "plugin with an unknown engine" "$BPFHOST" plugin --engine jit9000 --program 9500000000000000
 refused 2 "unknown engine 'jit9000'"
 if jit_available; then

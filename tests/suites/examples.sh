@@ -270,7 +270,7 @@ if jit_available; then
 	out_line '^; 1: exit$'
 	run "show jited -j" "$BPFHOST" show jited -j "$EX/xdp_pass.bpf.o"
 	status 0
-	out_line '^\[\{"section": "xdp", "program": "xdp_pass", "engine": "jit", "size": [0-9]+, "code": "[0-9a-f]+b802000000c3", "instructions": \[\{"index": 0, "offset": [0-9]+, "text": "r0 = 2"\}, \{"index": 1, "offset": [0-9]+, "text": "exit"\}\], "stubs_offset": [0-9]+\}\]$'
+	out_line '^\[\{"section": "xdp", "program": "xdp_pass", "engine": "jit", "size": [0-9]+, "code": "[0-9a-f]+b8020000004d85c9740549890131c0c3", "instructions": \[\{"index": 0, "offset": [0-9]+, "text": "r0 = 2"\}, \{"index": 1, "offset": [0-9]+, "text": "exit"\}\], "stubs_offset": [0-9]+\}\]$'
 	run "show jited, no such program" "$BPFHOST" show jited "$EX/xdp_pass.bpf.o" nope
 	if [ "$rc" -eq 1 ] && grep -q "no program or section 'nope'" "$tmp/err"; then pass; else
 		fail "want exit 1 and the missing program named"

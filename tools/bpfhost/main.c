@@ -18,6 +18,7 @@
 
 #include "bpfhost/engine.h"
 #include "bpfhost/isa.h"
+#include "bpfhost/verify.h"
 #include "cli.h"
 #include "../../src/platform/platform.h"
 
@@ -228,6 +229,7 @@ static int plugin_program(const char *hex_arg, struct bpfh_insn **insns, size_t 
 static int cmd_plugin(int argc, char **argv)
 {
 	static const bpfh_helper_fn helpers[6] = { [5] = helper_identity };
+	struct bpfh_exec_opts eo = { .sz = sizeof(eo) };
 	enum bpfh_engine engine = bpfh_engine_default();
 	const char *hex = "", *program = NULL;
 	struct bpfh_exec *exec = NULL;
@@ -269,7 +271,27 @@ static int cmd_plugin(int argc, char **argv)
 		return 1;
 	}
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
-	err = bpfh_exec_create(engine, insns, count, NULL, &log, &exec);
+	/* Nothing unverified runs on the engines that check nothing: the program is verified
+	 * as plain memory of the given size first. The checked interpreter checks every access
+	 * itself (and reports the first bad one at run time). */
+	if (engine != BPFH_ENGINE_INTERP_CHECKED) {
+		struct bpfh_verify_prog_type type = bpfh_verify_type_memory((uint32_t)mem_len);
+		struct bpfh_verify_input in;
+
+		memset(&in, 0, sizeof(in));
+		in.insns = insns;
+		in.count = count;
+		in.type = &type;
+		in.opts.allow_unreachable = 1;
+		err = bpfh_verify(&in, NULL, &log);
+		if (err) {
+			bpfh_log_printf(&log, "(the checked engine, --engine interp-checked, runs "
+					"programs the verifier refuses)\n");
+			goto out;
+		}
+		eo.verdict = BPFH_EXEC_VERIFIED;
+	}
+	err = bpfh_exec_create(engine, insns, count, &eo, &log, &exec);
 	if (err)
 		goto out;
 	bpfh_run_init_memory(&run, &region, mem, mem_len);

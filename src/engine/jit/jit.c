@@ -904,6 +904,7 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	exec->jit_code_size = p.buf.len;
 	exec->jit_start = exec->jit_code + (p.leaf ? p.label[JIT_L_LEAF_TAIL] : p.addr[0]);
 	exec->jit_leaf = p.leaf ? exec->jit_code + p.label[JIT_L_LEAF] : NULL;
+	exec->jit_leaf_out = p.leaf ? exec->jit_code + p.label[JIT_L_LEAF_OUT] : NULL;
 	exec->jit_leaf_stack = p.leaf && (p.regs_used & (1u << 10));
 	for (i = 0; i < count; i++)
 		if (exec->is_func[i])
@@ -948,33 +949,23 @@ void bpfh_jit_free(struct bpfh_exec *exec)
 #define NOINLINE
 #endif
 
-/* A leaf program on a stack of its own (kept out of bpfh_jit_run, whose other paths then
- * reserve none of it). */
-static NOINLINE uint64_t run_leaf_own_stack(jit_leaf_fn fn, const uint64_t args[5])
-{
-	uint64_t own_stack[STACK_WORDS];
-
-	return fn(args[0], args[1], args[2], args[3], args[4], own_stack + STACK_WORDS);
-}
-
 static NOINLINE int run_general(const struct bpfh_exec *exec, struct bpfh_run *run,
 				size_t start, const uint64_t args[5], uint64_t *r0);
 
 int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
 		 const uint64_t args[5], uint64_t *r0)
 {
-	jit_leaf_fn leaf = (jit_leaf_fn)(uintptr_t)exec->jit_leaf;
-
 	/* A leaf program has no function a callback could start at: start is 0. */
-	if (!leaf)
+	if (!exec->jit_leaf)
 		return run_general(exec, run, start, args, r0);
-	if (!exec->jit_leaf_stack)
-		*r0 = leaf(args[0], args[1], args[2], args[3], args[4], NULL);
-	else if (run->stack && run->nesting == 0)
+	if (exec->jit_leaf_stack && run->stack && run->nesting == 0) {
+		jit_leaf_fn leaf = (jit_leaf_fn)(uintptr_t)exec->jit_leaf;
+
 		*r0 = leaf(args[0], args[1], args[2], args[3], args[4], run->stack + STACK_WORDS);
-	else
-		*r0 = run_leaf_own_stack(leaf, args);
-	return 0;
+		return 0;
+	}
+	return ((jit_leaf_out_fn)(uintptr_t)exec->jit_leaf_out)(args[0], args[1], args[2], args[3],
+								 args[4], r0);
 }
 
 static int run_general(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,

@@ -72,6 +72,7 @@ enum jit_label {
 	JIT_L_EXIT0,    /* unwind, r0 = 0, return JIT_STATUS_OK (LD_ABS/LD_IND out of bounds) */
 	JIT_L_TAIL,     /* after a helper: run->error or a tail call (site's slot recorded) */
 	JIT_L_LEAF,     /* the leaf entry (leaf programs only) */
+	JIT_L_LEAF_OUT, /* the leaf entry that stores r0 itself (leaf programs only) */
 	JIT_L_LEAF_TAIL, /* a leaf program's tail-call arrival, its jit_start */
 	JIT_L__COUNT
 };
@@ -166,6 +167,7 @@ struct jit_pass {
 	int leaf;                /* needs no context: gets the leaf entry (see jit_leaf_fn) */
 	unsigned regs_used;      /* BPF registers the program names (bit n for rn) */
 	unsigned live_in;        /* BPF registers read before any write, from the entry */
+	unsigned arch_flags;     /* the back end's own facts about the program (this pass) */
 	const uint8_t *hinfo;    /* per helper call slot, or NULL: what the helper does (JIT_HI_*) */
 	const bpfh_helper_fn *helpers; /* bpfh_exec_opts.helpers: calls bound at compile time */
 	size_t nhelpers;
@@ -259,13 +261,17 @@ void jit_arch_emit(struct jit_pass *p);
 typedef int (*jit_entry_fn)(struct jit_ctx *ctx, const uint64_t *args, const void *start,
 			    uint64_t *stack_top);
 
-/* The entry of a leaf program (one that needs no struct jit_ctx: no helper call other than
+/* The entries of a leaf program (one that needs no struct jit_ctx: no helper call other than
  * inlined array lookups, no local call or callx, no function value, no LD_ABS/LD_IND, so
- * nothing can fault): r1..r5 as arguments, returning r0. It saves only the callee-saved
- * registers the program uses and sets only the registers it reads before writing, then runs
- * the slot code, whose exits restore them and return (a tail call arrives through a stub
- * that saves the same registers). stack_top is unused (may be NULL) when the program does not
- * use r10. */
-/* (jit_leaf_fn is declared in ../engine_int.h: bpfh_exec_run calls it directly.) */
+ * nothing can fault): r1..r5 as arguments. Each saves only the callee-saved registers the
+ * program uses, then a word telling the exits what to do with r0 (0: return it; else where to
+ * store it), and a program that uses r10 reserves BPFH_STACK_SIZE bytes of the native stack
+ * (its frame where no stack is given), and sets only the registers it reads before writing,
+ * then runs the slot code, whose exits undo it all. jit_leaf_fn returns r0 (stack_top: the
+ * frame's top, unused and may be NULL when the program does not use r10); jit_leaf_out_fn
+ * stores it in *r0 and returns 0, so that bpfh_exec_run can jump to it (its frame on the
+ * native stack); a tail call arrives through a third entry that returns r0 as jit_leaf_fn. */
+/* (jit_leaf_fn and jit_leaf_out_fn are declared in ../engine_int.h: bpfh_exec_run calls
+ * them directly.) */
 
 #endif

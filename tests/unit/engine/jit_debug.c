@@ -91,6 +91,7 @@ static int prepare_text(enum bpfh_engine engine, const char *text, int blind,
 		return err;
 	memset(&opts, 0, sizeof(opts));
 	opts.sz = sizeof(opts);
+	opts.verdict = BPFH_EXEC_UNVERIFIED;
 	opts.blind = blind;
 	err = bpfh_exec_create(engine, insns, count, &opts, &log, out);
 	free(insns);
@@ -112,6 +113,7 @@ static int prepare(enum bpfh_engine engine, const char *name, int perf_map,
 		return err;
 	memset(&opts, 0, sizeof(opts));
 	opts.sz = sizeof(opts);
+	opts.verdict = BPFH_EXEC_UNVERIFIED;
 	opts.name = name;
 	opts.perf_map = perf_map;
 	err = bpfh_exec_create(engine, insns, count, &opts, &log, out);

@@ -44,6 +44,10 @@
 
 /* ---- random numbers ---- */
 
+/* Arbitrary code, run knowingly unverified (see bpfh_exec_opts.verdict). */
+static const struct bpfh_exec_opts unverified = { .sz = sizeof(unverified),
+						  .verdict = BPFH_EXEC_UNVERIFIED };
+
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rnd(void)
@@ -639,7 +643,7 @@ static int jit_available(void)
 	struct bpfh_insn exit_insn = { 0x95, 0, 0, 0, 0 };
 	struct bpfh_exec *exec;
 
-	if (bpfh_exec_create(BPFH_ENGINE_JIT, &exit_insn, 1, NULL, NULL, &exec))
+	if (bpfh_exec_create(BPFH_ENGINE_JIT, &exit_insn, 1, &unverified, NULL, &exec))
 		return 0;
 	bpfh_exec_destroy(exec);
 	return 1;
@@ -665,6 +669,7 @@ int main(void)
 	index_rows();
 	memset(&blind_opts, 0, sizeof(blind_opts));
 	blind_opts.sz = sizeof(blind_opts);
+	blind_opts.verdict = BPFH_EXEC_UNVERIFIED;
 	blind_opts.blind = 1;
 	blind_opts.helpers = helpers;
 	blind_opts.nhelpers = 6;
@@ -681,7 +686,7 @@ int main(void)
 			continue;
 		bpfh_log_init(&log, logbuf[0], sizeof(logbuf[0]));
 		c0 = bpfh_time_ns();
-		if (bpfh_exec_create(BPFH_ENGINE_INTERP, prog.insns, count, NULL, &log, &ei)) {
+		if (bpfh_exec_create(BPFH_ENGINE_INTERP, prog.insns, count, &unverified, &log, &ei)) {
 			if (refused++ < 3)
 				printf("# refused: %s", logbuf[0]);
 			continue;
@@ -690,7 +695,7 @@ int main(void)
 		interp_ns += c1 - c0;
 		if (bpfh_exec_create(BPFH_ENGINE_INTERP_CHECKED, prog.insns, count, NULL, &log,
 				     &ec) ||
-		    bpfh_exec_create(BPFH_ENGINE_JIT, prog.insns, count, NULL, &log, &ej)) {
+		    bpfh_exec_create(BPFH_ENGINE_JIT, prog.insns, count, &unverified, &log, &ej)) {
 			CHECKF(0, "program %lu prepares on interp but not on the others: %s",
 			       programs, logbuf[0]);
 			bpfh_exec_destroy(ec);

@@ -120,6 +120,7 @@ static struct bpfh_exec *prepare(enum bpfh_engine engine, const struct bpfh_insn
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
 	memset(&o, 0, sizeof(o));
 	o.sz = sizeof(o);
+	o.verdict = BPFH_EXEC_UNVERIFIED;
 	o.resolve = resolve;
 	o.array_layout = inline_opt ? layout : NULL;
 	CHECKF(bpfh_exec_create(engine, insns, count, &o, &log, &exec) == 0, "%s", logbuf);
@@ -398,6 +399,7 @@ static struct bpfh_exec *tail_prepare(enum bpfh_engine engine, const struct bpfh
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
 	memset(&o, 0, sizeof(o));
 	o.sz = sizeof(o);
+	o.verdict = BPFH_EXEC_UNVERIFIED;
 	o.resolve = tail_resolve;
 	o.prog_array_layout = inline_opt ? tail_layout : NULL;
 	CHECKF(bpfh_exec_create(engine, insns, count, &o, &log, &exec) == 0, "%s", logbuf);
@@ -592,6 +594,7 @@ static void bound_run(const struct bpfh_insn *insns, size_t count, enum bpfh_eng
 	memset(o, 0, sizeof(*o));
 	memset(&opts, 0, sizeof(opts));
 	opts.sz = sizeof(opts);
+	opts.verdict = BPFH_EXEC_UNVERIFIED;
 	opts.resolve = tail_resolve;
 	if (bind) {
 		opts.helpers = bound_table;

@@ -20,6 +20,10 @@
 #include "bpfhost/isa.h"
 #include "../check.h"
 
+/* Arbitrary code, run knowingly unverified (see bpfh_exec_opts.verdict). */
+static const struct bpfh_exec_opts unverified = { .sz = sizeof(unverified),
+						  .verdict = BPFH_EXEC_UNVERIFIED };
+
 static enum bpfh_engine engines[BPFH_ENGINE__COUNT] = { BPFH_ENGINE_INTERP,
 						      BPFH_ENGINE_INTERP_CHECKED };
 static size_t NENGINES = 2;
@@ -72,7 +76,7 @@ static int run_text(const char *text, enum bpfh_engine engine, uint64_t *r0)
 	err = bpfh_asm(text, "gen", 1, &insns, &count, &log);
 	if (err)
 		return -1000 + err;
-	err = bpfh_exec_create(engine, insns, count, NULL, &log, &exec);
+	err = bpfh_exec_create(engine, insns, count, &unverified, &log, &exec);
 	free(insns);
 	if (err)
 		return -1000 + err;
@@ -171,6 +175,8 @@ static int prepare(const char *text, enum bpfh_engine engine, const struct bpfh_
 	int err;
 
 	*exec = NULL;
+	if (!opts)
+		opts = &unverified;
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
 	err = bpfh_asm(text, "api", 1, &insns, &count, &log);
 	if (err)
@@ -183,7 +189,8 @@ static int prepare(const char *text, enum bpfh_engine engine, const struct bpfh_
 static void check_api(void)
 {
 	static const bpfh_helper_fn helpers[3] = { [2] = helper_add };
-	struct bpfh_exec_opts opts = { .sz = sizeof(opts), .resolve = resolve_map, .name = "prog" };
+	struct bpfh_exec_opts opts = { .sz = sizeof(opts), .resolve = resolve_map, .name = "prog",
+				       .verdict = BPFH_EXEC_UNVERIFIED };
 	struct bpfh_insn exit_insn = { 0x95, 0, 0, 0, 0 };
 	struct bpfh_exec *exec;
 	struct bpfh_run run;
@@ -193,6 +200,30 @@ static void check_api(void)
 
 	CHECK(bpfh_exec_create(BPFH_ENGINE__COUNT, &exit_insn, 1, NULL, NULL, &exec) == -EINVAL &&
 	      exec == NULL);
+	/* Without a verdict only the checked engine prepares a program. */
+	for (e = 0; e < NENGINES; e++) {
+		struct bpfh_exec_opts none = { .sz = sizeof(none), .name = "raw" };
+		int err;
+
+		bpfh_log_init(&log, logbuf, sizeof(logbuf));
+		err = bpfh_exec_create(engines[e], &exit_insn, 1, &none, &log, &exec);
+		if (engines[e] == BPFH_ENGINE_INTERP_CHECKED) {
+			CHECKF(err == 0, "%d: %s", err, logbuf);
+			bpfh_exec_destroy(exec);
+		} else {
+			CHECKF(err == -EPERM && exec == NULL &&
+			       strstr(logbuf, "raw: engine ") &&
+			       strstr(logbuf, "runs only verified programs"), "%s: %d: %s",
+			       bpfh_engine_name(engines[e]), err, logbuf);
+		}
+		err = bpfh_exec_create(engines[e], &exit_insn, 1, NULL, NULL, &exec);
+		CHECKF(engines[e] == BPFH_ENGINE_INTERP_CHECKED ? err == 0 : err == -EPERM, "%d",
+		       err);
+		bpfh_exec_destroy(exec);
+		none.verdict = BPFH_EXEC_VERIFIED;
+		CHECK(bpfh_exec_create(engines[e], &exit_insn, 1, &none, NULL, &exec) == 0);
+		bpfh_exec_destroy(exec);
+	}
 	CHECK(!strcmp(bpfh_engine_name(BPFH_ENGINE_INTERP_CHECKED), "interp-checked") &&
 	      bpfh_engine_name(BPFH_ENGINE__COUNT) == NULL);
 
@@ -527,16 +558,87 @@ static void check_kept_registers(void)
 }
 
 /* The JIT's own limits, and its refusal where it cannot run. */
+/* Leaf programs (no calls) have their own ways into the JIT: one that stores r0 itself with
+ * the frame on the native stack (bpfh_exec_run without run->stack), one on a given stack, and
+ * the tail-call arrival. Each runs programs that use the stack, r6..r9, several exits and t3
+ * (divisions, fetch atomics), with and without a stack given, on every engine. */
+static void check_leaf_entries(void)
+{
+	static const struct {
+		const char *text;
+		uint64_t arg, want;
+	} c[] = {
+		{ "mov %r6, %r1\nstxdw [%r10-8], %r6\nmov %r2, 7\ndiv %r6, %r2\n"
+		  "ldxdw %r0, [%r10-8]\njgt %r0, 100, big\nadd %r0, %r6\nexit\n"
+		  "big:\nmod %r0, %r2\nadd %r0, 1000\nexit\n", 50, 57 },
+		{ "mov %r6, %r1\nstxdw [%r10-8], %r6\nmov %r2, 7\ndiv %r6, %r2\n"
+		  "ldxdw %r0, [%r10-8]\njgt %r0, 100, big\nadd %r0, %r6\nexit\n"
+		  "big:\nmod %r0, %r2\nadd %r0, 1000\nexit\n", 200, 1004 },
+		{ "stdw [%r10-512], 5\nmov %r6, 2\nmov %r7, 3\nmov %r8, 4\nmov %r9, 8\n"
+		  "lock fetch or [%r10-512], %r9\nldxdw %r0, [%r10-512]\nadd %r0, %r9\n"
+		  "add %r0, %r6\nadd %r0, %r7\nadd %r0, %r8\nexit\n", 0, 13 + 5 + 9 },
+		{ "mov %r0, %r1\nmov %r3, 3\nmod %r0, %r3\njeq %r0, 0, z\nexit\nz:\n"
+		  "mov %r0, 77\nexit\n", 9, 77 },
+		{ "mov %r0, %r1\nlsh %r0, 1\nexit\n", 21, 42 },
+	};
+	static uint64_t stack[BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8];
+	size_t i, e;
+	int given;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		for (e = 0; e < NENGINES; e++) {
+			struct bpfh_exec *exec;
+
+			if (!CHECK(prepare(c[i].text, engines[e], NULL, &exec) == 0))
+				continue;
+			for (given = 0; given <= 1; given++) {
+				struct bpfh_run run;
+				uint64_t r0 = 0;
+				int err;
+
+				memset(&run, 0, sizeof(run));
+				run.args[0] = c[i].arg;
+				run.stack = given ? stack : NULL;
+				err = bpfh_exec_run(exec, &run, &r0);
+				CHECKF(err == 0 && r0 == c[i].want,
+				       "case %zu, %s, stack %s: err %d, r0 %llu (want %llu)", i,
+				       bpfh_engine_name(engines[e]), given ? "given" : "own", err,
+				       (unsigned long long)r0, (unsigned long long)c[i].want);
+			}
+			/* the tail-call arrival: the caller's r1, its frame */
+			tail_target = exec;
+			{
+				struct bpfh_exec *caller;
+				uint64_t r0 = 0;
+				int err;
+
+				if (CHECK(prepare("call 12\nmov %r0, 99\nexit\n", engines[e], NULL,
+						  &caller) == 0)) {
+					err = run_with(caller, c[i].arg, &r0);
+					CHECKF(err == 0 && r0 == c[i].want,
+					       "case %zu, %s, tail call: err %d, r0 %llu: %s", i,
+					       bpfh_engine_name(engines[e]), err,
+					       (unsigned long long)r0, logbuf);
+					bpfh_exec_destroy(caller);
+				}
+			}
+			tail_target = NULL;
+			bpfh_exec_destroy(exec);
+		}
+	}
+}
+
 static void check_jit(void)
 {
-	struct bpfh_exec_opts opts = { .sz = sizeof(opts), .name = "big", .jit_code_limit = 64 };
+	struct bpfh_exec_opts opts = { .sz = sizeof(opts), .name = "big", .jit_code_limit = 64,
+				       .verdict = BPFH_EXEC_UNVERIFIED };
 	struct bpfh_insn exit_insn = { 0x95, 0, 0, 0, 0 };
 	struct bpfh_exec *exec;
 	struct bpfh_log log;
 	int err;
 
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
-	err = bpfh_exec_create(BPFH_ENGINE_JIT, &exit_insn, 1, NULL, &log, &exec);
+	err = bpfh_exec_create(BPFH_ENGINE_JIT, &exit_insn, 1, &unverified, &log, &exec);
 	if (!have_jit) {
 		CHECKF(err == -ENOTSUP && exec == NULL &&
 		       strstr(logbuf, "jit: not available on this host"), "%d: %s", err, logbuf);
@@ -561,7 +663,7 @@ int main(void)
 	struct bpfh_insn exit_insn = { 0x95, 0, 0, 0, 0 };
 	struct bpfh_exec *exec;
 
-	if (bpfh_exec_create(BPFH_ENGINE_JIT, &exit_insn, 1, NULL, NULL, &exec) == 0) {
+	if (bpfh_exec_create(BPFH_ENGINE_JIT, &exit_insn, 1, &unverified, NULL, &exec) == 0) {
 		bpfh_exec_destroy(exec);
 		have_jit = 1;
 		engines[NENGINES++] = BPFH_ENGINE_JIT;
@@ -572,6 +674,7 @@ int main(void)
 	check_tail_calls();
 	check_callbacks();
 	check_kept_registers();
+	check_leaf_entries();
 	check_jit();
 	return check_summary("engine-run");
 }

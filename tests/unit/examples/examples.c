@@ -35,6 +35,10 @@
 
 /* ---- the run's state ---- */
 
+/* Arbitrary code, run knowingly unverified (see bpfh_exec_opts.verdict). */
+static const struct bpfh_exec_opts unverified = { .sz = sizeof(unverified),
+						  .verdict = BPFH_EXEC_UNVERIFIED };
+
 static const char *build_dir;
 static enum bpfh_engine engine;
 static char logbuf[16384];
@@ -2360,7 +2364,7 @@ static int jit_available(void)
 {
 	static const struct bpfh_insn prog[2] = { { 0xb7, 0, 0, 0, 0 }, { 0x95, 0, 0, 0, 0 } };
 	struct bpfh_exec *exec = NULL;
-	int ok = bpfh_exec_create(BPFH_ENGINE_JIT, prog, 2, NULL, NULL, &exec) == 0;
+	int ok = bpfh_exec_create(BPFH_ENGINE_JIT, prog, 2, &unverified, NULL, &exec) == 0;
 
 	bpfh_exec_destroy(exec);
 	return ok;

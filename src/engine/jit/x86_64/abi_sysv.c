@@ -78,38 +78,102 @@ static void leaf_saves(struct jit_pass *p)
 			x86_push(&p->buf, x86_abi.reg[r]);
 }
 
-/* Two ways in, both saving what the exits restore: the tail-call arrival (label
+/* Whether the program's code uses t3 (r9): divisions keep rdx there, the atomics' loops r0.
+ * Where it does not, r9 keeps the word for the exits through the run. */
+static int uses_t3(const struct bpfh_exec *exec)
+{
+	size_t i;
+
+	for (i = 0; i < exec->count; i++) {
+		const struct bpfh_op_info *info = bpfh_op_info(exec->ops[i]);
+		unsigned cls = BPFH_CLASS(info->code), alu = info->code & 0xf0;
+
+		if (info->form == BPFH_FORM_ATOMIC ||
+		    ((cls == BPFH_CLASS_ALU || cls == BPFH_CLASS_ALU64) &&
+		     (alu == 0x30 || alu == 0x90))) /* div, mod */
+			return 1;
+	}
+	return 0;
+}
+
+/* What every way in does after the saves: the word for the exits in r9 (0 unless keep_r9),
+ * pushed where the code uses r9; then a program that uses r10 reserves its frame on the
+ * native stack (set as r10 when from_rsp). */
+static void leaf_frame(struct jit_pass *p, int keep_r9, int from_rsp)
+{
+	struct jit_buf *b = &p->buf;
+
+	if (!keep_r9)
+		x86_mov_imm(b, X86_R9, 0);
+	if (p->arch_flags & X86_LEAF_PUSH_R9)
+		x86_push(b, X86_R9);
+	if (!(p->regs_used & (1u << 10)))
+		return;
+	if (from_rsp)
+		x86_mov_rr(b, 1, x86_abi.reg[10], X86_RSP);
+	x86_alu_ri(b, 1, X86_SUB, X86_RSP, BPFH_STACK_SIZE);
+}
+
+/* Only the registers the program reads before writing are set (r1..r5 are the arguments). */
+static void leaf_zero_live_in(struct jit_pass *p)
+{
+	int r;
+
+	for (r = 0; r <= 9; r++)
+		if ((r == 0 || r >= 6) && (p->live_in & (1u << r)))
+			x86_mov_imm(&p->buf, x86_abi.reg[r], 0);
+}
+
+/* Three ways in, each saving what the exits restore: the tail-call arrival (label
  * JIT_L_LEAF_TAIL, the program's jit_start: registers as the caller left them, as after any
- * tail call), then the entry C calls (JIT_L_LEAF), which falls into slot 0: r1..r5 are the
- * first five arguments already, the stack top is the sixth (r9, t3), only the registers the
- * program reads before writing are set. No context: a leaf program never reaches for it. */
+ * tail call, r0 returned), the jit_leaf_fn (JIT_L_LEAF: the stack top is the sixth argument,
+ * r9; r0 returned), then the jit_leaf_out_fn (JIT_L_LEAF_OUT: r9 is where r0 goes, the frame
+ * on the native stack), which falls into slot 0. No context: a leaf program never reaches for
+ * it. */
 void x86_abi_leaf_entry(struct jit_pass *p)
 {
 	struct jit_buf *b = &p->buf;
-	const uint8_t *R = x86_abi.reg;
-	int r;
 
+	if (uses_t3(p->exec))
+		p->arch_flags |= X86_LEAF_PUSH_R9;
 	p->label[JIT_L_LEAF_TAIL] = (uint32_t)jit_pos(b);
 	leaf_saves(p);
+	leaf_frame(p, 0, 0);
 	x86_jmp32(b, 0);
 	jit_fixup(p, JIT_FIX_CALL, 4, 0, 0);
 	p->label[JIT_L_LEAF] = (uint32_t)jit_pos(b);
 	leaf_saves(p);
 	if (p->regs_used & (1u << 10))
-		x86_mov_rr(b, 1, R[10], X86_R9);
-	for (r = 0; r <= 9; r++)
-		if ((r == 0 || r >= 6) && (p->live_in & (1u << r)))
-			x86_mov_imm(b, R[r], 0);
+		x86_mov_rr(b, 1, x86_abi.reg[10], X86_R9);
+	leaf_frame(p, 0, 0);
+	leaf_zero_live_in(p);
+	x86_jmp32(b, 0);
+	jit_fixup(p, JIT_FIX_CALL, 4, 0, 0);
+	p->label[JIT_L_LEAF_OUT] = (uint32_t)jit_pos(b);
+	leaf_saves(p);
+	leaf_frame(p, 1, 1);
+	leaf_zero_live_in(p);
 }
 
 void x86_abi_leaf_exit(struct jit_pass *p)
 {
+	struct jit_buf *b = &p->buf;
+	size_t ret;
 	int r;
 
+	if (p->regs_used & (1u << 10))
+		x86_alu_ri(b, 1, X86_ADD, X86_RSP, BPFH_STACK_SIZE);
+	if (p->arch_flags & X86_LEAF_PUSH_R9)
+		x86_pop(b, X86_R9);
 	for (r = 10; r >= 6; r--)
 		if (p->regs_used & (1u << r))
-			x86_pop(&p->buf, x86_abi.reg[r]);
-	x86_ret(&p->buf);
+			x86_pop(b, x86_abi.reg[r]);
+	x86_alu_rr(b, 1, 0x85, X86_R9, X86_R9); /* test r9, r9 */
+	ret = x86_jcc8_fwd(b, X86_CC_E);
+	x86_store(b, 1, X86_R9, 0, X86_RAX);
+	x86_mov_imm(b, X86_RAX, 0);
+	x86_land8(b, ret);
+	x86_ret(b);
 }
 
 void x86_abi_helper_call(struct jit_pass *p, int fn, unsigned keep, int record_r1)

@@ -92,11 +92,15 @@ extern const struct x86_abi x86_abi;
  * r6..r9, sets r10, calls start and stores r0 into the context; code that unwinds sets the
  * native stack pointer to ctx->entry_sp and jumps to the epilogue with the status in eax. */
 void x86_abi_entry(struct jit_pass *p);
-/* A leaf program's ways in, emitted just before slot 0: the entry (label JIT_L_LEAF), a
- * jit_leaf_fn (r1..r5 arrive where the ABI keeps them, stack_top as the sixth argument),
- * which falls into slot 0, and the tail-call arrival (JIT_L_LEAF_TAIL); and its exit, which
- * undoes what both saved and returns. */
+/* A leaf program's ways in, emitted just before slot 0 (r1..r5 arrive where the ABI keeps
+ * them): the tail-call arrival (JIT_L_LEAF_TAIL), the jit_leaf_fn (JIT_L_LEAF, stack_top as
+ * the sixth argument) and, falling into slot 0, the jit_leaf_out_fn (JIT_L_LEAF_OUT, the
+ * pointer for r0 as the sixth argument); and its exit, which undoes what they saved and
+ * stores r0 or returns it. */
 void x86_abi_leaf_entry(struct jit_pass *p);
+/* jit_pass.arch_flags, set by x86_abi_leaf_entry: the leaf program's code uses r9 (t3), so its
+ * entries push the exits' word (else r9 keeps it through the run). */
+#define X86_LEAF_PUSH_R9 1u
 void x86_abi_leaf_exit(struct jit_pass *p);
 /* Call the helper whose address is in register fn (not a BPF register), with r1..r5 as its
  * arguments and the run last, keeping the registers in keep (bit n-1 for rn) and recording r1
