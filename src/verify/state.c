@@ -327,6 +327,7 @@ static void stack_join(uint8_t *astk, struct bpfh_vreg *aspill, const uint8_t *b
 		uint8_t *x = &astk[s * 8];
 		const uint8_t *y = &bstk[s * 8];
 		uint64_t xs, ys;
+		bool known = false; /* a byte of the same value on both paths: stays CONST */
 
 		memcpy(&xs, x, 8);
 		memcpy(&ys, y, 8);
@@ -342,8 +343,6 @@ static void stack_join(uint8_t *astk, struct bpfh_vreg *aspill, const uint8_t *b
 			memset(x, BPFH_STK_INVALID, 8);
 			continue;
 		}
-		bool known = false;
-
 		for (int k = 0; k < 8; k++) {
 			uint8_t u = x[k], v = y[k];
 			/* A spilled pointer's bytes never become readable data. */
@@ -354,7 +353,7 @@ static void stack_join(uint8_t *astk, struct bpfh_vreg *aspill, const uint8_t *b
 				x[k] = BPFH_STK_INVALID;
 			else if (u == BPFH_STK_CONST && v == BPFH_STK_CONST &&
 				 const_byte(aspill, s * 8 + k) == const_byte(bspill, s * 8 + k))
-				known = true; /* the same value on both paths: stays CONST */
+				known = true;
 			else
 				x[k] = BPFH_STK_MISC;
 		}
