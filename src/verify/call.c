@@ -36,11 +36,17 @@ static int arg_size(struct actx *a, const struct bpfh_vstate *st, unsigned reg, 
 	return 0;
 }
 
+/*
+ * Memory of size bytes a helper reads, or writes (write). A write whose size is known only as a
+ * range (not exact) may fill fewer bytes than size: as in Linux, stack memory must then be
+ * initialised before the call (its bytes could not be told apart after it).
+ */
 static int arg_mem(struct actx *a, struct bpfh_vstate *st, unsigned reg, uint64_t size,
-		   bool write)
+		   bool write, bool exact)
 {
 	struct bpfh_vreg p = st->r[reg];
 	size_t slot;
+	char b[96];
 	int err;
 
 	if (size == 0 && p.kind == BPFH_VK_SCALAR)
@@ -49,6 +55,11 @@ static int arg_mem(struct actx *a, struct bpfh_vstate *st, unsigned reg, uint64_
 			   &slot);
 	if (err)
 		return err;
+	if (write && !exact && p.kind == BPFH_VK_STACK &&
+	    !bpfh_vstate_stack_init(st, p.map, slot, size))
+		return fail(a, "R%u %s: the helper writes up to %" PRIu64 " bytes, maybe fewer (the "
+			    "size is not a constant): initialise them all before the call", reg,
+			    fmt_reg(&p, b, sizeof(b)), size);
 	if (write && p.kind == BPFH_VK_STACK && size)
 		bpfh_vstate_stack_write(st, p.map, slot, size);
 	return 0;
@@ -367,7 +378,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 				return bpfh_va_internal(a, "helper prototype: a key or value "
 							"before its map");
 			size = h->args[k] == BPFH_ARG_MAP_KEY ? map->key_size : map->value_size;
-			err = arg_mem(a, st, reg, size, false);
+			err = arg_mem(a, st, reg, size, false, true);
 			if (err)
 				return err;
 			if (h->args[k] == BPFH_ARG_MAP_KEY)
@@ -379,7 +390,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 				/* pop / peek: a value of the map's value_size, written by the
 				 * helper; a bloom filter's peek reads it instead. */
 				err = arg_mem(a, st, reg, map->value_size,
-					      map->type != M_BLOOM_FILTER);
+					      map->type != M_BLOOM_FILTER, true);
 				if (err)
 					return err;
 				break;
@@ -398,7 +409,8 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 			/* NULL (or any number) only with a size of 0: arg_mem lets that pass
 			 * and refuses a number with a size that may be larger. */
 			err = arg_mem(a, st, reg, size, h->args[k] == BPFH_ARG_UNINIT_MEM ||
-				      h->args[k] == BPFH_ARG_UNINIT_MEM_OR_NULL);
+				      h->args[k] == BPFH_ARG_UNINIT_MEM_OR_NULL,
+				      st->r[reg + 1].s.r64.umin == size);
 			if (err)
 				return err;
 			break;
@@ -414,7 +426,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 					    reg, b);
 			break;
 		case BPFH_ARG_LONG_PTR:
-			err = arg_mem(a, st, reg, 8, true);
+			err = arg_mem(a, st, reg, 8, true, true);
 			if (err)
 				return err;
 			break;
