@@ -26,10 +26,10 @@
  * records to the same list (insns_per_run 0: not counted).
  *
  *   bpfh-bench [-o FILE.json] [-t MS] [--maps MAPS.bpf.o] [--replay EXAMPLES-DIR]
- *              [--verify OBJECTS-DIR]... [PROGS-DIR]
+ *              [--verify OBJECTS-DIR]... [--only-verify] [PROGS-DIR]
  *
  * --verify (verify.c): the time and peak memory to verify each program of each OBJECTS-DIR's
- * *.bpf.o.
+ * *.bpf.o; --only-verify skips everything else.
  *
  * Each figure is the best of BATCHES rounds that time every engine of the benchmark in turn, a
  * batch of about -t MS (default 30) each.
@@ -753,7 +753,7 @@ int main(int argc, char **argv)
 	const char *dir = "bench/progs", *json = NULL, *maps = NULL, *replay = NULL;
 	const char *verify_dirs[8];
 	size_t i, nverify = 0;
-	int a, failed = 0;
+	int a, failed = 0, only_verify = 0;
 
 	for (a = 1; a < argc; a++) {
 		if (!strcmp(argv[a], "-o") && a + 1 < argc) {
@@ -768,15 +768,19 @@ int main(int argc, char **argv)
 			replay = argv[++a];
 		} else if (!strcmp(argv[a], "--verify") && a + 1 < argc && nverify < 8) {
 			verify_dirs[nverify++] = argv[++a];
+		} else if (!strcmp(argv[a], "--only-verify")) {
+			only_verify = 1;
 		} else if (argv[a][0] == '-') {
 			fprintf(stderr, "usage: bpfh-bench [-o FILE.json] [-t MS] "
 				"[--maps MAPS.bpf.o] [--replay EXAMPLES-DIR] [--verify OBJECTS-DIR]... "
-				"[PROGS-DIR]\n");
+				"[--only-verify] [PROGS-DIR]\n");
 			return 2;
 		} else {
 			dir = argv[a];
 		}
 	}
+	if (only_verify)
+		goto verify;
 #if BENCH_KERNEL
 	kernel_setup();
 	if (!kernel_ok)
@@ -798,6 +802,7 @@ int main(int argc, char **argv)
 #endif
 	if (replay && bench_replay(replay))
 		failed = 1;
+verify:
 	if (nverify && bench_verify(verify_dirs, nverify))
 		failed = 1;
 	if (json) {

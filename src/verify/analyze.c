@@ -166,15 +166,22 @@ struct vnode {
 	size_t child;           /* call blocks: the callee's context, SIZE_MAX: none yet */
 	uint32_t visits[NPART];
 	bool dirty[NPART];
+	/* widening nodes: the zone of the last widening's result as it is, not closed (the next
+	 * widening starts from it: closing could undo it); the state holds its closure, which
+	 * visits, orders and joins would each compute otherwise. NULL: not widened yet. */
+	struct bpfh_zone *wide[NPART];
 	/* back edges, by the partition of the stored block the visit came from: the loop
 	 * counter's bound; INT64_MIN: not taken */
 	int64_t back_bound[NPART][2];
 };
 
-/* A state flowing into a block that keeps none: analysed as soon as the current visit ends. */
+/* A state flowing into a block that keeps none: analysed as soon as the current visit ends,
+ * or, when its edge leaves a loop, once that loop is stable (deferred). */
 struct pending {
 	size_t id;
 	struct bpfh_vstate *st;
+	unsigned part;      /* deferred: the partition of the stored block it comes from */
+	size_t head;        /* deferred: the node of the outermost loop head whose span it leaves */
 };
 
 struct fix {
@@ -184,8 +191,16 @@ struct fix {
 	size_t nnode, capnode;
 	struct pending *pend;
 	size_t npend, cappend;
-	struct bpfh_vstate *spare[BPFH_VMAX_FRAMES][4]; /* freed pending states by depth */
-	unsigned nspare[BPFH_VMAX_FRAMES];
+	struct pending *defer;
+	size_t ndefer, capdefer;
+	/* pending states' buffers, all of the size of the deepest state (so that one may take
+	 * the place of a work state): free ones, and where to take one from (below) */
+	struct bpfh_vstate *spare[4];
+	unsigned nspare;
+	unsigned max_depth;
+	/* the work state (buf) the state flowing is in: a pending copy takes it instead, and a
+	 * spare buffer takes its place; NULL: copy */
+	struct bpfh_vstate **take;
 	bool keep_all;      /* a state at every block (--verbose traces them) */
 	bool release;       /* no edge goes backwards and there is one function: a block's
 			       state is dropped once visited (nothing flows into it again) */
@@ -340,6 +355,116 @@ static int keep_for_trace(struct actx *a, struct fix *f, struct vnode *n,
 	return 0;
 }
 
+/* The registers no path from the block reads before writing them are forgotten in its stored
+ * state: the joins of paths that differ only there then keep one state, not two shapes
+ * (what such a register held can matter to nothing; the zone keeps what it implied of the
+ * others, being closed before the register is dropped). Later states joined in keep them
+ * unset, as the join of unset with anything is unset. */
+static void kill_dead(struct bpfh_vstate *st, unsigned live)
+{
+	for (unsigned r = 0; r < 10; r++) {
+		if ((live & (1u << r)) || st->r[r].kind == BPFH_VK_UNINIT)
+			continue;
+		memset(&st->r[r], 0, sizeof(st->r[r]));
+		bpfh_vrel_forget_reg(st, r);
+	}
+}
+
+/* A spare or new buffer for a state of any depth. */
+static struct bpfh_vstate *state_buffer(struct fix *f)
+{
+	struct bpfh_vstate *st;
+
+	if (f->nspare)
+		return f->spare[--f->nspare];
+	st = malloc(bpfh_vstate_size(f->max_depth));
+	if (st)
+		account(f, (int64_t)bpfh_vstate_size(f->max_depth));
+	return st;
+}
+
+/* A copy of e in a spare or new buffer. */
+static struct bpfh_vstate *state_copy(struct fix *f, const struct bpfh_vstate *e)
+{
+	struct bpfh_vstate *copy = state_buffer(f);
+
+	if (copy)
+		bpfh_vstate_copy(copy, e);
+	return copy;
+}
+
+static void state_release(struct fix *f, struct bpfh_vstate *st)
+{
+	if (f->nspare < sizeof(f->spare) / sizeof(f->spare[0])) {
+		f->spare[f->nspare++] = st;
+	} else {
+		account(f, -(int64_t)bpfh_vstate_size(f->max_depth));
+		free(st);
+	}
+}
+
+/* The outermost loop whose span holds block from but not block s (its head); SIZE_MAX: the edge
+ * leaves no loop (or from is SIZE_MAX: a call, a return, the start). */
+static size_t left_loop(const struct bpfh_cfg *cfg, size_t from, size_t s)
+{
+	size_t left = SIZE_MAX;
+
+	if (from == SIZE_MAX)
+		return SIZE_MAX;
+	for (size_t h = cfg->blocks[from].loop_in; h != SIZE_MAX; h = cfg->blocks[h].loop_outer) {
+		if (s >= h && s <= cfg->blocks[h].loop_end)
+			break;
+		left = h;
+	}
+	return left;
+}
+
+/*
+ * A state leaving the loop at node head, into node id that keeps no state: kept until the loop
+ * is stable. The loop's states only grow, and with them those it sends out along one path: a
+ * state of the same origin (partition) that includes an earlier one replaces it, one that adds
+ * nothing is dropped, so the code after the loop runs on its final exit states only (the earlier
+ * ones are included in them: every check they pass, the final ones pass).
+ */
+static int defer(struct fix *f, const struct bpfh_vstate *e, size_t id, size_t head)
+{
+	struct pending *d;
+
+	for (size_t i = 0; i < f->ndefer; i++) {
+		d = &f->defer[i];
+		if (d->id != id || d->part != f->part)
+			continue;
+		if (bpfh_vstate_leq(e, d->st))
+			return 0;
+		if (bpfh_vstate_leq(d->st, e)) {
+			bpfh_vstate_copy(d->st, e);
+			if (head < d->head)
+				d->head = head;
+			return 0;
+		}
+	}
+	if (grow(f, (void **)&f->defer, &f->capdefer, f->ndefer + 1, sizeof(*f->defer)))
+		return -ENOMEM;
+	d = &f->defer[f->ndefer];
+	d->st = state_copy(f, e);
+	if (!d->st)
+		return -ENOMEM;
+	d->id = id;
+	d->part = f->part;
+	d->head = head;
+	f->ndefer++;
+	return 0;
+}
+
+/* The zone's variables' rows (the others are never read). */
+static void zone_copy(struct bpfh_zone *dst, const struct bpfh_zone *src)
+{
+	dst->n = src->n;
+	dst->bottom = src->bottom;
+	dst->closed = src->closed;
+	memcpy(dst->m, src->m, (src->n + 1u) * sizeof(dst->m[0]));
+}
+
 /*
  * State e flows into block s of context ctx; from is the block it leaves in the same context
  * (SIZE_MAX: a call, a return or the start) and k which of its edges. Loop heads count the edge
@@ -358,24 +483,29 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 		return 0;
 	n = &f->node[node_of(a, f, ctx, s)];
 	if (!blk->stored) {
+		size_t head = left_loop(a->cfg, from, s);
 		struct bpfh_vstate *copy;
 
 		/* --verbose shows the join of what reached the block; the analysis still
 		 * takes each path on its own, so the verdict does not depend on tracing. */
 		if (f->keep_all && keep_for_trace(a, f, n, e))
 			return -ENOMEM;
-
+		if (head != SIZE_MAX)
+			return defer(f, e, node_of(a, f, ctx, s), node_of(a, f, ctx, head));
 		if (grow(f, (void **)&f->pend, &f->cappend, f->npend + 1, sizeof(*f->pend)))
 			return -ENOMEM;
-		if (f->nspare[e->depth]) {
-			copy = f->spare[e->depth][--f->nspare[e->depth]];
-		} else {
-			copy = malloc(bpfh_vstate_size(e->depth));
-			if (!copy)
+		if (f->take && *f->take == e) {
+			copy = e;
+			*f->take = state_buffer(f);
+			if (!*f->take) {
+				*f->take = e;
 				return -ENOMEM;
-			account(f, (int64_t)bpfh_vstate_size(e->depth));
+			}
+		} else {
+			copy = state_copy(f, e);
 		}
-		bpfh_vstate_copy(copy, e);
+		if (!copy)
+			return -ENOMEM;
 		f->pend[f->npend].id = node_of(a, f, ctx, s);
 		f->pend[f->npend++].st = copy;
 		return 0;
@@ -401,13 +531,27 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 			return -ENOMEM;
 		account(f, (int64_t)bpfh_vstate_size(e->depth));
 		bpfh_vstate_copy(n->st[p], e);
+		kill_dead(n->st[p], a->cfg->blocks[s].live_in);
 		n->dirty[p] = true;
 		return 0;
 	}
 	if (bpfh_vstate_leq(e, n->st[p]))
 		return 0;
 	widen = (blk->loop_head || entry) && ++n->visits[p] > f->max_iter;
-	bpfh_vstate_join(n->st[p], e, widen, a->thr, a->nthr);
+	if (!widen) {
+		bpfh_vstate_join(n->st[p], e, false, a->thr, a->nthr);
+	} else {
+		struct bpfh_zone *w = n->wide[p];
+
+		if (!w) {
+			w = n->wide[p] = malloc(sizeof(*w));
+			if (!w)
+				return -ENOMEM;
+			account(f, (int64_t)sizeof(*w));
+			zone_copy(w, &n->st[p]->z);
+		}
+		bpfh_vstate_widen(n->st[p], e, w, a->thr, a->nthr);
+	}
 	n->dirty[p] = true;
 	return 0;
 }
@@ -599,8 +743,11 @@ static int visit(struct actx *a, struct fix *f, size_t id, struct bpfh_vstate *i
 	a->insn = blk->last;
 	if (form == BPFH_FORM_JMP_K || form == BPFH_FORM_JMP_X) {
 		err = bpfh_va_branch(a, st, &cfg->insns[blk->last], op, buf[1], buf[2]);
-		for (int k = 0; k < 2 && !err; k++)
+		for (int k = 0; k < 2 && !err; k++) {
+			f->take = &buf[1 + k];
 			err = flow(a, f, ctx, blk->succ[k], buf[1 + k], b, k);
+			f->take = NULL;
+		}
 		return err;
 	}
 	if (blk->callee != SIZE_MAX) {
@@ -620,8 +767,12 @@ static int visit(struct actx *a, struct fix *f, size_t id, struct bpfh_vstate *i
 		return do_return(a, f, ctx, st, buf[1], buf[2]);
 	err = step(a, st, blk->last);
 	for (int k = 0; k < 2 && !err; k++)
-		if (blk->succ[k] != SIZE_MAX)
+		if (blk->succ[k] != SIZE_MAX) {
+			/* the last edge of a work state may give it away */
+			f->take = !own && (k == 1 || blk->succ[1] == SIZE_MAX) ? &buf[0] : NULL;
 			err = flow(a, f, ctx, blk->succ[k], st, b, k);
+			f->take = NULL;
+		}
 	return err;
 }
 
@@ -709,14 +860,130 @@ static void trace(struct actx *a, struct fix *f, struct bpfh_vstate **buf)
 	a->log = log;
 }
 
+static int run_pending(struct actx *a, struct fix *f, struct bpfh_verify_result *out,
+		       struct bpfh_vstate **buf);
+
+/* A visit of a stored node's partition p, then of the blocks with one predecessor it flows
+ * into, straight from its edges. */
+static int visit_node(struct actx *a, struct fix *f, size_t nid, unsigned p,
+		      struct bpfh_verify_result *out, struct bpfh_vstate **buf)
+{
+	uint64_t max_states = a->in->opts.max_states ? a->in->opts.max_states : DEFAULT_MAX_STATES;
+	const struct bpfh_cfg *cfg = a->cfg;
+	int err;
+
+	if (++out->states > max_states) {
+		size_t ctx = f->node[nid].ctx;
+
+		a->insn = cfg->blocks[cfg->funcs[f->ctx[ctx].fn].first_block +
+				      (nid - f->ctx[ctx].node0)].first;
+		return fail(a, "program too complex: more than %" PRIu64 " block visits",
+			    max_states);
+	}
+	err = visit(a, f, nid, f->node[nid].st[p], false, buf);
+	if (f->release && !err) {
+		account(f, -(int64_t)bpfh_vstate_size(f->node[nid].st[p]->depth));
+		free(f->node[nid].st[p]);
+		f->node[nid].st[p] = NULL;
+	}
+	return err ? err : run_pending(a, f, out, buf);
+}
+
+/* The pending states, each as it comes (one may add others). */
+static int run_pending(struct actx *a, struct fix *f, struct bpfh_verify_result *out,
+		       struct bpfh_vstate **buf)
+{
+	uint64_t max_states = a->in->opts.max_states ? a->in->opts.max_states : DEFAULT_MAX_STATES;
+	const struct bpfh_cfg *cfg = a->cfg;
+	int err = 0;
+
+	while (f->npend && !err) {
+		struct pending q = f->pend[--f->npend];
+
+		if (++out->states > max_states) {
+			a->insn = cfg->blocks[cfg->funcs[f->ctx[f->node[q.id].ctx].fn]
+				.first_block + (q.id - f->ctx[f->node[q.id].ctx].node0)].first;
+			err = fail(a, "program too complex: more than %" PRIu64 " block visits",
+				   max_states);
+		} else {
+			err = visit(a, f, q.id, q.st, true, buf);
+		}
+		state_release(f, q.st);
+	}
+	return err;
+}
+
+/* The deferred states that leave loops with heads at nodes [lo, hi]; *ran: set when there
+ * were any. */
+static int run_deferred(struct actx *a, struct fix *f, size_t lo, size_t hi,
+			struct bpfh_verify_result *out, struct bpfh_vstate **buf, bool *ran)
+{
+	unsigned part = f->part;
+	int err = 0;
+
+	for (size_t i = 0; i < f->ndefer && !err;) {
+		struct pending d = f->defer[i];
+
+		if (d.head < lo || d.head > hi) {
+			i++;
+			continue;
+		}
+		f->defer[i] = f->defer[--f->ndefer];
+		if (grow(f, (void **)&f->pend, &f->cappend, f->npend + 1, sizeof(*f->pend))) {
+			state_release(f, d.st);
+			return -ENOMEM;
+		}
+		f->pend[f->npend++] = d;
+		f->part = d.part;
+		*ran = true;
+		err = run_pending(a, f, out, buf);
+		i = 0; /* the visits may have deferred others */
+	}
+	f->part = part;
+	return err;
+}
+
+/* The sweep is at the last position (*id) of node nid: when nid's block ends a loop's span and
+ * a node of that span is dirty, *id becomes the position before the first dirty one (the sweep
+ * goes on from there); when none is, the loop is stable and the states leaving it run. */
+static int loop_again(struct actx *a, struct fix *f, size_t nid, size_t *id,
+		      struct bpfh_verify_result *out, struct bpfh_vstate **buf, bool *ran)
+{
+	const struct vctx *c = &f->ctx[f->node[nid].ctx];
+	const struct bpfh_vfunc *fu = &a->cfg->funcs[c->fn];
+	size_t h = a->cfg->blocks[fu->first_block + (nid - c->node0)].loop_from;
+	size_t lo;
+	int err;
+
+	if (h != SIZE_MAX) {
+		lo = c->node0 + h - fu->first_block;
+		for (size_t x = lo * NPART; x <= *id; x++)
+			if (f->node[x / NPART].dirty[x % NPART]) {
+				*id = x - 1;
+				return 0;
+			}
+		err = run_deferred(a, f, lo, nid, out, buf, ran);
+		if (err)
+			return err;
+	}
+	/* A callback is a loop too (its exit flows into its entry): its last node ends it. */
+	if (c->callback && nid == c->node0 + (fu->end_block - fu->first_block) - 1)
+		for (size_t x = c->node0 * NPART; x <= *id; x++)
+			if (f->node[x / NPART].dirty[x % NPART]) {
+				*id = x - 1;
+				return 0;
+			}
+	return 0;
+}
+
 int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 		 struct bpfh_verify_result *out, struct bpfh_log *log)
 {
 	struct actx *a = calloc(1, sizeof(*a));
 	struct fix f;
 	struct bpfh_vstate *buf[3] = { NULL, NULL, NULL };
-	uint64_t max_states = in->opts.max_states ? in->opts.max_states : DEFAULT_MAX_STATES;
 	size_t main_ctx;
+	unsigned max_depth;
 	bool again = true;
 	int err = -ENOMEM;
 
@@ -730,11 +997,16 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 			if (cfg->blocks[b].succ[k] != SIZE_MAX && cfg->blocks[b].succ[k] <= b)
 				f.release = false;
 	f.max_iter = in->opts.max_loop_iterations ? in->opts.max_loop_iterations : 8;
+	/* A state's frames are its callers': distinct functions (no recursion), at most
+	 * BPFH_VMAX_FRAMES - 1 (callee_ctx refuses deeper calls before a frame is pushed). */
+	max_depth = cfg->nfuncs - 1 < BPFH_VMAX_FRAMES - 1 ? (unsigned)cfg->nfuncs - 1 :
+							     BPFH_VMAX_FRAMES - 1;
+	f.max_depth = max_depth;
 	for (int i = 0; i < 3; i++)
-		buf[i] = malloc(bpfh_vstate_size(BPFH_VMAX_FRAMES));
+		buf[i] = malloc(bpfh_vstate_size(max_depth));
 	if (!a || !buf[0] || !buf[1] || !buf[2])
 		goto out;
-	account(&f, (int64_t)(3 * bpfh_vstate_size(BPFH_VMAX_FRAMES) + sizeof(*a)));
+	account(&f, (int64_t)(3 * bpfh_vstate_size(max_depth) + sizeof(*a)));
 	a->in = in;
 	a->cfg = cfg;
 	a->log = log;
@@ -745,52 +1017,30 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 		goto out;
 	entry_state(in, cfg, buf[0]);
 	err = flow(a, &f, main_ctx, 0, buf[0], SIZE_MAX, 0);
+	/*
+	 * Sweeps over the nodes in order (blocks are in program order: without backward edges
+	 * that is a topological order), and a loop is iterated until it is stable before the
+	 * code after it runs: past the last block of a loop's span, the sweep goes back to the
+	 * loop's first dirty node. Otherwise everything after a loop would be analysed again on
+	 * each of its iterations' exit states.
+	 */
 	while (again && !err) {
 		again = false;
 		for (size_t id = 0; id < f.nnode * NPART && !err; id++) {
 			unsigned p = (unsigned)(id % NPART);
 			size_t nid = id / NPART;
 
-			if (!f.node[nid].dirty[p])
-				continue;
-			f.node[nid].dirty[p] = false;
-			again = true;
-			f.part = p;
-			if (++out->states > max_states) {
-				size_t ctx = f.node[nid].ctx;
-
-				a->insn = cfg->blocks[cfg->funcs[f.ctx[ctx].fn].first_block +
-						      (nid - f.ctx[ctx].node0)].first;
-				err = fail(a, "program too complex: more than %" PRIu64
-					   " block visits", max_states);
-				break;
+			if (f.node[nid].dirty[p]) {
+				f.node[nid].dirty[p] = false;
+				again = true;
+				f.part = p;
+				err = visit_node(a, &f, nid, p, out, buf);
 			}
-			err = visit(a, &f, nid, f.node[nid].st[p], false, buf);
-			if (f.release && !err) {
-				account(&f, -(int64_t)bpfh_vstate_size(f.node[nid].st[p]->depth));
-				free(f.node[nid].st[p]);
-				f.node[nid].st[p] = NULL;
-			}
-			/* Blocks with one predecessor, straight from its edges. */
-			while (f.npend && !err) {
-				struct pending q = f.pend[--f.npend];
-
-				if (++out->states > max_states) {
-					a->insn = cfg->blocks[cfg->funcs[f.ctx[f.node[q.id].ctx].fn]
-						.first_block + (q.id - f.ctx[f.node[q.id].ctx].node0)].first;
-					err = fail(a, "program too complex: more than %" PRIu64
-						   " block visits", max_states);
-				} else {
-					err = visit(a, &f, q.id, q.st, true, buf);
-				}
-				if (f.nspare[q.st->depth] < 4) {
-					f.spare[q.st->depth][f.nspare[q.st->depth]++] = q.st;
-				} else {
-					account(&f, -(int64_t)bpfh_vstate_size(q.st->depth));
-					free(q.st);
-				}
-			}
+			if (!err && p == NPART - 1)
+				err = loop_again(a, &f, nid, &id, out, buf, &again);
 		}
+		if (!err)
+			err = run_deferred(a, &f, 0, SIZE_MAX, out, buf, &again);
 	}
 	if (!err)
 		err = check_loops(a, &f, out);
@@ -802,13 +1052,17 @@ int bpfh_analyze(const struct bpfh_verify_input *in, const struct bpfh_cfg *cfg,
 	out->peak_bytes = f.peak;
 out:
 	for (size_t id = 0; id < f.nnode; id++)
-		for (unsigned p = 0; p < NPART; p++)
+		for (unsigned p = 0; p < NPART; p++) {
 			free(f.node[id].st[p]);
+			free(f.node[id].wide[p]);
+		}
 	for (size_t i = 0; i < f.npend; i++)
 		free(f.pend[i].st);
-	for (unsigned d = 0; d < BPFH_VMAX_FRAMES; d++)
-		for (unsigned i = 0; i < f.nspare[d]; i++)
-			free(f.spare[d][i]);
+	for (size_t i = 0; i < f.ndefer; i++)
+		free(f.defer[i].st);
+	free(f.defer);
+	for (unsigned i = 0; i < f.nspare; i++)
+		free(f.spare[i]);
 	free(f.pend);
 	free(f.node);
 	free(f.ctx);

@@ -48,6 +48,9 @@ static inline const char *fmt_reg(const struct bpfh_vreg *r, char *buf, size_t s
 	bpfh_vreg_format(r, buf, size);
 	return buf;
 }
+/* A register's value as text, in a buffer that lives until the end of the enclosing block:
+ * for messages, formatted only when one is written (failures are rare, checks are not). */
+#define reg_str(r) fmt_reg((r), (char[96]){0}, 96)
 
 /* A register read: it must hold a value. */
 int bpfh_va_use(struct actx *a, const struct bpfh_vstate *st, unsigned reg);

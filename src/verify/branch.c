@@ -17,16 +17,14 @@ int bpfh_va_exit(struct actx *a, const struct bpfh_vstate *st)
 {
 	const struct bpfh_verify_prog_type *type = a->in->type;
 	const struct bpfh_vreg *r0 = &st->r[0];
-	char b[96];
 	int err = use(a, st, 0);
 
 	if (!err)
 		err = bpfh_va_refs_exit(a, st);
 	if (err)
 		return err;
-	fmt_reg(r0, b, sizeof(b));
 	if (r0->kind != BPFH_VK_SCALAR)
-		return fail(a, "R0 at exit is a pointer: %s", b);
+		return fail(a, "R0 at exit is a pointer: %s", reg_str(r0));
 	/* Hooks read a 32-bit verdict (test runs' retval is a u32): a range inside [0,
 	 * UINT32_MAX] is checked on the low half. */
 	if (type->ret_min >= 0 && type->ret_max <= (int64_t)UINT32_MAX) {
@@ -34,11 +32,11 @@ int bpfh_va_exit(struct actx *a, const struct bpfh_vstate *st)
 		    r0->s.r32.umax > (uint64_t)type->ret_max)
 			return fail(a, "R0 at exit is %s (low 32 bits [%" PRIu64 ", %" PRIu64
 				    "]), outside the return range [%" PRId64 ", %" PRId64 "] of %s "
-				    "programs", b, r0->s.r32.umin, r0->s.r32.umax, type->ret_min,
-				    type->ret_max, type->name ? type->name : "these");
+				    "programs", reg_str(r0), r0->s.r32.umin, r0->s.r32.umax,
+				    type->ret_min, type->ret_max, type->name ? type->name : "these");
 	} else if (r0->s.r64.smin < type->ret_min || r0->s.r64.smax > type->ret_max)
 		return fail(a, "R0 at exit is %s, outside the return range [%" PRId64 ", %" PRId64
-			    "] of %s programs", b, type->ret_min, type->ret_max,
+			    "] of %s programs", reg_str(r0), type->ret_min, type->ret_max,
 			    type->name ? type->name : "these");
 	if (!a->have_r0 || r0->s.r64.smin < a->r0_min)
 		a->r0_min = r0->s.r64.smin;

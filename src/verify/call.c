@@ -20,18 +20,16 @@ static int arg_size(struct actx *a, const struct bpfh_vstate *st, unsigned reg, 
 		    uint64_t *size)
 {
 	const struct bpfh_vreg *r = &st->r[reg];
-	char b[96];
 	int err = use(a, st, reg);
 
 	if (err)
 		return err;
-	fmt_reg(r, b, sizeof(b));
 	if (r->kind != BPFH_VK_SCALAR)
-		return fail(a, "R%u must be a size, not %s", reg, b);
+		return fail(a, "R%u must be a size, not %s", reg, reg_str(r));
 	if (r->s.r64.umax > (UINT64_C(1) << 29))
-		return fail(a, "R%u is an unbounded size: %s", reg, b);
+		return fail(a, "R%u is an unbounded size: %s", reg, reg_str(r));
 	if (nonzero && r->s.r64.umin == 0)
-		return fail(a, "R%u is a size that may be 0: %s", reg, b);
+		return fail(a, "R%u is a size that may be 0: %s", reg, reg_str(r));
 	*size = r->s.r64.umax;
 	return 0;
 }
@@ -221,21 +219,21 @@ static int arg_map(struct actx *a, const struct bpfh_vstate *st, const struct bp
 {
 	const struct bpfh_vreg *r = &st->r[reg];
 	const struct bpfh_verify_map *m;
-	char b[96];
 
-	fmt_reg(r, b, sizeof(b));
 	if (r->kind == BPFH_VK_MAP_PTR_OR_NULL)
-		return fail(a, "%s: R%u may be NULL: %s (compare it with 0 first)", h->name, reg, b);
+		return fail(a, "%s: R%u may be NULL: %s (compare it with 0 first)", h->name, reg,
+			    reg_str(r));
 	if (r->kind != BPFH_VK_MAP_PTR)
-		return fail(a, "%s: R%u must be a map (lddw), not %s", h->name, reg, b);
+		return fail(a, "%s: R%u must be a map (lddw), not %s", h->name, reg, reg_str(r));
 	m = &a->in->maps[r->map];
 	if (!map_compatible(h->id, m->type))
-		return fail(a, "%s cannot be used with R%u %s, a map of type %s", h->name, reg, b,
+		return fail(a, "%s cannot be used with R%u %s, a map of type %s", h->name, reg,
+			    reg_str(r),
 			    map_type_name(m->type));
 	if ((m->map_flags & BPFH_F_RDONLY_PROG) &&
 	    ONE_OF(h->id, H_MAP_UPDATE, H_MAP_DELETE, H_MAP_PUSH, H_MAP_POP))
 		return fail(a, "%s: R%u %s: the map is read-only for programs (BPF_F_RDONLY_PROG)",
-			    h->name, reg, b);
+			    h->name, reg, reg_str(r));
 	*idx = r->map;
 	return 0;
 }
@@ -247,34 +245,35 @@ static int arg_const_str(struct actx *a, const struct bpfh_vstate *st,
 	const struct bpfh_vreg *r = &st->r[reg];
 	const struct bpfh_verify_map *m;
 	uint64_t off;
-	char b[96];
 
-	fmt_reg(r, b, sizeof(b));
 	if (bpfh_vkind_maybe_null(r->kind))
-		return fail(a, "%s: R%u may be NULL: %s (compare it with 0 first)", h->name, reg, b);
+		return fail(a, "%s: R%u may be NULL: %s (compare it with 0 first)", h->name, reg,
+			    reg_str(r));
 	if (r->kind != BPFH_VK_MAP_VALUE)
 		return fail(a, "%s: R%u must be a constant string in a read-only map (.rodata), "
-			    "not %s", h->name, reg, b);
+			    "not %s", h->name, reg, reg_str(r));
 	m = &a->in->maps[r->map];
 	if (!(m->map_flags & BPFH_F_RDONLY_PROG))
 		return fail(a, "%s: R%u %s: the string must be in a map read-only for programs "
-			    "(BPF_F_RDONLY_PROG)", h->name, reg, b);
+			    "(BPF_F_RDONLY_PROG)", h->name, reg, reg_str(r));
 	if (!bpfh_scalar_is_const(&r->s, &off))
 		return fail(a, "%s: R%u %s: the string must be at a constant offset", h->name, reg,
-			    b);
+			    reg_str(r));
 	if (off >= m->value_size)
 		return fail(a, "%s: R%u %s: the string starts past value_size %" PRIu32, h->name,
-			    reg, b, m->value_size);
+			    reg, reg_str(r), m->value_size);
 	if (!m->frozen)
 		return fail(a, "%s: R%u %s: the contents of map %" PRIu32 " are not known (not "
-			    "frozen), so the string cannot be checked", h->name, reg, b, r->map);
+			    "frozen), so the string cannot be checked", h->name, reg, reg_str(r),
+			    r->map);
 	if (m->max_entries != 1)
 		return fail(a, "%s: R%u %s: map %" PRIu32 " has %" PRIu32 " values and only the "
-			    "first one's contents are known", h->name, reg, b, r->map,
+			    "first one's contents are known", h->name, reg, reg_str(r), r->map,
 			    m->max_entries);
 	if (!memchr(m->frozen + off, 0, m->value_size - off))
 		return fail(a, "%s: R%u %s: no NUL terminates the string before the end of the "
-			    "value (value_size %" PRIu32 ")", h->name, reg, b, m->value_size);
+			    "value (value_size %" PRIu32 ")", h->name, reg, reg_str(r),
+			    m->value_size);
 	return 0;
 }
 
@@ -320,7 +319,6 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 	uint32_t map_idx = 0, release = 0;
 	uint64_t alloc_size = 0;
 	bool finds = false;
-	char b[96];
 	int err;
 
 	if (!h)
@@ -350,11 +348,11 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 			err = use(a, st, reg);
 		if (err)
 			return err;
-		fmt_reg(r, b, sizeof(b));
 		switch (h->args[k]) {
 		case BPFH_ARG_ANYTHING:
 			if (strict(a) && bpfh_vreg_is_ptr(r))
-				return fail(a, "%s: R%u must be a scalar, not %s", h->name, reg, b);
+				return fail(a, "%s: R%u must be a scalar, not %s", h->name, reg,
+					    reg_str(r));
 			break;
 		case BPFH_ARG_ADDRESS:
 		case BPFH_ARG_FORMAT_VALUE:
@@ -364,7 +362,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		case BPFH_ARG_CONST:
 			if (r->kind != BPFH_VK_SCALAR || !bpfh_scalar_is_const(&r->s, &size))
 				return fail(a, "%s: R%u must be a constant, not %s", h->name,
-					    reg, b);
+					    reg, reg_str(r));
 			break;
 		case BPFH_ARG_CONST_MAP_PTR:
 			err = arg_map(a, st, h, reg, &map_idx);
@@ -423,7 +421,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		case BPFH_ARG_CTX:
 			if (r->kind != BPFH_VK_CTX || !bpfh_scalar_is_const(&r->s, &size) || size)
 				return fail(a, "%s: R%u must be the context, not %s", h->name,
-					    reg, b);
+					    reg, reg_str(r));
 			break;
 		case BPFH_ARG_LONG_PTR:
 			err = arg_mem(a, st, reg, 8, true, true);
@@ -433,20 +431,20 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		case BPFH_ARG_FUNC:
 			if (r->kind != BPFH_VK_FUNC)
 				return fail(a, "%s: R%u must be a function (a callback), not %s",
-					    h->name, reg, b);
+					    h->name, reg, reg_str(r));
 			break;
 		case BPFH_ARG_STACK_OR_NULL:
 			if (r->kind == BPFH_VK_SCALAR && bpfh_scalar_is_const(&r->s, &size) && !size)
 				break;
 			if (r->kind != BPFH_VK_STACK)
 				return fail(a, "%s: R%u must be a stack pointer or NULL, not %s",
-					    h->name, reg, b);
+					    h->name, reg, reg_str(r));
 			break;
 		case BPFH_ARG_ALLOC_SIZE:
 			if (r->kind != BPFH_VK_SCALAR || !bpfh_scalar_is_const(&r->s, &alloc_size) ||
 			    alloc_size == 0 || alloc_size > (UINT64_C(1) << 29))
 				return fail(a, "%s: R%u must be a constant size greater than 0, "
-					    "not %s", h->name, reg, b);
+					    "not %s", h->name, reg, reg_str(r));
 			break;
 		case BPFH_ARG_RINGBUF_MEM:
 			err = bpfh_va_ref_check_release(a, st, h, reg);

@@ -355,8 +355,10 @@ static int loop_levels(struct bpfh_cfg *cfg, struct bpfh_log *log)
 	err = components(cfg, comp);
 	if (err)
 		goto out;
-	for (size_t b = 0; b < nb; b++)
+	for (size_t b = 0; b < nb; b++) {
 		end[b] = b;
+		cfg->blocks[b].loop_from = SIZE_MAX;
+	}
 	for (size_t b = 0; b < nb; b++)
 		for (int k = 0; k < 2; k++) {
 			size_t t = cfg->blocks[b].succ[k];
@@ -367,6 +369,20 @@ static int loop_levels(struct bpfh_cfg *cfg, struct bpfh_log *log)
 			if (b > end[t])
 				end[t] = b;
 		}
+	for (size_t b = 0; b < nb; b++)
+		cfg->blocks[b].loop_in = SIZE_MAX;
+	for (size_t h = nb; h-- > 0;)
+		if (cfg->blocks[h].loop_head)
+			cfg->blocks[end[h]].loop_from = h;
+	/* inner heads come later: their spans overwrite their outer loops' */
+	for (size_t h = 0; h < nb; h++) {
+		if (!cfg->blocks[h].loop_head)
+			continue;
+		cfg->blocks[h].loop_end = end[h];
+		cfg->blocks[h].loop_outer = cfg->blocks[h].loop_in;
+		for (size_t b = h; b <= end[h]; b++)
+			cfg->blocks[b].loop_in = h;
+	}
 	for (size_t h = 0; h < nb && !err; h++) {
 		unsigned level = 0;
 
@@ -429,6 +445,105 @@ static int mark_stored(struct bpfh_cfg *cfg)
 	return 0;
 }
 
+/* What instruction i reads (*use) and writes before any later read (*def) of r0..r9, an
+ * over-approximation of the reads: calls read r1..r5 whatever the helper takes and write
+ * r0..r5 (r1..r5 are unreadable after them), LD_ABS/LD_IND read the context in r6, atomics
+ * read r0 and write nothing (cmpxchg compares it). r10 is never dead. */
+static void insn_regs(const struct bpfh_cfg *cfg, size_t i, unsigned *use, unsigned *def)
+{
+	const struct bpfh_insn *in = &cfg->insns[i];
+	const struct bpfh_op_info *info = bpfh_op_info(cfg->ops[i]);
+	unsigned d = 1u << in->dst, s = 1u << in->src, args = 0x3eu, clob = 0x3fu;
+	bool mov = (info->code & 0xf0) == 0xb0;
+
+	*use = *def = 0;
+	switch (info->form) {
+	case BPFH_FORM_ALU_K:
+		*use = mov ? 0 : d;
+		*def = d;
+		break;
+	case BPFH_FORM_ALU_X:
+		*use = (mov ? 0 : d) | s;
+		*def = d;
+		break;
+	case BPFH_FORM_MOVSX:
+		*use = s;
+		*def = d;
+		break;
+	case BPFH_FORM_NEG: case BPFH_FORM_END:
+		*use = *def = d;
+		break;
+	case BPFH_FORM_JMP_K: case BPFH_FORM_ST:
+		*use = d;
+		break;
+	case BPFH_FORM_JMP_X: case BPFH_FORM_STX:
+		*use = d | s;
+		break;
+	case BPFH_FORM_ATOMIC:
+		*use = d | s | 1u;
+		break;
+	case BPFH_FORM_LDX:
+		*use = s;
+		*def = d;
+		break;
+	case BPFH_FORM_LDDW:
+		*def = d;
+		break;
+	case BPFH_FORM_CALL:
+		*use = args;
+		*def = clob;
+		break;
+	case BPFH_FORM_CALLX:
+		*use = args | d;
+		*def = clob;
+		break;
+	case BPFH_FORM_LDABS:
+		*use = 1u << 6;
+		*def = clob;
+		break;
+	case BPFH_FORM_LDIND:
+		*use = 1u << 6 | s;
+		*def = clob;
+		break;
+	case BPFH_FORM_EXIT:
+		*use = 1u;
+		break;
+	default: /* ja, gotol */
+		break;
+	}
+	*use &= 0x3ffu;
+	*def &= 0x3ffu;
+}
+
+/* Live registers at each block's start: the backward fixpoint over the blocks' edges (a call
+ * block's edge goes to the block after the call; the callee is a function of its own). */
+static void live_regs(struct bpfh_cfg *cfg)
+{
+	bool changed = true;
+
+	while (changed) {
+		changed = false;
+		for (size_t b = cfg->nblocks; b-- > 0;) {
+			struct bpfh_vblock *blk = &cfg->blocks[b];
+			unsigned live = 0, use, def;
+
+			for (unsigned k = 0; k < 2; k++)
+				if (blk->succ[k] != SIZE_MAX)
+					live |= cfg->blocks[blk->succ[k]].live_in;
+			for (size_t i = blk->last + 1; i-- > blk->first;) {
+				if (cfg->ops[i] == BPFH_OP_LDDW_HI)
+					continue;
+				insn_regs(cfg, i, &use, &def);
+				live = (live & ~def) | use;
+			}
+			if (live != blk->live_in) {
+				blk->live_in = (uint16_t)live;
+				changed = true;
+			}
+		}
+	}
+}
+
 int bpfh_cfg_build(struct bpfh_cfg *cfg, const struct bpfh_insn *insns, size_t count,
 		   bool allow_unreachable, struct bpfh_log *log)
 {
@@ -485,6 +600,7 @@ int bpfh_cfg_build(struct bpfh_cfg *cfg, const struct bpfh_insn *insns, size_t c
 		err = mark_stored(cfg);
 	if (err)
 		goto fail;
+	live_regs(cfg);
 	free(leader);
 	return 0;
 fail:

@@ -81,11 +81,6 @@ struct bpfh_ival bpfh_ival_top(unsigned w)
 	return mkival(0, umaxw(w), sminw(w), smaxw(w));
 }
 
-struct bpfh_ival bpfh_ival_bottom(void)
-{
-	return mkival(1, 0, 1, 0);
-}
-
 struct bpfh_ival bpfh_ival_const(uint64_t v, unsigned w)
 {
 	v &= umaxw(w);
@@ -108,16 +103,6 @@ struct bpfh_ival bpfh_ival_srange(int64_t lo, int64_t hi, unsigned w)
 	return r;
 }
 
-bool bpfh_ival_is_bottom(const struct bpfh_ival *a)
-{
-	return a->umin > a->umax || a->smin > a->smax;
-}
-
-bool bpfh_ival_is_const(const struct bpfh_ival *a)
-{
-	return !bpfh_ival_is_bottom(a) && a->umin == a->umax;
-}
-
 bool bpfh_ival_contains(const struct bpfh_ival *a, uint64_t x, unsigned w)
 {
 	int64_t s;
@@ -127,14 +112,6 @@ bool bpfh_ival_contains(const struct bpfh_ival *a, uint64_t x, unsigned w)
 	x &= umaxw(w);
 	s = bpfh_sext(x, w);
 	return a->umin <= x && x <= a->umax && a->smin <= s && s <= a->smax;
-}
-
-bool bpfh_ival_eq(const struct bpfh_ival *a, const struct bpfh_ival *b)
-{
-	if (bpfh_ival_is_bottom(a) || bpfh_ival_is_bottom(b))
-		return bpfh_ival_is_bottom(a) && bpfh_ival_is_bottom(b);
-	return a->umin == b->umin && a->umax == b->umax && a->smin == b->smin &&
-	       a->smax == b->smax;
 }
 
 bool bpfh_ival_leq(const struct bpfh_ival *a, const struct bpfh_ival *b)

@@ -34,7 +34,11 @@ int64_t bpfh_ival_smin_of(unsigned w);
 int64_t bpfh_ival_smax_of(unsigned w);
 
 struct bpfh_ival bpfh_ival_top(unsigned w);
-struct bpfh_ival bpfh_ival_bottom(void);
+static inline struct bpfh_ival bpfh_ival_bottom(void)
+{
+	return (struct bpfh_ival){ 1, 0, 1, 0 };
+}
+
 /* The single value v (its low W bits). */
 struct bpfh_ival bpfh_ival_const(uint64_t v, unsigned w);
 /* [lo, hi] unsigned, the signed view unconstrained (then reduced); bottom if lo > hi. */
@@ -42,11 +46,26 @@ struct bpfh_ival bpfh_ival_urange(uint64_t lo, uint64_t hi, unsigned w);
 /* [lo, hi] signed, the unsigned view unconstrained (then reduced); bottom if lo > hi. */
 struct bpfh_ival bpfh_ival_srange(int64_t lo, int64_t hi, unsigned w);
 
-bool bpfh_ival_is_bottom(const struct bpfh_ival *a);
-bool bpfh_ival_is_const(const struct bpfh_ival *a);
+static inline bool bpfh_ival_is_bottom(const struct bpfh_ival *a)
+{
+	return a->umin > a->umax || a->smin > a->smax;
+}
+
+static inline bool bpfh_ival_is_const(const struct bpfh_ival *a)
+{
+	return !bpfh_ival_is_bottom(a) && a->umin == a->umax;
+}
+
 /* x is taken modulo 2^W. */
 bool bpfh_ival_contains(const struct bpfh_ival *a, uint64_t x, unsigned w);
-bool bpfh_ival_eq(const struct bpfh_ival *a, const struct bpfh_ival *b);
+
+static inline bool bpfh_ival_eq(const struct bpfh_ival *a, const struct bpfh_ival *b)
+{
+	if (bpfh_ival_is_bottom(a) || bpfh_ival_is_bottom(b))
+		return bpfh_ival_is_bottom(a) && bpfh_ival_is_bottom(b);
+	return a->umin == b->umin && a->umax == b->umax && a->smin == b->smin &&
+	       a->smax == b->smax;
+}
 /* Componentwise inclusion: implies that a's set is included in b's (and is equivalent to it
  * for reduced pairs). */
 bool bpfh_ival_leq(const struct bpfh_ival *a, const struct bpfh_ival *b);

@@ -19,7 +19,6 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 			const struct bpfh_vreg *p, int64_t off, uint64_t size, enum access acc,
 			size_t *slot)
 {
-	char b[96];
 	int64_t lo, hi;
 	bool write = acc == ACC_WRITE || acc == ACC_HELPER_WRITE || acc == ACC_STORE;
 	const struct bpfh_verify_prog_type *type = a->in->type;
@@ -28,28 +27,27 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 		*slot = SIZE_MAX;
 	if (p->kind == BPFH_VK_UNINIT)
 		return bpfh_va_released(a, p, reg) ? -EACCES : use(a, st, reg);
-	fmt_reg(p, b, sizeof(b));
 	if (p->kind == BPFH_VK_SCALAR)
-		return fail(a, "R%u is not a pointer: %s", reg, b);
+		return fail(a, "R%u is not a pointer: %s", reg, reg_str(p));
 	if ((bpfh_vkind_maybe_null(p->kind) && p->kind != BPFH_VK_MAP_PTR_OR_NULL) || p->null)
-		return fail(a, "R%u may be NULL: %s (compare it with 0 first)", reg, b);
+		return fail(a, "R%u may be NULL: %s (compare it with 0 first)", reg, reg_str(p));
 	if (p->kind == BPFH_VK_MAP_PTR || p->kind == BPFH_VK_PKT_END || p->kind == BPFH_VK_FUNC ||
 	    p->kind == BPFH_VK_MAP_PTR_OR_NULL)
 		return fail(a, "R%u is a %s pointer, which cannot be dereferenced", reg,
 			    bpfh_vkind_name(p->kind));
 	if (p->s.r64.smin < -OFF_LIMIT || p->s.r64.smax > OFF_LIMIT || size > (uint64_t)OFF_LIMIT)
-		return fail(a, "R%u has an unbounded offset: %s", reg, b);
+		return fail(a, "R%u has an unbounded offset: %s", reg, reg_str(p));
 	lo = p->s.r64.smin + off;
 	hi = p->s.r64.smax + off + (int64_t)size; /* exclusive */
 	switch (p->kind) {
 	case BPFH_VK_STACK:
 		if (lo < -BPFH_STACK_SIZE || hi > 0)
 			return fail(a, "stack access out of the frame: R%u %s, bytes [%" PRId64
-				    ", %" PRId64 ") of [-512, 0)", reg, b, lo, hi);
+				    ", %" PRId64 ") of [-512, 0)", reg, reg_str(p), lo, hi);
 		if (lo != hi - (int64_t)size) {
 			if (write && acc != ACC_STORE)
 				return fail(a, "stack write with a variable offset: R%u %s", reg,
-					    b);
+					    reg_str(p));
 		} else if (slot) {
 			*slot = (size_t)(lo + BPFH_STACK_SIZE);
 		}
@@ -57,7 +55,7 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 		    !bpfh_vstate_stack_init(st, p->map, (size_t)(lo + BPFH_STACK_SIZE),
 					    (size_t)(hi - lo)))
 			return fail(a, "read of uninitialised stack: R%u %s, bytes [%" PRId64
-				    ", %" PRId64 ")", reg, b, lo, hi);
+				    ", %" PRId64 ")", reg, reg_str(p), lo, hi);
 		return 0;
 	case BPFH_VK_CTX: {
 		enum bpfh_vkind k;
@@ -67,7 +65,7 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 			return fail(a, "R%u: the context cannot be passed as memory to a helper",
 				    reg);
 		if (bpfh_vctx_access(type, lo, hi, (unsigned)size, write, &k, why, sizeof(why)))
-			return fail(a, "%s: R%u %s", why, reg, b);
+			return fail(a, "%s: R%u %s", why, reg, reg_str(p));
 		return 0;
 	}
 	case BPFH_VK_MAP_VALUE: {
@@ -76,20 +74,21 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 
 		if (lo < 0 || hi > (int64_t)vs)
 			return fail(a, "map value access out of bounds: R%u %s, bytes [%" PRId64
-				    ", %" PRId64 ") of value_size %" PRIu32, reg, b, lo, hi, vs);
+				    ", %" PRId64 ") of value_size %" PRIu32, reg, reg_str(p), lo,
+				    hi, vs);
 		if (write && (m->map_flags & BPFH_F_RDONLY_PROG))
 			return fail(a, "write into a map read-only for programs "
-				    "(BPF_F_RDONLY_PROG): R%u %s", reg, b);
+				    "(BPF_F_RDONLY_PROG): R%u %s", reg, reg_str(p));
 		if (!write && (m->map_flags & BPFH_F_WRONLY_PROG))
 			return fail(a, "read from a map write-only for programs "
-				    "(BPF_F_WRONLY_PROG): R%u %s", reg, b);
+				    "(BPF_F_WRONLY_PROG): R%u %s", reg, reg_str(p));
 		/* The lock word is the helpers' alone: no load, store, atomic or helper
 		 * memory argument may touch it. */
 		if (m->has_spin_lock && lo < (int64_t)m->spin_lock_off + 4 &&
 		    (int64_t)m->spin_lock_off < hi)
 			return fail(a, "the bpf_spin_lock at offset %" PRIu32 " of the value cannot "
 				    "be accessed directly: R%u %s, bytes [%" PRId64 ", %" PRId64 ")",
-				    m->spin_lock_off, reg, b, lo, hi);
+				    m->spin_lock_off, reg, reg_str(p), lo, hi);
 		return 0;
 	}
 	case BPFH_VK_PKT_META:
@@ -97,21 +96,22 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 						     off + (int64_t)size))
 			return 0;
 		return fail(a, "packet metadata access past the checked end (data): R%u %s, bytes "
-			    "[%" PRId64 ", %" PRId64 ")", reg, b, lo, hi);
+			    "[%" PRId64 ", %" PRId64 ")", reg, reg_str(p), lo, hi);
 	case BPFH_VK_MAP_KEY: {
 		uint32_t ks = a->in->maps[p->map].key_size;
 
 		if (write)
-			return fail(a, "write into a map key: R%u %s", reg, b);
+			return fail(a, "write into a map key: R%u %s", reg, reg_str(p));
 		if (lo < 0 || hi > (int64_t)ks)
 			return fail(a, "map key access out of bounds: R%u %s, bytes [%" PRId64
-				    ", %" PRId64 ") of key_size %" PRIu32, reg, b, lo, hi, ks);
+				    ", %" PRId64 ") of key_size %" PRIu32, reg, reg_str(p), lo, hi,
+				    ks);
 		return 0;
 	}
 	case BPFH_VK_RINGBUF_MEM:
 		if (lo < 0 || hi > (int64_t)p->mem_size)
 			return fail(a, "ring buffer record access out of bounds: R%u %s, bytes [%"
-				    PRId64 ", %" PRId64 ") of %" PRIu32, reg, b, lo, hi,
+				    PRId64 ", %" PRId64 ") of %" PRIu32, reg, reg_str(p), lo, hi,
 				    p->mem_size);
 		return 0;
 	case BPFH_VK_PKT:
@@ -122,7 +122,7 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 			return 0;
 		if (lo < 0 || (uint64_t)hi > st->pkt_range)
 			return fail(a, "packet access past the checked end: R%u %s, bytes [%" PRId64
-				    ", %" PRId64 "), checked %" PRIu64, reg, b, lo, hi,
+				    ", %" PRId64 "), checked %" PRIu64, reg, reg_str(p), lo, hi,
 				    st->pkt_range);
 		return 0;
 	default:
@@ -257,18 +257,17 @@ int bpfh_va_store(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn
 		return 0;
 	}
 	if (bpfh_vreg_is_ptr(&val)) {
-		fmt_reg(&val, b, sizeof(b));
 		/* A reference stored anywhere but the stack would outlive its release. */
 		if (p.kind != BPFH_VK_STACK && (val.kind == BPFH_VK_RINGBUF_MEM ||
 						val.kind == BPFH_VK_RINGBUF_MEM_OR_NULL))
 			return fail(a, "storing reference R%u %s into %s memory leaks it",
-				    insn->src, b, bpfh_vkind_name(p.kind));
+				    insn->src, reg_str(&val), bpfh_vkind_name(p.kind));
 		if (p.kind != BPFH_VK_STACK &&
 		    (strict(a) || p.kind != BPFH_VK_MAP_VALUE))
 			return fail(a, "storing pointer R%u %s into %s memory leaks it", insn->src,
-				    b, bpfh_vkind_name(p.kind));
+				    reg_str(&val), bpfh_vkind_name(p.kind));
 		if (p.kind == BPFH_VK_STACK && (size != 8 || slot % 8 != 0))
-			return fail(a, "partial spill of pointer R%u %s", insn->src, b);
+			return fail(a, "partial spill of pointer R%u %s", insn->src, reg_str(&val));
 	}
 	if (p.kind != BPFH_VK_STACK)
 		return 0;

@@ -255,21 +255,20 @@ int bpfh_va_ref_check_release(struct actx *a, const struct bpfh_vstate *st,
 			      const struct bpfh_helper *h, unsigned reg)
 {
 	const struct bpfh_vreg *r = &st->r[reg];
-	char b[96];
 	uint64_t off;
 
-	fmt_reg(r, b, sizeof(b));
 	if (r->kind == BPFH_VK_RINGBUF_MEM_OR_NULL)
-		return fail(a, "%s: R%u may be NULL: %s (compare it with 0 first)", h->name, reg, b);
+		return fail(a, "%s: R%u may be NULL: %s (compare it with 0 first)", h->name, reg,
+			    reg_str(r));
 	if (r->kind != BPFH_VK_RINGBUF_MEM)
 		return fail(a, "%s: R%u must be a record from bpf_ringbuf_reserve, not %s", h->name,
-			    reg, b);
+			    reg, reg_str(r));
 	if (!bpfh_scalar_is_const(&r->s, &off) || off)
 		return fail(a, "%s: R%u %s must point to the start of the record (off 0)", h->name,
-			    reg, b);
+			    reg, reg_str(r));
 	if (!r->id || (!refs_has(&st->refs, r->id) && !st->refs.lost))
 		return fail(a, "%s: R%u %s is not one record on every path here (records "
-			    "reserved on different paths join)", h->name, reg, b);
+			    "reserved on different paths join)", h->name, reg, reg_str(r));
 	return 0;
 }
 
@@ -321,25 +320,25 @@ int bpfh_va_spin_lock(struct actx *a, struct bpfh_vstate *st, const struct bpfh_
 	const struct bpfh_vreg *r = &st->r[reg];
 	struct bpfh_vrefs *refs = &st->refs;
 	const struct bpfh_verify_map *m;
-	char b[96];
 	uint64_t off;
 
-	fmt_reg(r, b, sizeof(b));
 	if (bpfh_vkind_maybe_null(r->kind))
-		return fail(a, "%s: R%u may be NULL: %s (compare it with 0 first)", h->name, reg, b);
+		return fail(a, "%s: R%u may be NULL: %s (compare it with 0 first)", h->name, reg,
+			    reg_str(r));
 	if (r->kind != BPFH_VK_MAP_VALUE)
 		return fail(a, "%s: R%u must point to a bpf_spin_lock in a map value, not %s",
-			    h->name, reg, b);
+			    h->name, reg, reg_str(r));
 	m = &a->in->maps[r->map];
 	if (!m->has_spin_lock)
 		return fail(a, "%s: R%u %s: map %" PRIu32 " has no bpf_spin_lock in its value",
-			    h->name, reg, b, r->map);
+			    h->name, reg, reg_str(r), r->map);
 	if (!bpfh_scalar_is_const(&r->s, &off) || off != m->spin_lock_off)
 		return fail(a, "%s: R%u %s is not the map's bpf_spin_lock (at offset %" PRIu32 ")",
-			    h->name, reg, b, m->spin_lock_off);
+			    h->name, reg, reg_str(r), m->spin_lock_off);
 	if (!r->id && !single_value(a, r->map))
 		return fail(a, "%s: R%u %s: which value of map %" PRIu32 " it points to is not "
-			    "known (values of different lookups join here)", h->name, reg, b,
+			    "known (values of different lookups join here)", h->name, reg,
+			    reg_str(r),
 			    r->map);
 	if (!unlock) {
 		if (refs->lock != BPFH_LOCK_NONE)
@@ -360,7 +359,7 @@ int bpfh_va_spin_lock(struct actx *a, struct bpfh_vstate *st, const struct bpfh_
 			    "taken at insn %" PRIu32 ")", h->name, refs->lock_insn);
 	if (refs->lock_map != r->map || refs->lock_id != r->id)
 		return fail(a, "%s: R%u %s is not the bpf_spin_lock held (taken at insn %" PRIu32
-			    ")", h->name, reg, b, refs->lock_insn);
+			    ")", h->name, reg, reg_str(r), refs->lock_insn);
 	refs->lock = BPFH_LOCK_NONE;
 	refs->lock_map = refs->lock_id = refs->lock_insn = 0;
 	return 0;

@@ -51,6 +51,18 @@ static void bound(struct bpfh_vstate *st, unsigned reg)
 	bpfh_zone_add_bounds(&st->z, VAR_REG(reg), r->s.r64.smin, r->s.r64.smax);
 }
 
+/* Forget every relation of register reg and keep its interval bounds: x := [lo, hi] is that, in
+ * O(n) on a closed zone (a forgotten variable's bounds tighten no other path). */
+static void reset(struct bpfh_vstate *st, unsigned reg)
+{
+	const struct bpfh_vreg *r = &st->r[reg];
+
+	if (r->kind == BPFH_VK_UNINIT || r->kind == BPFH_VK_PKT_END || r->kind == BPFH_VK_PKT_META)
+		bpfh_zone_forget(&st->z, VAR_REG(reg));
+	else
+		bpfh_zone_assign(&st->z, VAR_REG(reg), 0, r->s.r64.smin, r->s.r64.smax);
+}
+
 static bool in_u32(const struct bpfh_vreg *r)
 {
 	return r->kind == BPFH_VK_SCALAR && r->s.r64.smin >= 0 && r->s.r64.smax <= UINT32_MAX;
@@ -154,13 +166,12 @@ void bpfh_vrel_apply(struct bpfh_vstate *st, const struct bpfh_vrel_plan *p)
 		bound(st, p->reg);
 		return;
 	case BPFH_VREL_FORGET:
-		bpfh_zone_forget(&st->z, VAR_REG(p->reg));
-		bound(st, p->reg);
+		reset(st, p->reg);
 		return;
 	case BPFH_VREL_CALL:
-		for (unsigned r = 0; r <= 5; r++)
+		for (unsigned r = 1; r <= 5; r++)
 			bpfh_zone_forget(&st->z, VAR_REG(r));
-		bound(st, 0);
+		reset(st, 0);
 		return;
 	}
 }
@@ -183,8 +194,7 @@ bool bpfh_vrel_meta_within(struct bpfh_vstate *st, unsigned reg, int64_t end)
 
 void bpfh_vrel_forget_reg(struct bpfh_vstate *st, unsigned reg)
 {
-	bpfh_zone_forget(&st->z, VAR_REG(reg));
-	bound(st, reg);
+	reset(st, reg);
 }
 
 /* Tighten a register's interval from the zone. */

@@ -88,12 +88,6 @@ struct bpfh_scalar bpfh_scalar_s32range(int32_t lo, int32_t hi)
 	return s;
 }
 
-bool bpfh_scalar_is_bottom(const struct bpfh_scalar *s)
-{
-	return bpfh_tnum_is_bottom(s->var) || bpfh_ival_is_bottom(&s->r64) ||
-	       bpfh_ival_is_bottom(&s->r32);
-}
-
 bool bpfh_scalar_is_const(const struct bpfh_scalar *s, uint64_t *v)
 {
 	if (bpfh_scalar_is_bottom(s))
@@ -261,6 +255,20 @@ bool bpfh_scalar_sync(struct bpfh_scalar *s)
 
 	if (bpfh_scalar_is_bottom(s))
 		goto empty;
+	/* A constant as bpfh_scalar_const makes it has one member and every component exact,
+	 * and the unknown value no component can tighten: nothing changes them (together two
+	 * thirds of the calls). */
+	if (s->var.mask == 0) {
+		struct bpfh_scalar c = bpfh_scalar_const(s->var.value);
+
+		if (bpfh_ival_eq(&c.r64, &s->r64) && bpfh_ival_eq(&c.r32, &s->r32))
+			return true;
+	} else if (s->var.mask == UINT64_MAX) {
+		struct bpfh_scalar u = bpfh_scalar_unknown();
+
+		if (bpfh_ival_eq(&u.r64, &s->r64) && bpfh_ival_eq(&u.r32, &s->r32))
+			return true;
+	}
 	/* Each round only tightens; in practice two or three reach the fixpoint. The bound is a
 	 * guard: stopping early is still sound. */
 	for (round = 0; round < 32; round++) {

@@ -47,7 +47,11 @@ struct bpfh_scalar bpfh_scalar_srange(int64_t lo, int64_t hi);
 struct bpfh_scalar bpfh_scalar_u32range(uint32_t lo, uint32_t hi);
 struct bpfh_scalar bpfh_scalar_s32range(int32_t lo, int32_t hi);
 
-bool bpfh_scalar_is_bottom(const struct bpfh_scalar *s);
+static inline bool bpfh_scalar_is_bottom(const struct bpfh_scalar *s)
+{
+	return bpfh_tnum_is_bottom(s->var) || bpfh_ival_is_bottom(&s->r64) ||
+	       bpfh_ival_is_bottom(&s->r32);
+}
 /* True and *v when s holds exactly one value. */
 bool bpfh_scalar_is_const(const struct bpfh_scalar *s, uint64_t *v);
 bool bpfh_scalar_contains(const struct bpfh_scalar *s, uint64_t x);

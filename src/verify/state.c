@@ -241,6 +241,15 @@ static void vreg_join(struct bpfh_vreg *a, const struct bpfh_vreg *b, bool widen
 	}
 }
 
+/* Whether a slot's 8 byte kinds (w, in memory order) hold a CONST byte. */
+static bool has_const(uint64_t w)
+{
+	uint64_t c = w ^ (UINT64_C(0x0101010101010101) * BPFH_STK_CONST);
+
+	/* a zero byte in c */
+	return ((c - UINT64_C(0x0101010101010101)) & ~c & UINT64_C(0x8080808080808080)) != 0;
+}
+
 /* The value of CONST byte i of a frame's stack (slot i / 8). */
 static uint8_t const_byte(const struct bpfh_vreg *spill, size_t i)
 {
@@ -255,6 +264,18 @@ static bool stack_leq(const uint8_t *astk, const struct bpfh_vreg *aspill, const
 		      const struct bpfh_vreg *bspill)
 {
 	for (size_t i = 0; i < BPFH_STACK_SIZE; i++) {
+		uint64_t x, y;
+
+		/* Equal slots pass byte by byte (spills are compared below): the common case;
+		 * not with bytes of known value, whose values may differ. */
+		if (i % 8 == 0) {
+			memcpy(&x, &astk[i], 8);
+			memcpy(&y, &bstk[i], 8);
+			if (x == y && !has_const(x)) {
+				i += 7;
+				continue;
+			}
+		}
 		/* INVALID is the top of bytes; SPILL and CONST below MISC below INVALID. */
 		if (bstk[i] == BPFH_STK_INVALID)
 			continue;
@@ -273,6 +294,22 @@ static bool stack_leq(const uint8_t *astk, const struct bpfh_vreg *aspill, const
 		if (bstk[s * 8] == BPFH_STK_SPILL && !vreg_leq(&aspill[s], &bspill[s]))
 			return false;
 	return true;
+}
+
+/* As the join does: a's NULL where b has "pointer or NULL" says nothing of the pointer's
+ * variable. */
+static bool null_zone_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
+{
+	struct bpfh_zone az = a->z, bz = b->z;
+
+	for (unsigned i = 0; i < BPFH_REG_COUNT; i++)
+		if (is_null(&a->r[i]) && nullable(&b->r[i]) && b->r[i].null) {
+			int64_t c = bpfh_zone_diff_max(&bz, i + 1, 0);
+
+			if (c != BPFH_ZONE_INF)
+				bpfh_zone_assign(&az, i + 1, 0, c, c);
+		}
+	return bpfh_zone_leq(&az, &b->z);
 }
 
 bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
@@ -303,20 +340,10 @@ bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 		if (!stack_leq(x->stk, x->spill, y->stk, y->spill) || !bpfh_zone_leq(&x->z, &y->z))
 			return false;
 	}
-	{
-		/* As the join does: a's NULL where b has "pointer or NULL" says nothing of the
-		 * pointer's variable. */
-		struct bpfh_zone az = a->z, bz = b->z;
-
-		for (unsigned i = 0; i < BPFH_REG_COUNT; i++)
-			if (is_null(&a->r[i]) && nullable(&b->r[i]) && b->r[i].null) {
-				int64_t c = bpfh_zone_diff_max(&bz, i + 1, 0);
-
-				if (c != BPFH_ZONE_INF)
-					bpfh_zone_assign(&az, i + 1, 0, c, c);
-			}
-		return bpfh_zone_leq(&az, &b->z);
-	}
+	for (unsigned i = 0; i < BPFH_REG_COUNT; i++)
+		if (is_null(&a->r[i]) && nullable(&b->r[i]) && b->r[i].null)
+			return null_zone_leq(a, b);
+	return bpfh_zone_leq(&a->z, &b->z);
 }
 
 static void stack_join(uint8_t *astk, struct bpfh_vreg *aspill, const uint8_t *bstk,
@@ -380,19 +407,23 @@ static void zone_join(struct bpfh_zone *a, const struct bpfh_zone *b, bool widen
  * relations only matter where it is not NULL (it cannot be used before a comparison with 0).
  * On the NULL side its variable is a value of no meaning: give it the pointer side's upper bound
  * there, so that the join keeps that bound (a hull with 0 would lose it). *bz becomes a copy
- * when b's side changes.
+ * when b's side changes; true when a's changed.
  */
-static void null_sides(struct bpfh_vstate *a, const struct bpfh_vstate *b, struct bpfh_zone *bcopy,
+static bool null_sides(struct bpfh_vstate *a, const struct bpfh_vstate *b, struct bpfh_zone *bcopy,
 		       const struct bpfh_zone **bz)
 {
+	bool changed = false;
+
 	for (unsigned i = 0; i < BPFH_REG_COUNT; i++) {
 		int64_t c;
 
 		if (is_null(&a->r[i]) && nullable(&b->r[i])) {
 			*bcopy = **bz;
 			c = bpfh_zone_diff_max(bcopy, i + 1, 0);
-			if (c != BPFH_ZONE_INF)
+			if (c != BPFH_ZONE_INF) {
 				bpfh_zone_assign(&a->z, i + 1, 0, c, c);
+				changed = true;
+			}
 		} else if (is_null(&b->r[i]) && nullable(&a->r[i])) {
 			c = bpfh_zone_diff_max(&a->z, i + 1, 0);
 			if (c == BPFH_ZONE_INF)
@@ -404,10 +435,13 @@ static void null_sides(struct bpfh_vstate *a, const struct bpfh_vstate *b, struc
 			bpfh_zone_assign(bcopy, i + 1, 0, c, c);
 		}
 	}
+	return changed;
 }
 
-void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
-		      const int64_t *thr, size_t nthr)
+/* The join, or widening, of a and b; wide (widenings only, may be NULL): see
+ * bpfh_vstate_widen. */
+static void join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
+		 struct bpfh_zone *wide, const int64_t *thr, size_t nthr)
 {
 	struct bpfh_vstate renamed;
 	struct bpfh_zone bcopy;
@@ -417,6 +451,8 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 		return;
 	if (a->bottom) {
 		bpfh_vstate_copy(a, b);
+		if (wide)
+			*wide = a->z;
 		return;
 	}
 	if (bpfh_vids_for_join(a, b, &renamed))
@@ -425,10 +461,25 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 		a->pkt_range = widen ? 0 : b->pkt_range;
 	bpfh_vrefs_join(&a->refs, &b->refs);
 	bz = &b->z;
-	null_sides(a, b, &bcopy, &bz);
+	if (null_sides(a, b, &bcopy, &bz) && wide)
+		*wide = a->z; /* as if wide had been closed and given the same bounds */
 	for (int i = 0; i < BPFH_REG_COUNT; i++)
 		vreg_join(&a->r[i], &b->r[i], widen, thr, nthr);
-	zone_join(&a->z, bz, widen, thr, nthr);
+	if (wide) {
+		struct bpfh_zone j;
+
+		/* the join of the closed zones, then the widening of the last widening's
+		 * result by it: as zone_join does with wide as a's zone. When b's zone adds
+		 * nothing, the join is a's zone, which no bound of wide exceeds: both stay. */
+		if (!bpfh_zone_leq(bz, &a->z)) {
+			bpfh_zone_join(&j, &a->z, bz);
+			bpfh_zone_widen(wide, wide, &j, thr, nthr);
+			a->z = *wide;
+			bpfh_zone_close(&a->z);
+		}
+	} else {
+		zone_join(&a->z, bz, widen, thr, nthr);
+	}
 	stack_join(a->stk, a->spill, b->stk, b->spill, widen, thr, nthr);
 	for (unsigned f = 0; f < a->depth && f < b->depth; f++) {
 		struct bpfh_vframe *x = &a->frames[f];
@@ -441,42 +492,73 @@ void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool w
 	}
 }
 
+void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
+		      const int64_t *thr, size_t nthr)
+{
+	join(a, b, widen, NULL, thr, nthr);
+}
+
+void bpfh_vstate_widen(struct bpfh_vstate *a, const struct bpfh_vstate *b,
+		       struct bpfh_zone *wide, const int64_t *thr, size_t nthr)
+{
+	join(a, b, true, wide, thr, nthr);
+}
+
 size_t bpfh_vstate_size(unsigned depth)
 {
 	return sizeof(struct bpfh_vstate) + depth * sizeof(struct bpfh_vframe);
 }
 
-/* Whether slot s holds a spill or a byte of known value (its spill is then read). */
+/* Whether slot s holds a spill or a byte of known value (its spill entry is then read). */
 static bool slot_used(const uint8_t *stk, size_t s)
 {
-	uint64_t w, c;
+	uint64_t w;
 
 	memcpy(&w, &stk[s * 8], 8);
-	c = w ^ (UINT64_C(0x0101010101010101) * BPFH_STK_CONST);
-	/* a zero byte in c: a CONST byte in w */
-	return stk[s * 8] == BPFH_STK_SPILL ||
-	       ((c - UINT64_C(0x0101010101010101)) & ~c & UINT64_C(0x8080808080808080)) != 0;
+	return stk[s * 8] == BPFH_STK_SPILL || has_const(w);
+}
+
+/* The lowest stack slot whose spill entry is read (a spilled register, bytes of known value);
+ * BPFH_VSLOTS: none. */
+static size_t first_used(const uint8_t *stk)
+{
+	for (size_t s = 0; s < BPFH_VSLOTS; s++)
+		if (slot_used(stk, s))
+			return s;
+	return BPFH_VSLOTS;
+}
+
+/* As the running frame is copied: the spill entries from the lowest used, the zone's rows. */
+static void frame_copy(struct bpfh_vframe *dst, const struct bpfh_vframe *src)
+{
+	size_t first = first_used(src->stk);
+
+	memcpy(dst->stk, src->stk, sizeof(dst->stk));
+	if (first < BPFH_VSLOTS)
+		memcpy(&dst->spill[first], &src->spill[first],
+		       (BPFH_VSLOTS - first) * sizeof(dst->spill[0]));
+	memcpy(dst->saved, src->saved, sizeof(dst->saved));
+	dst->z.n = src->z.n;
+	dst->z.bottom = src->z.bottom;
+	dst->z.closed = src->z.closed;
+	memcpy(dst->z.m, src->z.m, (src->z.n + 1u) * sizeof(dst->z.m[0]));
 }
 
 /*
- * Copies are the analysis's main cost: copy what can matter only. The spilled registers from
- * the lowest slot that holds one or a byte of known value (the others are never read: their
- * bytes are neither SPILL nor CONST, in src and so in dst), and the zone's rows of its
- * variables.
+ * Copies are the analysis's main cost: copy what can matter only. The spill entries from the
+ * lowest slot that holds a spilled register or a byte of known value (the others are never
+ * read: their bytes are neither SPILL nor CONST, in src and so in dst), and the zone's rows of
+ * its variables.
  */
 void bpfh_vstate_copy(struct bpfh_vstate *dst, const struct bpfh_vstate *src)
 {
-	size_t first = BPFH_VSLOTS;
+	size_t first;
 
 	if (dst == src)
 		return;
 	memcpy(dst->r, src->r, sizeof(dst->r));
 	memcpy(dst->stk, src->stk, sizeof(dst->stk));
-	for (size_t s = 0; s < BPFH_VSLOTS; s++)
-		if (slot_used(src->stk, s)) {
-			first = s;
-			break;
-		}
+	first = first_used(src->stk);
 	if (first < BPFH_VSLOTS)
 		memcpy(&dst->spill[first], &src->spill[first],
 		       (BPFH_VSLOTS - first) * sizeof(dst->spill[0]));
@@ -488,8 +570,8 @@ void bpfh_vstate_copy(struct bpfh_vstate *dst, const struct bpfh_vstate *src)
 	dst->bottom = src->bottom;
 	dst->refs = src->refs;
 	dst->depth = src->depth;
-	if (src->depth)
-		memcpy(dst->frames, src->frames, src->depth * sizeof(dst->frames[0]));
+	for (unsigned f = 0; f < src->depth; f++)
+		frame_copy(&dst->frames[f], &src->frames[f]);
 }
 
 unsigned bpfh_vstate_views(struct bpfh_vstate *st, struct bpfh_vview *v)

@@ -19,41 +19,9 @@ static struct bpfh_tnum mk(uint64_t value, uint64_t mask)
 	return t;
 }
 
-struct bpfh_tnum bpfh_tnum_const(uint64_t v)
-{
-	return mk(v, 0);
-}
-
-struct bpfh_tnum bpfh_tnum_unknown(void)
-{
-	return mk(0, UINT64_MAX);
-}
-
-struct bpfh_tnum bpfh_tnum_bottom(void)
-{
-	return mk(UINT64_MAX, UINT64_MAX);
-}
-
-bool bpfh_tnum_is_bottom(struct bpfh_tnum t)
-{
-	return (t.value & t.mask) != 0;
-}
-
-bool bpfh_tnum_is_const(struct bpfh_tnum t)
-{
-	return t.mask == 0;
-}
-
 bool bpfh_tnum_is_unknown(struct bpfh_tnum t)
 {
 	return t.mask == UINT64_MAX && t.value == 0;
-}
-
-bool bpfh_tnum_eq(struct bpfh_tnum a, struct bpfh_tnum b)
-{
-	if (bpfh_tnum_is_bottom(a) || bpfh_tnum_is_bottom(b))
-		return bpfh_tnum_is_bottom(a) && bpfh_tnum_is_bottom(b);
-	return a.value == b.value && a.mask == b.mask;
 }
 
 bool bpfh_tnum_contains(struct bpfh_tnum t, uint64_t v)

@@ -23,17 +23,42 @@ struct bpfh_tnum {
 };
 
 /* Constructors. */
-struct bpfh_tnum bpfh_tnum_const(uint64_t v);
-struct bpfh_tnum bpfh_tnum_unknown(void);
-struct bpfh_tnum bpfh_tnum_bottom(void);
+static inline struct bpfh_tnum bpfh_tnum_const(uint64_t v)
+{
+	return (struct bpfh_tnum){ v, 0 };
+}
+
+static inline struct bpfh_tnum bpfh_tnum_unknown(void)
+{
+	return (struct bpfh_tnum){ 0, UINT64_MAX };
+}
+
+static inline struct bpfh_tnum bpfh_tnum_bottom(void)
+{
+	return (struct bpfh_tnum){ UINT64_MAX, UINT64_MAX };
+}
 /* The smallest tnum containing every x with min <= x <= max (unsigned); bottom if min > max. */
 struct bpfh_tnum bpfh_tnum_range(uint64_t min, uint64_t max);
 
 /* Predicates. */
-bool bpfh_tnum_is_bottom(struct bpfh_tnum t);
-bool bpfh_tnum_is_const(struct bpfh_tnum t);
+static inline bool bpfh_tnum_is_bottom(struct bpfh_tnum t)
+{
+	return (t.value & t.mask) != 0;
+}
+
+static inline bool bpfh_tnum_is_const(struct bpfh_tnum t)
+{
+	return t.mask == 0;
+}
+
 bool bpfh_tnum_is_unknown(struct bpfh_tnum t);
-bool bpfh_tnum_eq(struct bpfh_tnum a, struct bpfh_tnum b);
+
+static inline bool bpfh_tnum_eq(struct bpfh_tnum a, struct bpfh_tnum b)
+{
+	if (bpfh_tnum_is_bottom(a) || bpfh_tnum_is_bottom(b))
+		return bpfh_tnum_is_bottom(a) && bpfh_tnum_is_bottom(b);
+	return a.value == b.value && a.mask == b.mask;
+}
 bool bpfh_tnum_contains(struct bpfh_tnum t, uint64_t v);
 /* a's members are all members of b (bottom is below everything). */
 bool bpfh_tnum_leq(struct bpfh_tnum a, struct bpfh_tnum b);

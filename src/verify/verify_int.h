@@ -24,6 +24,12 @@ struct bpfh_vblock {
 	size_t succ[2];       /* fall-through / taken; SIZE_MAX: none */
 	bool loop_head;       /* target of an edge from a later or equal block */
 	uint8_t loop_level;   /* loop heads: nesting level (0 outermost) inside the function */
+	size_t loop_from;     /* the outermost loop head whose span (head to the last block with
+				 an edge back to it) ends at this block; SIZE_MAX: none */
+	size_t loop_end;      /* loop heads: the last block of the span */
+	size_t loop_outer;    /* loop heads: the head of the loop around it; SIZE_MAX: none */
+	size_t loop_in;       /* the innermost loop head whose span holds the block; SIZE_MAX:
+				 none (spans nest: cfg.c refuses others) */
 	bool reachable;
 	uint32_t fn;          /* the function the block belongs to */
 	size_t callee;        /* ends with a local call: the callee's function; else SIZE_MAX */
@@ -31,6 +37,8 @@ struct bpfh_vblock {
 	bool stored;          /* the analysis keeps a state here: a join point (loop head,
 				 function entry, several predecessors); others are analysed
 				 straight from their one predecessor's edge */
+	uint16_t live_in;     /* r0..r9 (bit n: rn) some path from the block's start may read
+				 before writing them; the others are dead there */
 };
 
 /* A function: the program (0), a local call's target or a callback (lddw of a function). */
@@ -192,6 +200,12 @@ bool bpfh_vstate_leq(const struct bpfh_vstate *a, const struct bpfh_vstate *b);
 /* *a := a join b, or a widen b (b's thresholds thr[0..nthr)). */
 void bpfh_vstate_join(struct bpfh_vstate *a, const struct bpfh_vstate *b, bool widen,
 		      const int64_t *thr, size_t nthr);
+/* *a := a widen b where a's zone is the closure of *wide, the zone of the last widening's result
+ * as it is (or, at the first widening, a's zone): the same as bpfh_vstate_join with *wide as a's
+ * zone, but the zone's join reads the closure at hand; *wide becomes the new result and a's zone
+ * its closure (the next widening starts from *wide: closing could undo it). */
+void bpfh_vstate_widen(struct bpfh_vstate *a, const struct bpfh_vstate *b,
+		       struct bpfh_zone *wide, const int64_t *thr, size_t nthr);
 /* Forget a stack range [lo, lo + n) (byte indices) of a frame (a stack pointer's map field)
  * into initialised scalar data. */
 void bpfh_vstate_stack_write(struct bpfh_vstate *st, unsigned frame, size_t lo, size_t n);

@@ -64,19 +64,33 @@ void bpfh_zone_bottom(struct bpfh_zone *z, unsigned n)
 
 bool bpfh_zone_close(struct bpfh_zone *z)
 {
-	unsigned i, j, k, n = z->n;
+	unsigned i, j, k, a, b, c, n = z->n, na = 0;
+	unsigned act[BPFH_ZONE_MAX_VARS + 1];
 
 	if (z->bottom)
 		return false;
 	if (z->closed)
 		return true;
-	for (k = 0; k <= n; k++)
-		for (i = 0; i <= n; i++) {
+	/* A variable without any bound is on no path: the closure runs over the others only
+	 * (in the same order, so it makes the same updates). */
+	for (i = 0; i <= n; i++)
+		for (j = 0; j <= n; j++)
+			if (i != j && (z->m[i][j] != INF || z->m[j][i] != INF)) {
+				act[na++] = i;
+				break;
+			}
+	for (c = 0; c < na; c++) {
+		k = act[c];
+		for (a = 0; a < na; a++) {
+			i = act[a];
 			if (z->m[i][k] == INF)
 				continue;
-			for (j = 0; j <= n; j++)
+			for (b = 0; b < na; b++) {
+				j = act[b];
 				z->m[i][j] = bmin(z->m[i][j], badd(z->m[i][k], z->m[k][j]));
+			}
 		}
+	}
 	for (i = 0; i <= n; i++) {
 		if (z->m[i][i] < 0) {
 			bpfh_zone_bottom(z, n);
@@ -227,33 +241,46 @@ bool bpfh_zone_entails(struct bpfh_zone *z, unsigned x, unsigned y, int64_t c)
 	return z->m[x][y] != INF && z->m[x][y] <= c;
 }
 
-/* A closed copy of z in c. */
-static void closed_copy(struct bpfh_zone *c, const struct bpfh_zone *z)
+/* z itself when it is closed (or bottom), else a closed copy of it in c: the lattice
+ * operations read closed operands without copying them. */
+static const struct bpfh_zone *closed_view(struct bpfh_zone *c, const struct bpfh_zone *z)
 {
+	if (z->closed || z->bottom)
+		return z;
 	memcpy(c, z, sizeof(*c));
 	bpfh_zone_close(c);
+	return c;
 }
 
 void bpfh_zone_join(struct bpfh_zone *out, const struct bpfh_zone *a, const struct bpfh_zone *b)
 {
-	struct bpfh_zone ca, cb;
-	unsigned i, j;
+	struct bpfh_zone ta, tb;
+	const struct bpfh_zone *ca = closed_view(&ta, a), *cb = closed_view(&tb, b);
+	unsigned i, j, n = ca->n;
 
-	closed_copy(&ca, a);
-	closed_copy(&cb, b);
-	if (ca.bottom) {
-		memcpy(out, &cb, sizeof(*out));
+	if (ca->bottom) {
+		if (out != cb)
+			memcpy(out, cb, sizeof(*out));
 		return;
 	}
-	if (cb.bottom) {
-		memcpy(out, &ca, sizeof(*out));
+	if (cb->bottom) {
+		if (out != ca)
+			memcpy(out, ca, sizeof(*out));
 		return;
 	}
-	/* the larger of two closed matrices' bounds is closed */
-	for (i = 0; i <= ca.n; i++)
-		for (j = 0; j <= ca.n; j++)
-			ca.m[i][j] = bmax(ca.m[i][j], cb.m[i][j]);
-	memcpy(out, &ca, sizeof(*out));
+	/* the larger of two closed matrices' bounds is closed; out may be a or b, whose
+	 * entries are read before they are written */
+	for (i = 0; i <= n; i++)
+		for (j = 0; j <= n; j++)
+			out->m[i][j] = bmax(ca->m[i][j], cb->m[i][j]);
+	if (out != a && out != b)
+		for (i = 0; i <= BPFH_ZONE_MAX_VARS; i++)
+			for (j = 0; j <= BPFH_ZONE_MAX_VARS; j++)
+				if (i > n || j > n)
+					out->m[i][j] = i == j ? 0 : INF;
+	out->n = n;
+	out->bottom = false;
+	out->closed = true;
 }
 
 void bpfh_zone_meet(struct bpfh_zone *out, const struct bpfh_zone *a, const struct bpfh_zone *b)
@@ -276,17 +303,17 @@ void bpfh_zone_meet(struct bpfh_zone *out, const struct bpfh_zone *a, const stru
 
 bool bpfh_zone_leq(const struct bpfh_zone *a, const struct bpfh_zone *b)
 {
-	struct bpfh_zone ca;
+	struct bpfh_zone t;
+	const struct bpfh_zone *ca = closed_view(&t, a);
 	unsigned i, j;
 
-	closed_copy(&ca, a);
-	if (ca.bottom)
+	if (ca->bottom)
 		return true;
 	if (b->bottom)
 		return false;
-	for (i = 0; i <= ca.n; i++)
-		for (j = 0; j <= ca.n; j++)
-			if (ca.m[i][j] > b->m[i][j])
+	for (i = 0; i <= ca->n; i++)
+		for (j = 0; j <= ca->n; j++)
+			if (ca->m[i][j] > b->m[i][j])
 				return false;
 	return true;
 }
@@ -316,23 +343,30 @@ static bool is_thr(int64_t c, const int64_t *thr, size_t nthr)
 void bpfh_zone_widen(struct bpfh_zone *out, const struct bpfh_zone *a, const struct bpfh_zone *b,
 		     const int64_t *thr, size_t nthr)
 {
-	struct bpfh_zone r, cb;
+	struct bpfh_zone r, tb;
+	const struct bpfh_zone *cb = closed_view(&tb, b);
 	unsigned i, j;
 
-	closed_copy(&cb, b);
 	if (a->bottom) {
-		memcpy(out, &cb, sizeof(*out));
+		memcpy(out, cb, sizeof(*out));
 		return;
 	}
 	memcpy(&r, a, sizeof(r));
-	if (!cb.bottom) {
+	if (!cb->bottom) {
+		bool changed = false;
+
 		/* a is used as it is: closing it would let bounds come back and the sequence
 		 * might never stabilise */
 		for (i = 0; i <= r.n; i++)
 			for (j = 0; j <= r.n; j++)
-				if (cb.m[i][j] > a->m[i][j])
-					r.m[i][j] = next_thr(cb.m[i][j], thr, nthr);
-		r.closed = false;
+				if (cb->m[i][j] > a->m[i][j]) {
+					r.m[i][j] = next_thr(cb->m[i][j], thr, nthr);
+					changed = true;
+				}
+		/* unchanged, a closed a stays closed (a frame's zone, which a callee does not
+		 * change, would be closed again at every join) */
+		if (changed)
+			r.closed = false;
 	}
 	memcpy(out, &r, sizeof(*out));
 }
@@ -340,11 +374,11 @@ void bpfh_zone_widen(struct bpfh_zone *out, const struct bpfh_zone *a, const str
 void bpfh_zone_narrow(struct bpfh_zone *out, const struct bpfh_zone *a, const struct bpfh_zone *b,
 		      const int64_t *thr, size_t nthr)
 {
-	struct bpfh_zone r, cb;
+	struct bpfh_zone r, tb;
+	const struct bpfh_zone *cb = closed_view(&tb, b);
 	unsigned i, j;
 
-	closed_copy(&cb, b);
-	if (a->bottom || cb.bottom) {
+	if (a->bottom || cb->bottom) {
 		bpfh_zone_bottom(out, a->n);
 		return;
 	}
@@ -352,7 +386,7 @@ void bpfh_zone_narrow(struct bpfh_zone *out, const struct bpfh_zone *a, const st
 	for (i = 0; i <= r.n; i++)
 		for (j = 0; j <= r.n; j++)
 			if (is_thr(a->m[i][j], thr, nthr))
-				r.m[i][j] = bmin(a->m[i][j], cb.m[i][j]);
+				r.m[i][j] = bmin(a->m[i][j], cb->m[i][j]);
 	r.closed = false;
 	memcpy(out, &r, sizeof(*out));
 }

@@ -68,8 +68,8 @@ bool bpfh_zone_entails(struct bpfh_zone *z, unsigned x, unsigned y, int64_t c);
  * closed: exactly the common points. leq: a's points are all in b (exact when a is closed,
  * which it is made on a copy). widen: each bound of b looser than a's goes to the next of
  * thr[0..nthr) above it or to INF; narrow: a's INF bounds, and those on a threshold, take b's
- * tighter one. Both leave the result unclosed; a widening sequence stabilises after at most
- * (n + 1)^2 * (nthr + 1) strict steps.
+ * tighter one. Both leave the result unclosed (a widening that changes no bound leaves a as it
+ * is); a widening sequence stabilises after at most (n + 1)^2 * (nthr + 1) strict steps.
  */
 void bpfh_zone_join(struct bpfh_zone *out, const struct bpfh_zone *a, const struct bpfh_zone *b);
 void bpfh_zone_meet(struct bpfh_zone *out, const struct bpfh_zone *a, const struct bpfh_zone *b);
