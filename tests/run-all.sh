@@ -1,10 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Runs every test suite of bpfhost, in up to three phases:
-#   native   the suites on build/ (always)
-#   asan     the same suites rebuilt with ASan+UBSan in build/san (skipped with BPFH_QUICK=1)
+#   native   the suites on $BUILD (build/ by default; always)
+#   asan     the same suites rebuilt with ASan+UBSan in $BUILD/san (skipped with BPFH_QUICK=1)
 #   tsan     the maps' multi-threaded stress test under ThreadSanitizer (skipped with BPFH_QUICK=1)
-#   fuzz     each libFuzzer target for FUZZ_SECONDS (default 20; skipped with BPFH_QUICK=1)
+#   fuzz     each libFuzzer target for FUZZ_SECONDS (default 20), built in $BUILD/fuzz (skipped
+#            with BPFH_QUICK=1)
 #   windows  the MinGW-w64 build under Wine (tests/windows.sh; skipped with BPFH_QUICK=1, or
 #            where MinGW-w64 or Wine is missing)
 # Each suite prints lines "NAME: N passed, N failed"; they are echoed with their phase and summed
@@ -39,8 +40,8 @@ phase native "$BUILD"
 
 if [ -z "$BPFH_QUICK" ]; then
 	echo "== building with ASan+UBSan"
-	if make -s BUILD=build/san SANITIZE=address,undefined all >/dev/null; then
-		phase asan build/san
+	if make -s BUILD="$BUILD/san" SANITIZE=address,undefined all >/dev/null; then
+		phase asan "$BUILD/san"
 	else
 		echo "SUITE-ERROR sanitizer build" | tee -a "$out"
 	fi

@@ -113,7 +113,7 @@ int bpfh_va_alu(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *
 	int err;
 
 	if (alu_of(op, &alu))
-		return fail(a, "unexpected instruction");
+		return bpfh_va_internal(a, "not an ALU operation");
 	if (info->form == BPFH_FORM_END && op >= BPFH_OP_LE16 && op <= BPFH_OP_BE64)
 		width = 64; /* the width is in the operation */
 	memset(&src, 0, sizeof(src));

@@ -36,6 +36,14 @@ int bpfh_va_fail(struct actx *a, const char *fmt, ...)
 	return -EACCES;
 }
 
+int bpfh_va_internal(struct actx *a, const char *what)
+{
+	bpfh_verify_log_insn(a->log, a->cfg->insns, a->cfg->count, a->insn);
+	bpfh_log_printf(a->log, "internal error: %s\n", what);
+	a->reject_insn = a->insn;
+	return -EFAULT;
+}
+
 int bpfh_va_use(struct actx *a, const struct bpfh_vstate *st, unsigned reg)
 {
 	const struct bpfh_vreg *r = &st->r[reg];
@@ -75,7 +83,7 @@ static int transfer(struct actx *a, struct bpfh_vstate *st, const struct bpfh_in
 	case BPFH_FORM_LDABS: case BPFH_FORM_LDIND:
 		return bpfh_va_ldabs(a, st, insn, op);
 	default:
-		return fail(a, "unexpected instruction");
+		return bpfh_va_internal(a, "an instruction form the analysis does not know");
 	}
 }
 
@@ -202,6 +210,7 @@ struct fix {
 };
 
 #define MAX_NODES 2000000u
+#define DEFAULT_MAX_STATES 1000000u
 
 static void account(struct fix *f, int64_t delta)
 {
@@ -267,11 +276,15 @@ static int new_ctx(struct actx *a, struct fix *f, size_t fn, size_t parent, size
 {
 	const struct bpfh_vfunc *fu = &a->cfg->funcs[fn];
 	size_t nb = fu->end_block - fu->first_block;
+	/* Each block of a context is visited at least once, as a rule: twice the visits
+	 * allowed (max_states) is more than a program that can finish needs. */
+	uint64_t states = a->in->opts.max_states ? a->in->opts.max_states : DEFAULT_MAX_STATES;
+	uint64_t max_nodes = states < MAX_NODES / 2 ? 2 * states : MAX_NODES;
 	struct vctx *c;
 
-	if (f->nnode + nb > MAX_NODES)
-		return fail(a, "program too complex: more than %u blocks in all call contexts",
-			    MAX_NODES);
+	if (f->nnode + nb > max_nodes)
+		return fail(a, "program too complex: more than %" PRIu64 " blocks in all call "
+			    "contexts", max_nodes);
 	if (grow(f, (void **)&f->ctx, &f->capctx, f->nctx + 1, sizeof(*f->ctx)) ||
 	    grow(f, (void **)&f->node, &f->capnode, f->nnode + nb, sizeof(*f->node)))
 		return -ENOMEM;
@@ -316,6 +329,30 @@ static bool same_shape(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 			return false;
 	}
 	return true;
+}
+
+/* The join of every state that reached a block analysed path by path, for --verbose only
+ * (never visited: not dirty). */
+static int keep_for_trace(struct actx *a, struct fix *f, struct vnode *n,
+			  const struct bpfh_vstate *e)
+{
+	unsigned p;
+
+	for (p = 0; p < NPART && n->st[p]; p++)
+		if (same_shape(n->st[p], e))
+			break;
+	if (p == NPART)
+		p = 0;
+	if (!n->st[p]) {
+		n->st[p] = malloc(bpfh_vstate_size(e->depth));
+		if (!n->st[p])
+			return -ENOMEM;
+		account(f, (int64_t)bpfh_vstate_size(e->depth));
+		bpfh_vstate_copy(n->st[p], e);
+	} else if (!bpfh_vstate_leq(e, n->st[p])) {
+		bpfh_vstate_join(n->st[p], e, false, a->thr, a->nthr);
+	}
+	return 0;
 }
 
 /* The registers no path from the block reads before writing them are forgotten in its stored
@@ -445,10 +482,14 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 	if (e->bottom)
 		return 0;
 	n = &f->node[node_of(a, f, ctx, s)];
-	if (!blk->stored && !f->keep_all) {
+	if (!blk->stored) {
 		size_t head = left_loop(a->cfg, from, s);
 		struct bpfh_vstate *copy;
 
+		/* --verbose shows the join of what reached the block; the analysis still
+		 * takes each path on its own, so the verdict does not depend on tracing. */
+		if (f->keep_all && keep_for_trace(a, f, n, e))
+			return -ENOMEM;
 		if (head != SIZE_MAX)
 			return defer(f, e, node_of(a, f, ctx, s), node_of(a, f, ctx, head));
 		if (grow(f, (void **)&f->pend, &f->cappend, f->npend + 1, sizeof(*f->pend)))
@@ -604,7 +645,8 @@ static int callback_args(struct actx *a, const struct bpfh_vstate *pre, struct b
 		break;
 	}
 	default:
-		return fail(a, "callbacks of helper %" PRIu32 " are not supported", helper);
+		/* cfg.c's takes_callback: a FUNC argument, which only these two have */
+		return bpfh_va_internal(a, "a callback of a helper the analysis does not know");
 	}
 	for (unsigned r = 1; r <= 5; r++)
 		bpfh_vrel_forget_reg(st, r);
@@ -632,8 +674,8 @@ static int callback_site(struct actx *a, struct fix *f, size_t ctx, size_t b,
 	if (err)
 		return err;
 	a->insn = blk->last;
-	if (pre->r[2].kind != BPFH_VK_FUNC)
-		return fail(a, "R2 must be a function (lddw of a callback)");
+	if (pre->r[2].kind != BPFH_VK_FUNC) /* the call's transfer (step) checked it */
+		return bpfh_va_internal(a, "the callback is not a function");
 	err = callee_ctx(a, f, ctx, b, a->cfg->fn_of[pre->r[2].map], true, &child);
 	if (err)
 		return err;
@@ -826,7 +868,7 @@ static int run_pending(struct actx *a, struct fix *f, struct bpfh_verify_result 
 static int visit_node(struct actx *a, struct fix *f, size_t nid, unsigned p,
 		      struct bpfh_verify_result *out, struct bpfh_vstate **buf)
 {
-	uint64_t max_states = a->in->opts.max_states ? a->in->opts.max_states : 1000000;
+	uint64_t max_states = a->in->opts.max_states ? a->in->opts.max_states : DEFAULT_MAX_STATES;
 	const struct bpfh_cfg *cfg = a->cfg;
 	int err;
 
@@ -851,7 +893,7 @@ static int visit_node(struct actx *a, struct fix *f, size_t nid, unsigned p,
 static int run_pending(struct actx *a, struct fix *f, struct bpfh_verify_result *out,
 		       struct bpfh_vstate **buf)
 {
-	uint64_t max_states = a->in->opts.max_states ? a->in->opts.max_states : 1000000;
+	uint64_t max_states = a->in->opts.max_states ? a->in->opts.max_states : DEFAULT_MAX_STATES;
 	const struct bpfh_cfg *cfg = a->cfg;
 	int err = 0;
 

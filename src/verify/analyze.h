@@ -38,6 +38,11 @@ BPFH_PRINTF(2, 3)
 int bpfh_va_fail(struct actx *a, const char *fmt, ...);
 #define fail(...) bpfh_va_fail(__VA_ARGS__)
 
+/* A case that cannot happen (a bug in bpfhost, not in the program: the decoder, the CFG or the
+ * helper table rules it out): "insn N (disassembly): internal error: what"; returns -EFAULT.
+ * Not one of the verifier's messages (tests/unit/verify/messages.c checks those). */
+int bpfh_va_internal(struct actx *a, const char *what);
+
 static inline const char *fmt_reg(const struct bpfh_vreg *r, char *buf, size_t size)
 {
 	bpfh_vreg_format(r, buf, size);

@@ -101,7 +101,7 @@ int bpfh_va_branch(struct actx *a, const struct bpfh_vstate *st, const struct bp
 	bpfh_vstate_copy(fall, st);
 	bpfh_vstate_copy(taken, st);
 	if (cond_of(op, &c))
-		return fail(a, "unexpected instruction");
+		return bpfh_va_internal(a, "not a conditional jump");
 	err = use(a, st, insn->dst);
 	if (err)
 		return err;

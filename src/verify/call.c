@@ -34,11 +34,17 @@ static int arg_size(struct actx *a, const struct bpfh_vstate *st, unsigned reg, 
 	return 0;
 }
 
+/*
+ * Memory of size bytes a helper reads, or writes (write). A write whose size is known only as a
+ * range (not exact) may fill fewer bytes than size: as in Linux, stack memory must then be
+ * initialised before the call (its bytes could not be told apart after it).
+ */
 static int arg_mem(struct actx *a, struct bpfh_vstate *st, unsigned reg, uint64_t size,
-		   bool write)
+		   bool write, bool exact)
 {
 	struct bpfh_vreg p = st->r[reg];
 	size_t slot;
+	char b[96];
 	int err;
 
 	if (size == 0 && p.kind == BPFH_VK_SCALAR)
@@ -47,6 +53,11 @@ static int arg_mem(struct actx *a, struct bpfh_vstate *st, unsigned reg, uint64_
 			   &slot);
 	if (err)
 		return err;
+	if (write && !exact && p.kind == BPFH_VK_STACK &&
+	    !bpfh_vstate_stack_init(st, p.map, slot, size))
+		return fail(a, "R%u %s: the helper writes up to %" PRIu64 " bytes, maybe fewer (the "
+			    "size is not a constant): initialise them all before the call", reg,
+			    fmt_reg(&p, b, sizeof(b)), size);
 	if (write && p.kind == BPFH_VK_STACK && size)
 		bpfh_vstate_stack_write(st, p.map, slot, size);
 	return 0;
@@ -266,6 +277,40 @@ static int arg_const_str(struct actx *a, const struct bpfh_vstate *st,
 	return 0;
 }
 
+/*
+ * Linux 6.14's rule: a lookup in an array (per-CPU or not) with a key whose value is known and
+ * below max_entries finds an element, never NULL. The key's value is known when every byte of
+ * it is, from stores of numbers the analysis knows (bpfh_vstack_known). A map that describes
+ * other maps' inner maps describes every map they may hold at run time: an array with
+ * BPF_F_INNER_MAP, or a per-CPU array, may be replaced by one of other max_entries
+ * (bpfh_map_inner_ok), so their lookups may still give NULL (Linux: the same for
+ * BPF_F_INNER_MAP since 2026).
+ */
+static bool lookup_finds(struct actx *a, struct bpfh_vstate *st, const struct bpfh_helper *h,
+			 uint32_t map_idx, unsigned reg)
+{
+	const struct bpfh_verify_map *map = &a->in->maps[map_idx];
+	const struct bpfh_vreg *k = &st->r[reg];
+	struct bpfh_vview v;
+	uint8_t bytes[4];
+	uint64_t off;
+	uint32_t key;
+
+	if (h->id != H_MAP_LOOKUP || (map->type != M_ARRAY && map->type != M_PERCPU_ARRAY) ||
+	    map->key_size != 4 || k->kind != BPFH_VK_STACK || !bpfh_scalar_is_const(&k->s, &off))
+		return false;
+	for (size_t i = 0; i < a->in->nmaps; i++)
+		if (a->in->maps[i].has_inner && a->in->maps[i].inner == map_idx &&
+		    (map->type != M_ARRAY || (map->map_flags & BPFH_F_INNER_MAP)))
+			return false;
+	/* the access check has put the key inside the frame */
+	v = bpfh_vstate_frame(st, k->map);
+	if (!bpfh_vstack_known(v.stk, v.spill, (size_t)((int64_t)off + BPFH_STACK_SIZE), 4, bytes))
+		return false;
+	memcpy(&key, bytes, 4);
+	return key < map->max_entries;
+}
+
 int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn)
 {
 	const struct bpfh_helper *h = bpfh_helper_find((uint32_t)insn->imm);
@@ -273,6 +318,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 	const struct bpfh_verify_map *map = NULL;
 	uint32_t map_idx = 0, release = 0;
 	uint64_t alloc_size = 0;
+	bool finds = false;
 	int err;
 
 	if (!h)
@@ -327,11 +373,14 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		case BPFH_ARG_MAP_KEY:
 		case BPFH_ARG_MAP_VALUE:
 			if (!map)
-				return fail(a, "%s: R%u needs a map argument first", h->name, reg);
+				return bpfh_va_internal(a, "helper prototype: a key or value "
+							"before its map");
 			size = h->args[k] == BPFH_ARG_MAP_KEY ? map->key_size : map->value_size;
-			err = arg_mem(a, st, reg, size, false);
+			err = arg_mem(a, st, reg, size, false, true);
 			if (err)
 				return err;
+			if (h->args[k] == BPFH_ARG_MAP_KEY)
+				finds = lookup_finds(a, st, h, map_idx, reg);
 			break;
 		case BPFH_ARG_UNINIT_MEM:
 			if (map && (k == 4 || (h->args[k + 1] != BPFH_ARG_SIZE &&
@@ -339,7 +388,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 				/* pop / peek: a value of the map's value_size, written by the
 				 * helper; a bloom filter's peek reads it instead. */
 				err = arg_mem(a, st, reg, map->value_size,
-					      map->type != M_BLOOM_FILTER);
+					      map->type != M_BLOOM_FILTER, true);
 				if (err)
 					return err;
 				break;
@@ -350,14 +399,16 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		case BPFH_ARG_UNINIT_MEM_OR_NULL:
 			if (k == 4 || (h->args[k + 1] != BPFH_ARG_SIZE &&
 				       h->args[k + 1] != BPFH_ARG_SIZE_OR_ZERO))
-				return fail(a, "%s: prototype without a size", h->name);
+				return bpfh_va_internal(a, "helper prototype: memory without a "
+							"size after it");
 			err = arg_size(a, st, reg + 1, h->args[k + 1] == BPFH_ARG_SIZE, &size);
 			if (err)
 				return err;
 			/* NULL (or any number) only with a size of 0: arg_mem lets that pass
 			 * and refuses a number with a size that may be larger. */
 			err = arg_mem(a, st, reg, size, h->args[k] == BPFH_ARG_UNINIT_MEM ||
-				      h->args[k] == BPFH_ARG_UNINIT_MEM_OR_NULL);
+				      h->args[k] == BPFH_ARG_UNINIT_MEM_OR_NULL,
+				      st->r[reg + 1].s.r64.umin == size);
 			if (err)
 				return err;
 			break;
@@ -373,7 +424,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 					    reg, reg_str(r));
 			break;
 		case BPFH_ARG_LONG_PTR:
-			err = arg_mem(a, st, reg, 8, true);
+			err = arg_mem(a, st, reg, 8, true, true);
 			if (err)
 				return err;
 			break;
@@ -412,8 +463,8 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 				return err;
 			break;
 		default:
-			return fail(a, "%s: argument %u (R%u) is of a kind not supported yet",
-				    h->name, k + 1, reg);
+			return bpfh_va_internal(a, "helper prototype: an argument kind the "
+						"verifier does not know");
 		}
 	}
 	if (release)
@@ -430,7 +481,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		break;
 	case BPFH_RET_MAP_VALUE_OR_NULL: {
 		uint32_t id = (uint32_t)a->insn + 1;
-		enum bpfh_vkind kind = BPFH_VK_MAP_VALUE_OR_NULL;
+		enum bpfh_vkind kind = finds ? BPFH_VK_MAP_VALUE : BPFH_VK_MAP_VALUE_OR_NULL;
 
 		drop_id(st, id);
 		if (map && (map->type == M_ARRAY_OF_MAPS || map->type == M_HASH_OF_MAPS)) {
@@ -478,7 +529,8 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 		break;
 	}
 	default:
-		return fail(a, "%s: return kind not supported yet", h->name);
+		return bpfh_va_internal(a, "helper prototype: a return kind the verifier does "
+					"not know");
 	}
 	return 0;
 }

@@ -43,6 +43,14 @@ static int refuse(struct bpfh_cfg *cfg, size_t i, const char *what, struct bpfh_
 	return -EACCES;
 }
 
+/* What the decoder (bpfh_isa_decode) has ruled out: a bug in bpfhost, not in the program. */
+static int internal(struct bpfh_cfg *cfg, size_t i, const char *what, struct bpfh_log *log)
+{
+	bpfh_verify_log_insn(log, cfg->insns, cfg->count, i);
+	bpfh_log_printf(log, "internal error: %s\n", what);
+	return -EFAULT;
+}
+
 void bpfh_cfg_free(struct bpfh_cfg *cfg)
 {
 	free(cfg->ops);
@@ -123,7 +131,8 @@ static int find_functions(struct bpfh_cfg *cfg, bool *leader, struct bpfh_log *l
 	return 0;
 }
 
-/* Structural checks on each instruction, and the leaders (block starts). */
+/* Structural checks on each instruction, and the leaders (block starts). The decoder has
+ * checked jump targets, lddw pairs and that the last instruction is exit or ja. */
 static int mark_leaders(struct bpfh_cfg *cfg, bool *leader, struct bpfh_log *log)
 {
 	size_t n = cfg->count;
@@ -137,7 +146,8 @@ static int mark_leaders(struct bpfh_cfg *cfg, bool *leader, struct bpfh_log *log
 		if (op == BPFH_OP_CALL_LOCAL || takes_callback(cfg, i)) {
 			/* The call ends its block: the callee runs between the two. */
 			if (next >= n)
-				return refuse(cfg, i, "control falls past the last instruction", log);
+				return internal(cfg, i, "control falls past the last instruction",
+						log);
 			leader[next] = true;
 			continue;
 		}
@@ -147,23 +157,23 @@ static int mark_leaders(struct bpfh_cfg *cfg, bool *leader, struct bpfh_log *log
 			int64_t t = bpfh_insn_target(&cfg->insns[i], i, op);
 
 			if (t < 0 || (uint64_t)t >= n)
-				return refuse(cfg, i, "jump out of the program", log);
+				return internal(cfg, i, "jump out of the program", log);
 			if (cfg->fn_of[t] != cfg->fn_of[i])
 				return refuse(cfg, i, "jump out of the function (functions are entered "
 					      "by calls only)", log);
 			if (cfg->ops[t] == BPFH_OP_LDDW_HI)
-				return refuse(cfg, i, "jump into the second slot of lddw", log);
+				return internal(cfg, i, "jump into the second slot of lddw", log);
 			leader[t] = true;
 			if (next < n)
 				leader[next] = true;
 			else if (is_cond_jump(form))
-				return refuse(cfg, i, "control falls past the last instruction",
-					      log);
+				return internal(cfg, i, "control falls past the last instruction",
+						log);
 		} else if (form == BPFH_FORM_EXIT) {
 			if (next < n)
 				leader[next] = true;
 		} else if (next >= n) {
-			return refuse(cfg, i, "control falls past the last instruction", log);
+			return internal(cfg, i, "control falls past the last instruction", log);
 		}
 	}
 	return 0;

@@ -43,7 +43,7 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 	case BPFH_VK_STACK:
 		if (lo < -BPFH_STACK_SIZE || hi > 0)
 			return fail(a, "stack access out of the frame: R%u %s, bytes [%" PRId64
-				    ", %" PRId64 ")  of [-512, 0)", reg, reg_str(p), lo, hi);
+				    ", %" PRId64 ") of [-512, 0)", reg, reg_str(p), lo, hi);
 		if (lo != hi - (int64_t)size) {
 			if (write && acc != ACC_STORE)
 				return fail(a, "stack write with a variable offset: R%u %s", reg,
@@ -74,7 +74,7 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 
 		if (lo < 0 || hi > (int64_t)vs)
 			return fail(a, "map value access out of bounds: R%u %s, bytes [%" PRId64
-				    ", %" PRId64 ")  of value_size %" PRIu32, reg, reg_str(p), lo,
+				    ", %" PRId64 ") of value_size %" PRIu32, reg, reg_str(p), lo,
 				    hi, vs);
 		if (write && (m->map_flags & BPFH_F_RDONLY_PROG))
 			return fail(a, "write into a map read-only for programs "
@@ -122,11 +122,12 @@ int bpfh_va_check_region(struct actx *a, const struct bpfh_vstate *st, unsigned 
 			return 0;
 		if (lo < 0 || (uint64_t)hi > st->pkt_range)
 			return fail(a, "packet access past the checked end: R%u %s, bytes [%" PRId64
-				    ", %" PRId64 ") , checked %" PRIu64, reg, reg_str(p), lo, hi,
+				    ", %" PRId64 "), checked %" PRIu64, reg, reg_str(p), lo, hi,
 				    st->pkt_range);
 		return 0;
 	default:
-		return fail(a, "R%u: bad pointer", reg);
+		/* scalars, map pointers, the packet end and functions were refused above */
+		return bpfh_va_internal(a, "an access through a kind of pointer not handled");
 	}
 }
 
@@ -190,7 +191,8 @@ int bpfh_va_load(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 }
 
 /* A store at a variable stack offset: every byte it may reach keeps its state (initialised
- * stays initialised; uninitialised may stay so), and spills there are broken. */
+ * stays initialised; uninitialised may stay so), spills there are broken and known values
+ * forgotten. */
 static void var_write(struct bpfh_vstate *st, const struct bpfh_vreg *p, int64_t off,
 		      unsigned size)
 {
@@ -198,9 +200,29 @@ static void var_write(struct bpfh_vstate *st, const struct bpfh_vreg *p, int64_t
 	int64_t lo = p->s.r64.smin + off + BPFH_STACK_SIZE;
 	int64_t hi = p->s.r64.smax + off + size + BPFH_STACK_SIZE;
 
-	for (int64_t i = lo; i < hi; i++)
+	for (int64_t i = lo; i < hi; i++) {
 		if (v.stk[i] == BPFH_STK_SPILL)
 			bpfh_vstack_unspill(v.stk, v.spill, (size_t)i / 8);
+		if (v.stk[i] == BPFH_STK_CONST)
+			v.stk[i] = BPFH_STK_MISC;
+	}
+}
+
+/* The bytes a store of size bytes of the number v writes, in memory order. */
+static void store_bytes(uint64_t v, unsigned size, uint8_t *out)
+{
+	uint8_t b1 = (uint8_t)v;
+	uint16_t b2 = (uint16_t)v;
+	uint32_t b4 = (uint32_t)v;
+
+	if (size == 1)
+		memcpy(out, &b1, 1);
+	else if (size == 2)
+		memcpy(out, &b2, 2);
+	else if (size == 4)
+		memcpy(out, &b4, 4);
+	else
+		memcpy(out, &v, 8);
 }
 
 int bpfh_va_store(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn,
@@ -211,6 +233,7 @@ int bpfh_va_store(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn
 	struct bpfh_vreg p = st->r[insn->dst];
 	struct bpfh_vreg val;
 	size_t slot;
+	uint64_t c;
 	char b[96];
 	int err;
 
@@ -251,12 +274,21 @@ int bpfh_va_store(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn
 	if (val.kind == BPFH_VK_STACK && val.map > p.map)
 		return fail(a, "storing a pointer to the stack of frame %" PRIu32 " into frame %"
 			    PRIu32 " would outlive it", val.map, p.map);
-	bpfh_vstate_stack_write(st, p.map, slot, size);
 	if (size == 8 && slot % 8 == 0) {
 		struct bpfh_vview v = bpfh_vstate_frame(st, p.map);
 
+		bpfh_vstate_stack_write(st, p.map, slot, size);
 		memset(&v.stk[slot], BPFH_STK_SPILL, 8);
 		v.spill[slot / 8] = val;
+	} else if (val.kind == BPFH_VK_SCALAR && bpfh_scalar_is_const(&val.s, &c)) {
+		/* A narrower store of a known number: its bytes' values are known (a key's). */
+		struct bpfh_vview v = bpfh_vstate_frame(st, p.map);
+		uint8_t bytes[8];
+
+		store_bytes(c, size, bytes);
+		bpfh_vstack_write_const(v.stk, v.spill, slot, size, bytes);
+	} else {
+		bpfh_vstate_stack_write(st, p.map, slot, size);
 	}
 	return 0;
 }

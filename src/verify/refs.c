@@ -375,12 +375,14 @@ int bpfh_va_refs_exit(struct actx *a, const struct bpfh_vstate *st)
 	if (r->lock == BPFH_LOCK_UNKNOWN)
 		return fail(a, "exit where a bpf_spin_lock may be held (taken at insn %" PRIu32
 			    " on some path)", r->lock_insn);
-	if (r->n)
-		return fail(a, "unreleased reference from insn %" PRIu32 " (bpf_%s) at exit",
-			    r->id[0] - 1, acquirer(a, r->id[0]));
+	/* Past the bound the references held are not all known: say so rather than name one
+	 * of those that are (which may have been released on the path that leaks). */
 	if (r->lost)
 		return fail(a, "unreleased references at exit (more than %d may be held)",
 			    BPFH_VMAX_REFS);
+	if (r->n)
+		return fail(a, "unreleased reference from insn %" PRIu32 " (bpf_%s) at exit",
+			    r->id[0] - 1, acquirer(a, r->id[0]));
 	return 0;
 }
 

@@ -163,6 +163,9 @@ void bpfh_vstate_format(const struct bpfh_vstate *st, char *buf, size_t size)
 	}
 	if (st->pkt_range)
 		PUT(" packet>=%" PRIu64, st->pkt_range);
+	bpfh_vrefs_format(&st->refs, v, sizeof(v));
+	if (v[0])
+		PUT(" %s", v);
 #undef PUT
 }
 
@@ -238,27 +241,50 @@ static void vreg_join(struct bpfh_vreg *a, const struct bpfh_vreg *b, bool widen
 	}
 }
 
+/* Whether a slot's 8 byte kinds (w, in memory order) hold a CONST byte. */
+static bool has_const(uint64_t w)
+{
+	uint64_t c = w ^ (UINT64_C(0x0101010101010101) * BPFH_STK_CONST);
+
+	/* a zero byte in c */
+	return ((c - UINT64_C(0x0101010101010101)) & ~c & UINT64_C(0x8080808080808080)) != 0;
+}
+
+/* The value of CONST byte i of a frame's stack (slot i / 8). */
+static uint8_t const_byte(const struct bpfh_vreg *spill, size_t i)
+{
+	uint64_t v = spill[i / 8].s.var.value;
+	uint8_t b[8];
+
+	memcpy(b, &v, 8);
+	return b[i % 8];
+}
+
 static bool stack_leq(const uint8_t *astk, const struct bpfh_vreg *aspill, const uint8_t *bstk,
 		      const struct bpfh_vreg *bspill)
 {
 	for (size_t i = 0; i < BPFH_STACK_SIZE; i++) {
 		uint64_t x, y;
 
-		/* Equal slots pass byte by byte (spills are compared below): the common case. */
+		/* Equal slots pass byte by byte (spills are compared below): the common case;
+		 * not with bytes of known value, whose values may differ. */
 		if (i % 8 == 0) {
 			memcpy(&x, &astk[i], 8);
 			memcpy(&y, &bstk[i], 8);
-			if (x == y) {
+			if (x == y && !has_const(x)) {
 				i += 7;
 				continue;
 			}
 		}
-		/* INVALID is the top of bytes; SPILL below MISC below INVALID. */
+		/* INVALID is the top of bytes; SPILL and CONST below MISC below INVALID. */
 		if (bstk[i] == BPFH_STK_INVALID)
 			continue;
 		if (astk[i] == BPFH_STK_INVALID)
 			return false;
 		if (bstk[i] == BPFH_STK_SPILL && astk[i] != BPFH_STK_SPILL)
+			return false;
+		if (bstk[i] == BPFH_STK_CONST &&
+		    (astk[i] != BPFH_STK_CONST || const_byte(aspill, i) != const_byte(bspill, i)))
 			return false;
 		if (bstk[i] == BPFH_STK_MISC && astk[i] == BPFH_STK_SPILL &&
 		    aspill[i / 8].kind != BPFH_VK_SCALAR)
@@ -328,6 +354,7 @@ static void stack_join(uint8_t *astk, struct bpfh_vreg *aspill, const uint8_t *b
 		uint8_t *x = &astk[s * 8];
 		const uint8_t *y = &bstk[s * 8];
 		uint64_t xs, ys;
+		bool known = false; /* a byte of the same value on both paths: stays CONST */
 
 		memcpy(&xs, x, 8);
 		memcpy(&ys, y, 8);
@@ -351,10 +378,14 @@ static void stack_join(uint8_t *astk, struct bpfh_vreg *aspill, const uint8_t *b
 
 			if (u == BPFH_STK_INVALID || v == BPFH_STK_INVALID || px || py)
 				x[k] = BPFH_STK_INVALID;
+			else if (u == BPFH_STK_CONST && v == BPFH_STK_CONST &&
+				 const_byte(aspill, s * 8 + k) == const_byte(bspill, s * 8 + k))
+				known = true;
 			else
 				x[k] = BPFH_STK_MISC;
 		}
-		memset(&aspill[s], 0, sizeof(aspill[s]));
+		if (!known)
+			memset(&aspill[s], 0, sizeof(aspill[s]));
 	}
 }
 
@@ -478,24 +509,29 @@ size_t bpfh_vstate_size(unsigned depth)
 	return sizeof(struct bpfh_vstate) + depth * sizeof(struct bpfh_vframe);
 }
 
-/*
- * Copies are the analysis's main cost: copy what can matter only. The spilled registers from
- * the lowest slot that holds one (the others are never read: their bytes are not SPILL, in src
- * and so in dst), and the zone's rows of its variables.
- */
-/* The lowest stack slot that holds a spilled register; BPFH_VSLOTS: none. */
-static size_t first_spill(const uint8_t *stk)
+/* Whether slot s holds a spill or a byte of known value (its spill entry is then read). */
+static bool slot_used(const uint8_t *stk, size_t s)
+{
+	uint64_t w;
+
+	memcpy(&w, &stk[s * 8], 8);
+	return stk[s * 8] == BPFH_STK_SPILL || has_const(w);
+}
+
+/* The lowest stack slot whose spill entry is read (a spilled register, bytes of known value);
+ * BPFH_VSLOTS: none. */
+static size_t first_used(const uint8_t *stk)
 {
 	for (size_t s = 0; s < BPFH_VSLOTS; s++)
-		if (stk[s * 8] == BPFH_STK_SPILL)
+		if (slot_used(stk, s))
 			return s;
 	return BPFH_VSLOTS;
 }
 
-/* As the running frame is copied: the spills from the lowest one, the zone's rows. */
+/* As the running frame is copied: the spill entries from the lowest used, the zone's rows. */
 static void frame_copy(struct bpfh_vframe *dst, const struct bpfh_vframe *src)
 {
-	size_t first = first_spill(src->stk);
+	size_t first = first_used(src->stk);
 
 	memcpy(dst->stk, src->stk, sizeof(dst->stk));
 	if (first < BPFH_VSLOTS)
@@ -508,19 +544,21 @@ static void frame_copy(struct bpfh_vframe *dst, const struct bpfh_vframe *src)
 	memcpy(dst->z.m, src->z.m, (src->z.n + 1u) * sizeof(dst->z.m[0]));
 }
 
+/*
+ * Copies are the analysis's main cost: copy what can matter only. The spill entries from the
+ * lowest slot that holds a spilled register or a byte of known value (the others are never
+ * read: their bytes are neither SPILL nor CONST, in src and so in dst), and the zone's rows of
+ * its variables.
+ */
 void bpfh_vstate_copy(struct bpfh_vstate *dst, const struct bpfh_vstate *src)
 {
-	size_t first = BPFH_VSLOTS;
+	size_t first;
 
 	if (dst == src)
 		return;
 	memcpy(dst->r, src->r, sizeof(dst->r));
 	memcpy(dst->stk, src->stk, sizeof(dst->stk));
-	for (size_t s = 0; s < BPFH_VSLOTS; s++)
-		if (src->stk[s * 8] == BPFH_STK_SPILL) {
-			first = s;
-			break;
-		}
+	first = first_used(src->stk);
 	if (first < BPFH_VSLOTS)
 		memcpy(&dst->spill[first], &src->spill[first],
 		       (BPFH_VSLOTS - first) * sizeof(dst->spill[0]));
@@ -568,6 +606,49 @@ void bpfh_vstack_write(uint8_t *stk, struct bpfh_vreg *spill, size_t lo, size_t 
 			bpfh_vstack_unspill(stk, spill, i / 8);
 		stk[i] = BPFH_STK_MISC;
 	}
+}
+
+void bpfh_vstack_write_const(uint8_t *stk, struct bpfh_vreg *spill, size_t lo, size_t n,
+			     const uint8_t *bytes)
+{
+	bpfh_vstack_write(stk, spill, lo, n);
+	for (size_t i = lo; i < lo + n; i++) {
+		size_t s = i / 8;
+		uint8_t b[8] = { 0 };
+		uint64_t v;
+		bool known = false;
+
+		for (size_t k = 0; k < 8; k++)
+			known |= stk[s * 8 + k] == BPFH_STK_CONST;
+		if (known) {
+			v = spill[s].s.var.value;
+			memcpy(b, &v, 8);
+		}
+		b[i % 8] = bytes[i - lo];
+		memcpy(&v, b, 8);
+		bpfh_vreg_set_scalar(&spill[s], bpfh_scalar_const(v));
+		stk[i] = BPFH_STK_CONST;
+	}
+}
+
+bool bpfh_vstack_known(const uint8_t *stk, const struct bpfh_vreg *spill, size_t lo, size_t n,
+		       uint8_t *bytes)
+{
+	for (size_t i = lo; i < lo + n; i++) {
+		uint64_t v;
+		uint8_t b[8];
+
+		if (stk[i] == BPFH_STK_CONST) {
+			bytes[i - lo] = const_byte(spill, i);
+			continue;
+		}
+		if (stk[i] != BPFH_STK_SPILL || spill[i / 8].kind != BPFH_VK_SCALAR ||
+		    !bpfh_scalar_is_const(&spill[i / 8].s, &v))
+			return false;
+		memcpy(b, &v, 8);
+		bytes[i - lo] = b[i % 8];
+	}
+	return true;
 }
 
 bool bpfh_vstack_init(const uint8_t *stk, const struct bpfh_vreg *spill, size_t lo, size_t n)

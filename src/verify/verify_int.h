@@ -103,8 +103,10 @@ struct bpfh_vreg {
 	struct bpfh_scalar s; /* the value (scalar) or the offset (pointers) */
 };
 
-/* Stack bytes. */
-enum { BPFH_STK_INVALID = 0, BPFH_STK_MISC, BPFH_STK_SPILL };
+/* Stack bytes: never written (or unreadable), data, part of a spilled register, or data of a
+ * known value (CONST: the byte at the same place in the slot's spill, a constant scalar that
+ * holds the slot's 8 bytes in memory order; the other bytes of that constant mean nothing). */
+enum { BPFH_STK_INVALID = 0, BPFH_STK_MISC, BPFH_STK_SPILL, BPFH_STK_CONST };
 
 #define BPFH_VSLOTS (BPFH_STACK_SIZE / 8)
 
@@ -169,6 +171,13 @@ void bpfh_vstack_write(uint8_t *stk, struct bpfh_vreg *spill, size_t lo, size_t 
 /* Break the spill in slot: a scalar's bytes stay initialised data, a pointer's unreadable. */
 void bpfh_vstack_unspill(uint8_t *stk, struct bpfh_vreg *spill, size_t slot);
 bool bpfh_vstack_init(const uint8_t *stk, const struct bpfh_vreg *spill, size_t lo, size_t n);
+/* Stack bytes of one frame: [lo, lo + n) become data of the known value bytes[0 .. n). */
+void bpfh_vstack_write_const(uint8_t *stk, struct bpfh_vreg *spill, size_t lo, size_t n,
+			     const uint8_t *bytes);
+/* Whether every byte of [lo, lo + n) has a known value (a CONST byte, or a byte of a spilled
+ * constant); if so, the values into bytes[0 .. n). */
+bool bpfh_vstack_known(const uint8_t *stk, const struct bpfh_vreg *spill, size_t lo, size_t n,
+		       uint8_t *bytes);
 
 /* The packet's pointers (start, end, metadata): their relational variable is their address
  * minus the packet's start, so any two compare and subtract in the zone. */

@@ -6,7 +6,7 @@
 # type and options, then the program), and for fuzz_obj the BPF objects built from
 # tests/data/obj. Prints
 # "fuzz: N passed, N failed" (a target fails when it finds a crash; the input is kept in
-# build/fuzz/artifacts/). Skips where clang's libFuzzer is missing.
+# $BUILD/fuzz/artifacts/). Skips where clang's libFuzzer is missing.
 BUILD=${BUILD:-build}
 CONFORMANCE=${CONFORMANCE:-../shared/conformance}
 SECONDS_EACH=${FUZZ_SECONDS:-20}
@@ -14,20 +14,22 @@ if ! command -v clang >/dev/null 2>&1; then
 	echo "fuzz: skipped (no clang)"
 	exit 0
 fi
-if ! make -s fuzz >build/fuzz-build.log 2>&1; then
-	if grep -q 'fuzzer' build/fuzz-build.log && grep -qi 'cannot find\|not found' build/fuzz-build.log; then
+FUZZ=$BUILD/fuzz
+mkdir -p "$FUZZ" || exit 1
+if ! make -s BUILD="$BUILD" fuzz >"$FUZZ/build.log" 2>&1; then
+	if grep -q 'fuzzer' "$FUZZ/build.log" && grep -qi 'cannot find\|not found' "$FUZZ/build.log"; then
 		echo "fuzz: skipped (libFuzzer runtime missing)"
 		exit 0
 	fi
-	cat build/fuzz-build.log
+	cat "$FUZZ/build.log"
 	echo "SUITE-ERROR fuzz build"
 	exit 1
 fi
 
 # Seeds: each test file's program as assembly text and as bytes.
-seeds=build/fuzz/seeds
+seeds=$FUZZ/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds/asm" "$seeds/bin" "$seeds/interp" "$seeds/verify" build/fuzz/artifacts
+mkdir -p "$seeds/asm" "$seeds/bin" "$seeds/interp" "$seeds/verify" "$FUZZ/artifacts"
 for f in "$CONFORMANCE"/tests/*.data tests/data/isa/*.data; do
 	[ -f "$f" ] || continue
 	b=$(basename "$f" .data)
@@ -69,17 +71,17 @@ failed=0
 for t in fuzz_asm:asm fuzz_decode:bin fuzz_interp:interp fuzz_jit:interp fuzz_obj:obj \
 	fuzz_verify:verify; do
 	name=${t%%:*}
-	corpus=build/fuzz/corpus-$name
+	corpus=$FUZZ/corpus-$name
 	mkdir -p "$corpus"
-	if build/fuzz/$name -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-		-artifact_prefix=build/fuzz/artifacts/$name- "$corpus" "$seeds/${t#*:}" \
-		>build/fuzz/$name.log 2>&1; then
+	if "$FUZZ/$name" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$FUZZ/artifacts/$name-" "$corpus" "$seeds/${t#*:}" \
+		>"$FUZZ/$name.log" 2>&1; then
 		passed=$((passed + 1))
-		echo "ok   $name: $(grep -o 'Done [0-9]* runs' build/fuzz/$name.log | tail -1)"
+		echo "ok   $name: $(grep -o 'Done [0-9]* runs' "$FUZZ/$name.log" | tail -1)"
 	else
 		failed=$((failed + 1))
-		echo "FAIL $name: see build/fuzz/$name.log"
-		tail -30 build/fuzz/$name.log
+		echo "FAIL $name: see $FUZZ/$name.log"
+		tail -30 "$FUZZ/$name.log"
 	fi
 done
 echo "fuzz: $passed passed, $failed failed"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The verifier's case files (vcase.h). */
 #include <dirent.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,8 +83,11 @@ int vcase_type(const struct vcase *c, struct bpfh_verify_prog_type *type)
 
 	if (!strcmp(c->type, "memory")) {
 		*type = bpfh_verify_type_memory(c->mem_size);
-		return 0;
+		type->ctx_writable = !c->ctx_readonly;
+		goto ret;
 	}
+	if (c->ctx_readonly)
+		return -1; /* only memory programs' contexts are untyped */
 	for (i = 0; i < sizeof(vcase_types) / sizeof(vcase_types[0]); i++)
 		if (!strcmp(c->type, vcase_types[i].name))
 			break;
@@ -98,6 +102,11 @@ int vcase_type(const struct vcase *c, struct bpfh_verify_prog_type *type)
 	if (!t || prog_type == BPFH_PROG_TYPE_MEMORY)
 		return -1;
 	*type = *t;
+ret:
+	if (c->has_ret) {
+		type->ret_min = c->ret_min;
+		type->ret_max = c->ret_max;
+	}
 	return 0;
 }
 
@@ -267,6 +276,10 @@ int vcase_read_file(const char *path, vcase_fn fn, void *arg)
 				if (strstr(a, "max_states="))
 					c.max_states = strtoul(strstr(a, "max_states=") + 11,
 							       NULL, 10);
+				c.ctx_readonly = strstr(a, "ctx_readonly") != NULL;
+				c.has_ret = strstr(a, "return=") &&
+					    sscanf(strstr(a, "return=") + 7, "%" SCNd64 ",%" SCNd64,
+						   &c.ret_min, &c.ret_max) == 2;
 			} else {
 				snprintf(err, sizeof(err), "line %u: unknown section %.80s", lineno, a);
 				fn(arg, path, &c, err);
@@ -294,6 +307,20 @@ int vcase_read_file(const char *path, vcase_fn fn, void *arg)
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void vcase_input(const struct vcase *c, const struct bpfh_verify_prog_type *type,
+		 const struct bpfh_insn *insns, size_t count, struct bpfh_verify_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->insns = insns;
+	in->count = count;
+	in->type = type;
+	in->maps = c->maps;
+	in->nmaps = c->nmaps;
+	in->opts.privileged = c->privileged;
+	in->opts.allow_unreachable = c->allow_unreachable;
+	in->opts.max_states = c->max_states;
 }
 
 int vcase_list_dir(const char *dir, char **names, size_t max)

@@ -8,7 +8,10 @@
  *   -- type xdp | socket | memory [SIZE]     the program type (memory: r1 = SIZE bytes, r2 = SIZE)
  *   -- maps                                  then one line per map:
  *                                            INDEX TYPE KEY VALUE MAX [NAME=VALUE ...]
- *   -- options privileged allow_unreachable max_states=N   any of them
+ *   -- options privileged allow_unreachable max_states=N ctx_readonly return=MIN,MAX
+ *                                            any of them; the last two change the program
+ *                                            type (ctx_readonly: a memory program's context
+ *                                            may not be written; return: r0's range at exit)
  *   -- asm                                   the program, conformance syntax
  *   -- verdict accept | reject
  *   -- message FRAGMENT                      text the log must contain (rejections)
@@ -34,6 +37,8 @@ struct vcase {
 	size_t nmaps;
 	int privileged, allow_unreachable;
 	unsigned long max_states; /* 0: the verifier's default */
+	int ctx_readonly, has_ret;
+	int64_t ret_min, ret_max;
 	char *asm_text;
 	size_t asm_len, asm_cap;
 	unsigned asm_line;
@@ -52,6 +57,11 @@ int vcase_list_dir(const char *dir, char **names, size_t max);
 
 /* The program type of a case's "-- type" line into *type; -1 for a name it does not know. */
 int vcase_type(const struct vcase *c, struct bpfh_verify_prog_type *type);
+
+/* The verifier's input for a case: insns (count of them) and type, with the case's maps and
+ * options. Borrows all of them. */
+void vcase_input(const struct vcase *c, const struct bpfh_verify_prog_type *type,
+		 const struct bpfh_insn *insns, size_t count, struct bpfh_verify_input *in);
 
 /* One "NAME=VALUE" attribute of a map line; -1 for one it does not know. */
 int vcase_map_attr(struct bpfh_verify_map *map, const char *name, const char *value);

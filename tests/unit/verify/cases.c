@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The verifier's data-driven cases: every case of tests/data/verify/NAME.data (format in
- * tests/harness/vcase.h) is one check: its verdict, and for rejections the message fragment.
+ * tests/harness/vcase.h) is one check: its verdict, and for rejections the message fragment;
+ * verified again with a trace callback (what --verbose does), the verdict and log must be the
+ * same.
  * Also verifies every program of the public conformance suite as a memory program of its -- mem
  * size and prints how many are accepted (information, not a check: some do things the verifier
  * refuses on purpose); for each accepted one, the expected r0 must lie in the computed range.
@@ -23,16 +25,23 @@
 
 static unsigned cases_run, cases_accepted;
 
+static void no_trace(void *arg, size_t insn, const char *invariant)
+{
+	(void)arg;
+	(void)insn;
+	(void)invariant;
+}
+
 static void run_case(void *arg, const char *file, const struct vcase *c, const char *problem)
 {
-	char logbuf[1024];
+	char logbuf[1024], traced[1024];
 	struct bpfh_log log;
 	struct bpfh_insn *insns = NULL;
 	size_t count = 0;
 	struct bpfh_verify_prog_type type;
 	struct bpfh_verify_input in;
 	struct bpfh_verify_result res;
-	int err;
+	int err, traced_err;
 
 	(void)arg;
 	if (problem) {
@@ -53,21 +62,20 @@ static void run_case(void *arg, const char *file, const struct vcase *c, const c
 		CHECKF(0, "%s: %s: assembly failed: %s", file, c->name, logbuf);
 		return;
 	}
-	memset(&in, 0, sizeof(in));
-	in.insns = insns;
-	in.count = count;
-	in.type = &type;
-	in.maps = c->maps;
-	in.nmaps = c->nmaps;
-	in.opts.privileged = c->privileged;
-	in.opts.allow_unreachable = c->allow_unreachable;
-	in.opts.max_states = c->max_states;
+	vcase_input(c, &type, insns, count, &in);
 	bpfh_log_init(&log, logbuf, sizeof(logbuf));
 	err = bpfh_verify(&in, &res, &log);
+	/* Tracing (--verbose) keeps more states; the verdict and the message must not change. */
+	in.opts.trace = no_trace;
+	bpfh_log_init(&log, traced, sizeof(traced));
+	traced_err = bpfh_verify(&in, NULL, &log);
 	cases_run++;
 	cases_accepted += err == 0;
 	/* One check per case, so the counts are cases. */
-	if (c->verdict)
+	if (traced_err != err || strcmp(traced, logbuf))
+		CHECKF(0, "%s: %s: with a trace, got %d: %s; without, %d: %s", file, c->name,
+		       traced_err, traced, err, logbuf);
+	else if (c->verdict)
 		CHECKF(err == 0 && res.accepted, "%s: %s: want accept, got %d: %s", file, c->name,
 		       err, logbuf);
 	else

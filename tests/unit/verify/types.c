@@ -4,7 +4,9 @@
  * src/hooks/table.c with the hook's context size and a return range inside the hook's; field
  * tables inside the context, without overlaps, named, with rights that make sense;
  * helper lists naming only helpers bpfhost has, each once, with the type-specific ones where
- * they belong. Then bpfh_object_verify_prog on the examples ($BUILD/examples): a verdict for
+ * they belong. Every helper's prototype is one the verifier can check (a key or value after its
+ * map, memory followed by its size: call.c treats anything else as an internal error).
+ * Then bpfh_object_verify_prog on the examples ($BUILD/examples): a verdict for
  * every program, rejections logged as "FILE:PROGRAM: insn N (...)", and its argument checks.
  */
 #include <errno.h>
@@ -113,6 +115,38 @@ static void check_helpers(const struct bpfh_verify_prog_type *t)
 	/* every type has the map helpers and tail calls */
 	CHECKF(bpfh_verify_type_allows_helper(t, 1) && bpfh_verify_type_allows_helper(t, 12), "%s",
 	       t->name);
+}
+
+static void check_prototypes(void)
+{
+	size_t count, n = 0;
+
+	bpfh_helper_table(&count);
+	for (uint32_t id = 0; id < count; id++) {
+		const struct bpfh_helper *h = bpfh_helper_find(id);
+		int map = 0, ok = 1;
+
+		if (!h)
+			continue;
+		n++;
+		for (unsigned k = 0; k < 5; k++) {
+			unsigned a = h->args[k], next = k < 4 ? h->args[k + 1] : BPFH_ARG_NONE;
+			int sized = next == BPFH_ARG_SIZE || next == BPFH_ARG_SIZE_OR_ZERO;
+
+			map |= a == BPFH_ARG_CONST_MAP_PTR;
+			if ((a == BPFH_ARG_MAP_KEY || a == BPFH_ARG_MAP_VALUE) && !map)
+				ok = 0;
+			if ((a == BPFH_ARG_MEM || a == BPFH_ARG_MEM_OR_NULL ||
+			     a == BPFH_ARG_UNINIT_MEM_OR_NULL || (a == BPFH_ARG_UNINIT_MEM && !map)) &&
+			    !sized)
+				ok = 0;
+			if (a > BPFH_ARG_FORMAT_VALUE)
+				ok = 0;
+		}
+		CHECKF(ok && h->ret <= BPFH_RET_ACTION, "helper %u (%s): a prototype the verifier "
+		       "cannot check", id, h->name);
+	}
+	CHECKF(n >= 40, "only %zu helpers found", n);
 }
 
 static void check_types(void)
@@ -240,6 +274,7 @@ static void check_objects(void)
 int main(void)
 {
 	check_types();
+	check_prototypes();
 	check_objects();
 	return check_summary("verify-types");
 }
