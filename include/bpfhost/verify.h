@@ -119,6 +119,9 @@ struct bpfh_verify_options {
 	int allow_unreachable;    /* accept instructions no path reaches (default: refuse) */
 	uint32_t max_loop_iterations; /* joins at a loop head before widening (0: 8) */
 	uint64_t max_states;      /* bound on block visits (0: 1,000,000) */
+	uint64_t max_memory;      /* bound on the analysis's memory in bytes: states, contexts,
+				     nodes (0: 256 MiB); past it the program is refused as too
+				     complex */
 	uint64_t max_loop_bound;  /* iterations a loop may be proven to make per entry
 				     (0: 8,388,608, bpf_loop's limit) */
 	/* --verbose: after the analysis, called once per reachable instruction in order with

@@ -211,6 +211,19 @@ struct fix {
 
 #define MAX_NODES 2000000u
 #define DEFAULT_MAX_STATES 1000000u
+#define DEFAULT_MAX_MEMORY (256ull << 20)
+
+/* Refuses a program whose analysis holds more than max_memory bytes (checked at every visit
+ * and new context: what one step can add is a context's nodes or a state). */
+static int check_memory(struct actx *a, const struct fix *f)
+{
+	uint64_t max = a->in->opts.max_memory ? a->in->opts.max_memory : DEFAULT_MAX_MEMORY;
+
+	if (f->bytes <= max)
+		return 0;
+	return fail(a, "program too complex: its analysis needs more than %" PRIu64 " KiB "
+		    "(states in too many call contexts or join points)", max >> 10);
+}
 
 static void account(struct fix *f, int64_t delta)
 {
@@ -285,6 +298,8 @@ static int new_ctx(struct actx *a, struct fix *f, size_t fn, size_t parent, size
 	if (f->nnode + nb > max_nodes)
 		return fail(a, "program too complex: more than %" PRIu64 " blocks in all call "
 			    "contexts", max_nodes);
+	if (check_memory(a, f))
+		return -EACCES;
 	if (grow(f, (void **)&f->ctx, &f->capctx, f->nctx + 1, sizeof(*f->ctx)) ||
 	    grow(f, (void **)&f->node, &f->capnode, f->nnode + nb, sizeof(*f->node)))
 		return -ENOMEM;
@@ -872,14 +887,15 @@ static int visit_node(struct actx *a, struct fix *f, size_t nid, unsigned p,
 	const struct bpfh_cfg *cfg = a->cfg;
 	int err;
 
-	if (++out->states > max_states) {
-		size_t ctx = f->node[nid].ctx;
+	size_t ctx = f->node[nid].ctx;
 
-		a->insn = cfg->blocks[cfg->funcs[f->ctx[ctx].fn].first_block +
-				      (nid - f->ctx[ctx].node0)].first;
+	a->insn = cfg->blocks[cfg->funcs[f->ctx[ctx].fn].first_block +
+			      (nid - f->ctx[ctx].node0)].first;
+	if (++out->states > max_states)
 		return fail(a, "program too complex: more than %" PRIu64 " block visits",
 			    max_states);
-	}
+	if (check_memory(a, f))
+		return -EACCES;
 	err = visit(a, f, nid, f->node[nid].st[p], false, buf);
 	if (f->release && !err) {
 		account(f, -(int64_t)bpfh_vstate_size(f->node[nid].st[p]->depth));
@@ -900,11 +916,13 @@ static int run_pending(struct actx *a, struct fix *f, struct bpfh_verify_result 
 	while (f->npend && !err) {
 		struct pending q = f->pend[--f->npend];
 
+		a->insn = cfg->blocks[cfg->funcs[f->ctx[f->node[q.id].ctx].fn].first_block +
+				      (q.id - f->ctx[f->node[q.id].ctx].node0)].first;
 		if (++out->states > max_states) {
-			a->insn = cfg->blocks[cfg->funcs[f->ctx[f->node[q.id].ctx].fn]
-				.first_block + (q.id - f->ctx[f->node[q.id].ctx].node0)].first;
 			err = fail(a, "program too complex: more than %" PRIu64 " block visits",
 				   max_states);
+		} else if (check_memory(a, f)) {
+			err = -EACCES;
 		} else {
 			err = visit(a, f, q.id, q.st, true, buf);
 		}

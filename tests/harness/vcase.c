@@ -276,6 +276,9 @@ int vcase_read_file(const char *path, vcase_fn fn, void *arg)
 				if (strstr(a, "max_states="))
 					c.max_states = strtoul(strstr(a, "max_states=") + 11,
 							       NULL, 10);
+				if (strstr(a, "max_memory="))
+					c.max_memory = strtoull(strstr(a, "max_memory=") + 11,
+								NULL, 10);
 				c.ctx_readonly = strstr(a, "ctx_readonly") != NULL;
 				c.has_ret = strstr(a, "return=") &&
 					    sscanf(strstr(a, "return=") + 7, "%" SCNd64 ",%" SCNd64,
@@ -321,6 +324,7 @@ void vcase_input(const struct vcase *c, const struct bpfh_verify_prog_type *type
 	in->opts.privileged = c->privileged;
 	in->opts.allow_unreachable = c->allow_unreachable;
 	in->opts.max_states = c->max_states;
+	in->opts.max_memory = c->max_memory;
 }
 
 int vcase_list_dir(const char *dir, char **names, size_t max)

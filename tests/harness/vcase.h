@@ -8,7 +8,8 @@
  *   -- type xdp | socket | memory [SIZE]     the program type (memory: r1 = SIZE bytes, r2 = SIZE)
  *   -- maps                                  then one line per map:
  *                                            INDEX TYPE KEY VALUE MAX [NAME=VALUE ...]
- *   -- options privileged allow_unreachable max_states=N ctx_readonly return=MIN,MAX
+ *   -- options privileged allow_unreachable max_states=N max_memory=BYTES ctx_readonly
+ *      return=MIN,MAX
  *                                            any of them; the last two change the program
  *                                            type (ctx_readonly: a memory program's context
  *                                            may not be written; return: r0's range at exit)
@@ -37,6 +38,7 @@ struct vcase {
 	size_t nmaps;
 	int privileged, allow_unreachable;
 	unsigned long max_states; /* 0: the verifier's default */
+	unsigned long long max_memory; /* 0: the verifier's default */
 	int ctx_readonly, has_ret;
 	int64_t ret_min, ret_max;
 	char *asm_text;
