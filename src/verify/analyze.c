@@ -7,8 +7,12 @@
  * violate it; since states only grow, that state over-approximates some reachable one and the
  * program is rejected with one line naming the instruction and the abstract values involved.
  *
+ * Loops are analysed by widening; their termination is proved by the loop counters of rel.c
+ * (every back edge must show a bounded counter: check_loops). Stored states forget the
+ * registers dead at their block (the CFG's live_in). The analysis's visits and memory are
+ * bounded (max_states, max_memory).
+ *
  * Not here: the CFG's structural checks (cfg.c) and the lattice of states (state.c).
- * Loops are analysed by widening; their termination is not proved yet.
  */
 #include <errno.h>
 #include <inttypes.h>
