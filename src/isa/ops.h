@@ -75,4 +75,11 @@ int bpfh_isa_identify(const struct bpfh_insn *insn, size_t i, uint8_t *op, struc
 /* Target slot of the jump or local call at index i (i + 1 + offset), as a signed value. */
 int64_t bpfh_insn_target(const struct bpfh_insn *insn, size_t i, unsigned op);
 
+/* The registers (bit n: rn) insn, of op, reads (*use) and writes (*def), by the ISA and its
+ * calling convention: a call or callx reads r1..r5 (what a helper or function may take) and
+ * writes r0..r5 (r1..r5 are clobbered); LD_ABS and LD_IND read the context in r6 and do the
+ * same to r0..r5; exit reads r0; cmpxchg reads and writes r0, a fetching atomic writes its
+ * source. Engines that keep r1..r5 across calls narrow this (src/engine/jit). */
+void bpfh_insn_regs(const struct bpfh_insn *insn, unsigned op, unsigned *use, unsigned *def);
+
 #endif

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The opcode table as data: one struct bpfh_op_info per row of opcodes.def, and the facts that
- * follow from a row's opcode byte (class, access width, 32-bit view). Nothing here decodes.
+ * follow from a row (class, access width, 32-bit view, registers read and written). Nothing
+ * here decodes.
  */
 #include "ops.h"
 
@@ -60,4 +61,77 @@ int64_t bpfh_insn_target(const struct bpfh_insn *insn, size_t i, unsigned op)
 	int64_t delta = (op == BPFH_OP_JA32 || op == BPFH_OP_CALL_LOCAL) ? insn->imm : insn->off;
 
 	return (int64_t)i + 1 + delta;
+}
+
+#define REGS_CALL_ARGS 0x3eu /* r1..r5 */
+#define REGS_CALL_DEFS 0x3fu /* r0 and the clobbered r1..r5 */
+
+void bpfh_insn_regs(const struct bpfh_insn *insn, unsigned op, unsigned *use, unsigned *def)
+{
+	const struct bpfh_op_info *r = bpfh_op_info(op);
+	unsigned d = 1u << insn->dst, s = 1u << insn->src;
+
+	*use = 0;
+	*def = 0;
+	switch (r ? r->form : BPFH_FORM_NONE) {
+	case BPFH_FORM_ALU_K:
+		*use = (op == BPFH_OP_MOV64_K || op == BPFH_OP_MOV32_K) ? 0 : d;
+		*def = d;
+		break;
+	case BPFH_FORM_ALU_X:
+		*use = (op == BPFH_OP_MOV64_X || op == BPFH_OP_MOV32_X) ? s : d | s;
+		*def = d;
+		break;
+	case BPFH_FORM_NEG:
+	case BPFH_FORM_END:
+		*use = d;
+		*def = d;
+		break;
+	case BPFH_FORM_MOVSX:
+	case BPFH_FORM_LDX:
+		*use = s;
+		*def = d;
+		break;
+	case BPFH_FORM_JMP_K:
+	case BPFH_FORM_ST:
+		*use = d;
+		break;
+	case BPFH_FORM_JMP_X:
+	case BPFH_FORM_STX:
+		*use = d | s;
+		break;
+	case BPFH_FORM_ATOMIC:
+		*use = d | s;
+		if (op == BPFH_OP_ACMPXCHG64 || op == BPFH_OP_ACMPXCHG32) {
+			*use |= 1;
+			*def = 1;
+		} else if (r->sel & 0x01) { /* BPF_FETCH */
+			*def = s;
+		}
+		break;
+	case BPFH_FORM_CALL:
+		*use = REGS_CALL_ARGS;
+		*def = REGS_CALL_DEFS;
+		break;
+	case BPFH_FORM_CALLX:
+		*use = REGS_CALL_ARGS | d;
+		*def = REGS_CALL_DEFS;
+		break;
+	case BPFH_FORM_LDABS:
+		*use = 1u << 6;
+		*def = REGS_CALL_DEFS;
+		break;
+	case BPFH_FORM_LDIND:
+		*use = 1u << 6 | s;
+		*def = REGS_CALL_DEFS;
+		break;
+	case BPFH_FORM_EXIT:
+		*use = 1;
+		break;
+	case BPFH_FORM_LDDW:
+		*def = d;
+		break;
+	default: /* ja, gotol, the second slot of lddw */
+		break;
+	}
 }

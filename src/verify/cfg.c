@@ -445,78 +445,10 @@ static int mark_stored(struct bpfh_cfg *cfg)
 	return 0;
 }
 
-/* What instruction i reads (*use) and writes before any later read (*def) of r0..r9, an
- * over-approximation of the reads: calls read r1..r5 whatever the helper takes and write
- * r0..r5 (r1..r5 are unreadable after them), LD_ABS/LD_IND read the context in r6, atomics
- * read r0 and write nothing (cmpxchg compares it). r10 is never dead. */
-static void insn_regs(const struct bpfh_cfg *cfg, size_t i, unsigned *use, unsigned *def)
-{
-	const struct bpfh_insn *in = &cfg->insns[i];
-	const struct bpfh_op_info *info = bpfh_op_info(cfg->ops[i]);
-	unsigned d = 1u << in->dst, s = 1u << in->src, args = 0x3eu, clob = 0x3fu;
-	bool mov = (info->code & 0xf0) == 0xb0;
-
-	*use = *def = 0;
-	switch (info->form) {
-	case BPFH_FORM_ALU_K:
-		*use = mov ? 0 : d;
-		*def = d;
-		break;
-	case BPFH_FORM_ALU_X:
-		*use = (mov ? 0 : d) | s;
-		*def = d;
-		break;
-	case BPFH_FORM_MOVSX:
-		*use = s;
-		*def = d;
-		break;
-	case BPFH_FORM_NEG: case BPFH_FORM_END:
-		*use = *def = d;
-		break;
-	case BPFH_FORM_JMP_K: case BPFH_FORM_ST:
-		*use = d;
-		break;
-	case BPFH_FORM_JMP_X: case BPFH_FORM_STX:
-		*use = d | s;
-		break;
-	case BPFH_FORM_ATOMIC:
-		*use = d | s | 1u;
-		break;
-	case BPFH_FORM_LDX:
-		*use = s;
-		*def = d;
-		break;
-	case BPFH_FORM_LDDW:
-		*def = d;
-		break;
-	case BPFH_FORM_CALL:
-		*use = args;
-		*def = clob;
-		break;
-	case BPFH_FORM_CALLX:
-		*use = args | d;
-		*def = clob;
-		break;
-	case BPFH_FORM_LDABS:
-		*use = 1u << 6;
-		*def = clob;
-		break;
-	case BPFH_FORM_LDIND:
-		*use = 1u << 6 | s;
-		*def = clob;
-		break;
-	case BPFH_FORM_EXIT:
-		*use = 1u;
-		break;
-	default: /* ja, gotol */
-		break;
-	}
-	*use &= 0x3ffu;
-	*def &= 0x3ffu;
-}
-
-/* Live registers at each block's start: the backward fixpoint over the blocks' edges (a call
- * block's edge goes to the block after the call; the callee is a function of its own). */
+/* Live registers r0..r9 at each block's start (r10 is never dead): the backward fixpoint over
+ * the blocks' edges, with the ISA's registers per instruction (bpfh_insn_regs: calls read
+ * r1..r5 and clobber them). A call block's edge goes to the block after the call; the callee
+ * is a function of its own. */
 static void live_regs(struct bpfh_cfg *cfg)
 {
 	bool changed = true;
@@ -533,8 +465,8 @@ static void live_regs(struct bpfh_cfg *cfg)
 			for (size_t i = blk->last + 1; i-- > blk->first;) {
 				if (cfg->ops[i] == BPFH_OP_LDDW_HI)
 					continue;
-				insn_regs(cfg, i, &use, &def);
-				live = (live & ~def) | use;
+				bpfh_insn_regs(&cfg->insns[i], cfg->ops[i], &use, &def);
+				live = (live & ~def) | (use & 0x3ffu);
 			}
 			if (live != blk->live_in) {
 				blk->live_in = (uint16_t)live;

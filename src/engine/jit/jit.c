@@ -334,77 +334,38 @@ static int want_blind(const struct bpfh_exec_opts *opts)
 #define REGS_ARGS 0x3eu  /* r1..r5 */
 #define REGS_ALL 0x7ffu
 
-/* Registers slot i reads and writes, for the analysis: conservative where unsure (a local call
- * or callx reads everything, and an exit reads r1..r5 when it may return to a caller). */
+/* Registers slot i reads and writes, for the analysis: the ISA's (bpfh_insn_regs), but the
+ * engines keep r1..r5 across helper calls and LD_ABS/LD_IND (only r0 is written), a helper
+ * call reads only the arguments its prototype names where known, and where unsure it is
+ * conservative (a local call or callx reads everything, and an exit reads r1..r5 when it may
+ * return to a caller). */
 static void uses_defs(const struct bpfh_exec *exec, size_t i, int has_local,
 		      const uint8_t *hinfo, unsigned *use, unsigned *def)
 {
-	const struct bpfh_insn *in = &exec->insns[i];
 	unsigned op = exec->ops[i];
-	unsigned d = 1u << in->dst, s = 1u << in->src;
 
-	*use = 0;
-	*def = 0;
+	bpfh_insn_regs(&exec->insns[i], op, use, def);
 	switch (bpfh_op_info(op)->form) {
-	case BPFH_FORM_ALU_K:
-		*use = (op == BPFH_OP_MOV64_K || op == BPFH_OP_MOV32_K) ? 0 : d;
-		*def = d;
-		break;
-	case BPFH_FORM_ALU_X:
-		*use = (op == BPFH_OP_MOV64_X || op == BPFH_OP_MOV32_X) ? s : d | s;
-		*def = d;
-		break;
-	case BPFH_FORM_NEG:
-	case BPFH_FORM_END:
-		*use = d;
-		*def = d;
-		break;
-	case BPFH_FORM_MOVSX:
-	case BPFH_FORM_LDX:
-		*use = s;
-		*def = d;
-		break;
-	case BPFH_FORM_JMP_K:
-	case BPFH_FORM_ST:
-		*use = d;
-		break;
-	case BPFH_FORM_JMP_X:
-	case BPFH_FORM_STX:
-		*use = d | s;
-		break;
-	case BPFH_FORM_ATOMIC:
-		*use = d | s;
-		if (op == BPFH_OP_ACMPXCHG64 || op == BPFH_OP_ACMPXCHG32) {
-			*use |= 1;
-			*def = 1;
-		} else if (in->imm & 0x01) { /* BPF_FETCH */
-			*def = s;
-		}
-		break;
 	case BPFH_FORM_CALL:
 		if (op == BPFH_OP_CALL) {
-			*use = REGS_ARGS;
 			if (hinfo && (hinfo[i] & JIT_HI_KNOWN)) /* r1..r_nargs */
 				*use = ((1u << ((hinfo[i] & JIT_HI_NARGS) + 1)) - 1) & REGS_ARGS;
 			*def = 1;
 		} else {
 			*use = REGS_ALL;
+			*def = 0;
 		}
 		break;
 	case BPFH_FORM_CALLX:
 		*use = REGS_ALL;
+		*def = 0;
 		break;
 	case BPFH_FORM_EXIT:
-		*use = has_local ? REGS_ALL : 1;
-		break;
-	case BPFH_FORM_LDDW:
-		*def = d;
+		if (has_local)
+			*use = REGS_ALL;
 		break;
 	case BPFH_FORM_LDABS:
-		*def = 1;
-		break;
 	case BPFH_FORM_LDIND:
-		*use = s;
 		*def = 1;
 		break;
 	default:
