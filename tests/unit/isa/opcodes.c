@@ -221,5 +221,37 @@ int main(void)
 	CHECK(!bpfh_op_is_32(BPFH_OP_ADD64_K) && !bpfh_op_is_32(BPFH_OP_JEQ_X) &&
 	      !bpfh_op_is_32(BPFH_OP_AXCHG64) && !bpfh_op_is_32(BPFH_OP_BSWAP16) &&
 	      !bpfh_op_is_32(BPFH_OP_LDXW) && !bpfh_op_is_32(BPFH_OP_LDDW_HI));
+
+	/* registers read and written (the verifier's liveness and the JIT's analysis) */
+	{
+		static const struct {
+			unsigned op;
+			struct bpfh_insn in;
+			unsigned use, def;
+		} rw[] = {
+			{ BPFH_OP_MOV64_K, { 0xb7, 3, 0, 0, 7 }, 0, 1u << 3 },
+			{ BPFH_OP_MOV32_X, { 0xbc, 3, 4, 0, 0 }, 1u << 4, 1u << 3 },
+			{ BPFH_OP_ADD64_X, { 0x0f, 3, 4, 0, 0 }, 1u << 3 | 1u << 4, 1u << 3 },
+			{ BPFH_OP_LDXW, { 0x61, 2, 10, -4, 0 }, 1u << 10, 1u << 2 },
+			{ BPFH_OP_STXDW, { 0x7b, 10, 6, -8, 0 }, 1u << 10 | 1u << 6, 0 },
+			{ BPFH_OP_JEQ_K, { 0x15, 5, 0, 1, 0 }, 1u << 5, 0 },
+			{ BPFH_OP_AADD64, { 0xdb, 1, 2, 0, 0x00 }, 1u << 1 | 1u << 2, 0 },
+			{ BPFH_OP_AFADD64, { 0xdb, 1, 2, 0, 0x01 }, 1u << 1 | 1u << 2, 1u << 2 },
+			{ BPFH_OP_ACMPXCHG64, { 0xdb, 1, 2, 0, 0xf1 }, 1u << 0 | 1u << 1 | 1u << 2, 1 },
+			{ BPFH_OP_CALL, { 0x85, 0, 0, 0, 1 }, 0x3e, 0x3f },
+			{ BPFH_OP_CALLX, { 0x8d, 7, 0, 0, 0 }, 0x3e | 1u << 7, 0x3f },
+			{ BPFH_OP_LDINDW, { 0x40, 0, 3, 0, 0 }, 1u << 6 | 1u << 3, 0x3f },
+			{ BPFH_OP_EXIT, { 0x95, 0, 0, 0, 0 }, 1, 0 },
+			{ BPFH_OP_JA, { 0x05, 0, 0, 1, 0 }, 0, 0 },
+		};
+
+		for (i = 0; i < sizeof(rw) / sizeof(rw[0]); i++) {
+			unsigned use, def;
+
+			bpfh_insn_regs(&rw[i].in, rw[i].op, &use, &def);
+			CHECKF(use == rw[i].use && def == rw[i].def, "%s: use 0x%x def 0x%x",
+			       bpfh_op_info(rw[i].op)->name, use, def);
+		}
+	}
 	return check_summary("isa-opcodes");
 }
