@@ -75,6 +75,8 @@ struct bpfh_helper {
 
 /* The row for helper id, or NULL if bpfhost does not implement it. */
 const struct bpfh_helper *bpfh_helper_find(uint32_t id);
+/* 1 when helper h takes a callback (an argument of kind BPFH_ARG_FUNC), else 0. */
+int bpfh_helper_takes_callback(const struct bpfh_helper *h);
 /* Linux's name of helper id (also for helpers bpfhost lacks), or NULL for an unknown id. */
 const char *bpfh_helper_name(uint32_t id);
 /* The implementations as an array indexed by id, for struct bpfh_run: *count entries. */

@@ -164,9 +164,11 @@ static int helper_info(void *arg, uint32_t id, unsigned *nargs, unsigned *flags)
 	if (!h)
 		return -ENOENT;
 	*flags = h->flags & BPFH_HELPER_TAIL_CALL ? BPFH_HELPER_MAY_TAIL_CALL : 0;
-	for (n = 0; n < 5 && h->args[n] != BPFH_ARG_NONE; n++)
-		if (h->args[n] == BPFH_ARG_FUNC)
-			*flags |= BPFH_HELPER_MAY_CALL_BACK;
+	if (bpfh_helper_takes_callback(h))
+		*flags |= BPFH_HELPER_MAY_CALL_BACK;
+	n = 0;
+	while (n < 5 && h->args[n] != BPFH_ARG_NONE)
+		n++;
 	*nargs = n;
 	return 0;
 }

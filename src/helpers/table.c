@@ -40,6 +40,14 @@ const struct bpfh_helper *bpfh_helper_find(uint32_t id)
 	return NULL;
 }
 
+int bpfh_helper_takes_callback(const struct bpfh_helper *h)
+{
+	for (unsigned k = 0; k < 5 && h->args[k] != BPFH_ARG_NONE; k++)
+		if (h->args[k] == BPFH_ARG_FUNC)
+			return 1;
+	return 0;
+}
+
 const char *bpfh_helper_name(uint32_t id)
 {
 	return id < MAX_ID ? names[id] : NULL;

@@ -542,7 +542,7 @@ int bpfh_va_call(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn 
 int bpfh_va_callx(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn *insn)
 {
 	const struct bpfh_vreg *r = &st->r[insn->dst];
-	struct bpfh_insn call = { .code = 0x85 };
+	struct bpfh_insn call = { .code = bpfh_op_info(BPFH_OP_CALL)->code };
 	const struct bpfh_helper *h;
 	char b[96];
 
@@ -556,10 +556,9 @@ int bpfh_va_callx(struct actx *a, struct bpfh_vstate *st, const struct bpfh_insn
 	    !(h = bpfh_helper_find((uint32_t)r->s.r64.smin)))
 		return fail(a, "callx to r%u = %" PRId64 ", which is no helper", insn->dst,
 			    r->s.r64.smin);
-	for (unsigned k = 0; k < 5; k++)
-		if (h->args[k] == BPFH_ARG_FUNC)
-			return fail(a, "callx to helper bpf_%s, which takes a callback: call it "
-				    "directly", h->name);
+	if (bpfh_helper_takes_callback(h))
+		return fail(a, "callx to helper bpf_%s, which takes a callback: call it directly",
+			    h->name);
 	if (h->flags & (BPFH_HELPER_TAIL_CALL | BPFH_HELPER_PKT_CHANGES))
 		return fail(a, "callx to helper bpf_%s, which %s: call it directly", h->name,
 			    (h->flags & BPFH_HELPER_TAIL_CALL) ? "tail calls" :

@@ -77,10 +77,7 @@ static bool takes_callback(const struct bpfh_cfg *cfg, size_t i)
 	if (cfg->ops[i] != BPFH_OP_CALL)
 		return false;
 	h = bpfh_helper_find((uint32_t)cfg->insns[i].imm);
-	for (unsigned k = 0; h && k < 5; k++)
-		if (h->args[k] == BPFH_ARG_FUNC)
-			return true;
-	return false;
+	return h && bpfh_helper_takes_callback(h);
 }
 
 /* Functions: the program, and every target of a local call or of a function address. Each
