@@ -904,33 +904,10 @@ void bpfh_jit_free(struct bpfh_exec *exec)
 
 #define STACK_WORDS (BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8)
 
-#if defined(__GNUC__)
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE
-#endif
-
-static NOINLINE int run_general(const struct bpfh_exec *exec, struct bpfh_run *run,
-				size_t start, const uint64_t args[5], uint64_t *r0);
-
+/* Programs that need the context (bpfh_exec_run calls a leaf program's entry itself; a
+ * callback never starts in a leaf program, which has no function). */
 int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
 		 const uint64_t args[5], uint64_t *r0)
-{
-	/* A leaf program has no function a callback could start at: start is 0. */
-	if (!exec->jit_leaf)
-		return run_general(exec, run, start, args, r0);
-	if (exec->jit_leaf_stack && run->stack && run->nesting == 0) {
-		jit_leaf_fn leaf = (jit_leaf_fn)(uintptr_t)exec->jit_leaf;
-
-		*r0 = leaf(args[0], args[1], args[2], args[3], args[4], run->stack + STACK_WORDS);
-		return 0;
-	}
-	return ((jit_leaf_out_fn)(uintptr_t)exec->jit_leaf_out)(args[0], args[1], args[2], args[3],
-								 args[4], r0);
-}
-
-static int run_general(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
-		       const uint64_t args[5], uint64_t *r0)
 {
 	uint64_t own_stack[STACK_WORDS], *stack = own_stack;
 	struct jit_ctx ctx;
