@@ -350,27 +350,43 @@ static bool same_shape(const struct bpfh_vstate *a, const struct bpfh_vstate *b)
 	return true;
 }
 
+/* The partition of node n that state e joins (*p): the first of e's shape, a new one while
+ * there are fewer than NPART (*fresh: made here, a copy of e), else the first. */
+static int partition(struct fix *f, struct vnode *n, const struct bpfh_vstate *e, unsigned *p,
+		     bool *fresh)
+{
+	unsigned k;
+
+	*fresh = false;
+	for (k = 0; k < NPART && n->st[k]; k++)
+		if (same_shape(n->st[k], e))
+			break;
+	if (k == NPART)
+		k = 0; /* too many shapes: join into the first */
+	*p = k;
+	if (n->st[k])
+		return 0;
+	n->st[k] = malloc(bpfh_vstate_size(e->depth));
+	if (!n->st[k])
+		return -ENOMEM;
+	account(f, (int64_t)bpfh_vstate_size(e->depth));
+	bpfh_vstate_copy(n->st[k], e);
+	*fresh = true;
+	return 0;
+}
+
 /* The join of every state that reached a block analysed path by path, for --verbose only
  * (never visited: not dirty). */
 static int keep_for_trace(struct actx *a, struct fix *f, struct vnode *n,
 			  const struct bpfh_vstate *e)
 {
 	unsigned p;
+	bool fresh;
 
-	for (p = 0; p < NPART && n->st[p]; p++)
-		if (same_shape(n->st[p], e))
-			break;
-	if (p == NPART)
-		p = 0;
-	if (!n->st[p]) {
-		n->st[p] = malloc(bpfh_vstate_size(e->depth));
-		if (!n->st[p])
-			return -ENOMEM;
-		account(f, (int64_t)bpfh_vstate_size(e->depth));
-		bpfh_vstate_copy(n->st[p], e);
-	} else if (!bpfh_vstate_leq(e, n->st[p])) {
+	if (partition(f, n, e, &p, &fresh))
+		return -ENOMEM;
+	if (!fresh && !bpfh_vstate_leq(e, n->st[p]))
 		bpfh_vstate_join(n->st[p], e, false, a->thr, a->nthr);
-	}
 	return 0;
 }
 
@@ -495,7 +511,7 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 {
 	const struct bpfh_vblock *blk = &a->cfg->blocks[s];
 	struct vnode *n;
-	bool widen, entry;
+	bool widen, entry, fresh;
 	unsigned p;
 
 	if (e->bottom)
@@ -539,17 +555,9 @@ static int flow(struct actx *a, struct fix *f, size_t ctx, size_t s, struct bpfh
 		n = &f->node[node_of(a, f, ctx, s)];
 	}
 	entry = f->ctx[ctx].callback && s == a->cfg->funcs[f->ctx[ctx].fn].first_block;
-	for (p = 0; p < NPART && n->st[p]; p++)
-		if (same_shape(n->st[p], e))
-			break;
-	if (p == NPART)
-		p = 0; /* too many shapes: join into the first */
-	if (!n->st[p]) {
-		n->st[p] = malloc(bpfh_vstate_size(e->depth));
-		if (!n->st[p])
-			return -ENOMEM;
-		account(f, (int64_t)bpfh_vstate_size(e->depth));
-		bpfh_vstate_copy(n->st[p], e);
+	if (partition(f, n, e, &p, &fresh))
+		return -ENOMEM;
+	if (fresh) {
 		kill_dead(n->st[p], a->cfg->blocks[s].live_in);
 		n->dirty[p] = true;
 		return 0;
