@@ -19,35 +19,16 @@
 #include "bpfhost/engine.h"
 #include "bpfhost/verify.h"
 #include "../check.h"
+#include "vprog.h"
 
-#define MEM 32
+#define MEM VP_MEM
 #define MAX_INSNS 64
-
-static uint64_t rng_state = 0x243f6a8885a308d3ull;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static unsigned pick(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
-
-static const uint8_t st_ops[] = { 0x72, 0x6a, 0x62, 0x7a };  /* stb sth stw stdw */
-static const uint8_t stx_ops[] = { 0x73, 0x6b, 0x63, 0x7b }; /* stxb ... stxdw */
-static const uint8_t ldx_ops[] = { 0x71, 0x69, 0x61, 0x79 }; /* ldxb ... ldxdw */
+#define KEYS_START 0x243f6a8885a308d3ull /* the generator's start without BPFH_SEED */
 
 /* A small key now and then past the map's end, and sometimes any number. */
 static int32_t key_const(void)
 {
-	return pick(8) ? (int32_t)pick(10) : (int32_t)rnd();
+	return vp_pick(8) ? (int32_t)vp_pick(10) : (int32_t)vp_rnd();
 }
 
 /* An offset in [-16, 0) aligned to the width (1 << w). */
@@ -55,52 +36,52 @@ static int16_t stack_off(unsigned w)
 {
 	unsigned size = 1u << w;
 
-	return (int16_t)(-16 + (int)(pick(16 / size) * size));
+	return (int16_t)(-16 + (int)(vp_pick(16 / size) * size));
 }
 
 /* The key's prefix: r6 = the memory, r9 = r10 (a second stack pointer), then stores. */
 static size_t gen_prefix(struct bpfh_insn *p)
 {
-	size_t n = 0, body = 1 + pick(12);
+	size_t n = 0, body = 1 + vp_pick(12);
 
 	p[n++] = (struct bpfh_insn){ .code = 0xbf, .dst = 6, .src = 1 };
 	p[n++] = (struct bpfh_insn){ .code = 0xbf, .dst = 9, .src = 10 };
 	for (size_t k = 0; k < body; k++) {
-		unsigned w = pick(4), base = pick(3) ? 10 : 9;
+		unsigned w = vp_pick(4), base = vp_pick(3) ? 10 : 9;
 
-		switch (pick(6)) {
+		switch (vp_pick(6)) {
 		case 0: case 1: /* a known number, immediate */
-			p[n++] = (struct bpfh_insn){ .code = st_ops[w], .dst = base,
+			p[n++] = (struct bpfh_insn){ .code = vp_st(w), .dst = base,
 						     .off = stack_off(w), .imm = key_const() };
 			break;
 		case 2: /* a known number, through a register */
 			p[n++] = (struct bpfh_insn){ .code = 0xb7, .dst = 7, .imm = key_const() };
-			p[n++] = (struct bpfh_insn){ .code = stx_ops[w], .dst = base, .src = 7,
+			p[n++] = (struct bpfh_insn){ .code = vp_stx(w), .dst = base, .src = 7,
 						     .off = stack_off(w) };
 			break;
 		case 3: /* an unknown number from memory */
-			p[n++] = (struct bpfh_insn){ .code = ldx_ops[w], .dst = 7, .src = 6,
-						     .off = (int16_t)(pick(MEM >> w) << w) };
-			p[n++] = (struct bpfh_insn){ .code = stx_ops[w], .dst = base, .src = 7,
+			p[n++] = (struct bpfh_insn){ .code = vp_ldx(w), .dst = 7, .src = 6,
+						     .off = (int16_t)(vp_pick(MEM >> w) << w) };
+			p[n++] = (struct bpfh_insn){ .code = vp_stx(w), .dst = base, .src = 7,
 						     .off = stack_off(w) };
 			break;
 		case 4: { /* a byte at a variable offset in [-16, -9] or [-8, -1] */
 			p[n++] = (struct bpfh_insn){ .code = 0x71, .dst = 8, .src = 6,
-						     .off = (int16_t)pick(MEM) };
+						     .off = (int16_t)vp_pick(MEM) };
 			p[n++] = (struct bpfh_insn){ .code = 0x57, .dst = 8, .imm = 7 };
 			p[n++] = (struct bpfh_insn){ .code = 0xbf, .dst = 7, .src = 10 };
 			p[n++] = (struct bpfh_insn){ .code = 0x0f, .dst = 7, .src = 8 };
 			p[n++] = (struct bpfh_insn){ .code = 0x72, .dst = 7,
-						     .off = (int16_t)(pick(2) ? -16 : -8),
+						     .off = (int16_t)(vp_pick(2) ? -16 : -8),
 						     .imm = key_const() };
 			break;
 		}
 		case 5: /* skip the next store on some runs (paths join after it) */
 			p[n++] = (struct bpfh_insn){ .code = 0x71, .dst = 8, .src = 6,
-						     .off = (int16_t)pick(MEM) };
+						     .off = (int16_t)vp_pick(MEM) };
 			p[n++] = (struct bpfh_insn){ .code = 0x25, .dst = 8, .off = 1,
-						     .imm = (int32_t)pick(256) };
-			p[n++] = (struct bpfh_insn){ .code = st_ops[w], .dst = base,
+						     .imm = (int32_t)vp_pick(256) };
+			p[n++] = (struct bpfh_insn){ .code = vp_st(w), .dst = base,
 						     .off = stack_off(w), .imm = key_const() };
 			break;
 		}
@@ -110,18 +91,15 @@ static size_t gen_prefix(struct bpfh_insn *p)
 
 int main(void)
 {
-	const char *seed = getenv("BPFH_SEED");
-	const char *rounds = getenv("BPFH_VERIFY_ROUNDS");
-	unsigned programs = 10000 * (rounds ? (unsigned)atoi(rounds) : 4);
+	unsigned programs = vp_programs(10000);
 	unsigned tried = 0, accepted = 0, violations = 0, runs = 0;
 	struct bpfh_verify_prog_type type = bpfh_verify_type_memory(MEM);
 
-	if (seed)
-		rng_state ^= strtoull(seed, NULL, 0) * 0x2545f4914f6cdd1dull + 1;
+	vp_seed(KEYS_START);
 	for (unsigned i = 0; i < programs; i++) {
 		struct bpfh_insn prog[MAX_INSNS + 16], run_prog[MAX_INSNS + 16];
 		struct bpfh_verify_map map = { .type = 2, .key_size = 4, .value_size = 8,
-					       .max_entries = 1 + pick(8) };
+					       .max_entries = 1 + vp_pick(8) };
 		size_t n = gen_prefix(prog), m = n;
 		struct bpfh_verify_input in;
 		struct bpfh_verify_result res;
@@ -161,36 +139,18 @@ int main(void)
 			continue;
 		}
 		for (int k = 0; k < 8; k++) {
-			uint64_t mem[MEM / 8];
-			struct bpfh_region region = { (uintptr_t)mem, MEM, 1 };
-			struct bpfh_run run;
-			uint64_t r0 = 0;
-			int err;
+			uint64_t r0;
+			int err = vp_run_memory(exec, k, NULL, 0, 10000, &r0, logbuf,
+						sizeof(logbuf));
 
-			for (size_t j = 0; j < MEM / 8; j++)
-				mem[j] = k ? rnd() : 0;
-			memset(&run, 0, sizeof(run));
-			run.args[0] = (uintptr_t)mem;
-			run.args[1] = MEM;
-			run.regions = &region;
-			run.nregions = 1;
-			run.insn_limit = 10000;
-			bpfh_log_init(&log, logbuf, sizeof(logbuf));
-			run.log = &log;
-			err = bpfh_exec_run(exec, &run, &r0);
 			runs++;
 			if (err || r0 >= map.max_entries) {
 				violations++;
 				CHECKF(0, "program %u: lookup accepted without a check, but run %d "
 				       "gives %d (%s), key %" PRIu64 " of %u entries", i, k, err,
 				       logbuf, r0, map.max_entries);
-				for (size_t j = 0; j < n && violations <= 3; j++) {
-					char dis[96];
-
-					bpfh_disasm_insn(prog, n, j, BPFH_DISASM_C, dis,
-							 sizeof(dis));
-					printf("  %zu: %s\n", j, dis);
-				}
+				if (violations <= 3)
+					vp_print_program(prog, n);
 				break;
 			}
 		}

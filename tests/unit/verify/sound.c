@@ -22,46 +22,29 @@
 #include "bpfhost/helpers.h"
 #include "bpfhost/verify.h"
 #include "../check.h"
+#include "vprog.h"
 
-#define MEM 32
+#define MEM VP_MEM
 #define MAX_INSNS 40
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
-
-static unsigned pick(unsigned n)
-{
-	return (unsigned)(rnd() % n);
-}
+#define INSN_LIMIT 100000 /* per run: loops the verifier bounds finish far sooner */
+#define SOUND_START 0x9e3779b97f4a7c15ull /* the generator's start without BPFH_SEED */
 
 static const uint8_t alu_ops[] = { 0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x90, 0xa0,
 				   0xb0, 0xc0 };
 static const uint8_t jmp_ops[] = { 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0,
 				   0xd0 };
-static const uint8_t ldx[] = { 0x71, 0x69, 0x61, 0x79 };
-static const uint8_t stx[] = { 0x73, 0x6b, 0x63, 0x7b };
-static const uint8_t st[] = { 0x72, 0x6a, 0x62, 0x7a };
 static const int32_t consts[] = { 0, 1, 2, 3, 4, 7, 8, 15, 16, 24, 28, 31, 32, 33, 63, 64, -1,
 				  -8, -16, 255, 4096 };
 
 static int32_t some_const(void)
 {
-	return pick(4) ? consts[pick(sizeof(consts) / sizeof(consts[0]))] : (int32_t)rnd();
+	return vp_pick(4) ? consts[vp_pick(sizeof(consts) / sizeof(consts[0]))] : (int32_t)vp_rnd();
 }
 
 /* A register to read: r1 (memory), r10 (stack) or a scalar. */
 static unsigned some_src(void)
 {
-	unsigned r = pick(12);
+	unsigned r = vp_pick(12);
 
 	return r == 11 ? 10 : r == 2 ? 1 : r;
 }
@@ -80,57 +63,57 @@ static size_t callee(struct bpfh_insn *p, size_t n)
 		}
 	if (!called)
 		return n;
-	for (unsigned k = 0, len = 1 + pick(5); k < len; k++) {
+	for (unsigned k = 0, len = 1 + vp_pick(5); k < len; k++) {
 		struct bpfh_insn in = { 0 };
 
-		switch (pick(4)) {
+		switch (vp_pick(4)) {
 		case 0:
-			in.code = (uint8_t)(0x07 | alu_ops[pick(12)]);
-			in.dst = (1 + pick(5)) & 0xf;
+			in.code = (uint8_t)(0x07 | alu_ops[vp_pick(12)]);
+			in.dst = (1 + vp_pick(5)) & 0xf;
 			in.imm = some_const() & 31;
 			break;
 		case 1:
-			in.code = ldx[pick(4)];
-			in.dst = (1 + pick(5)) & 0xf;
-			in.src = pick(2) ? 1 : 10;
-			in.off = (int16_t)(in.src == 1 ? (int)pick(MEM + 4) - 2 : -(int)pick(24) - 1);
+			in.code = vp_ldx(vp_pick(4));
+			in.dst = (1 + vp_pick(5)) & 0xf;
+			in.src = vp_pick(2) ? 1 : 10;
+			in.off = (int16_t)(in.src == 1 ? (int)vp_pick(MEM + 4) - 2 : -(int)vp_pick(24) - 1);
 			break;
 		case 2:
-			in.code = st[pick(4)];
-			in.dst = pick(2) ? 1 : 10;
-			in.off = (int16_t)(in.dst == 1 ? (int)pick(MEM + 4) - 2 : -(int)pick(24) - 1);
+			in.code = vp_st(vp_pick(4));
+			in.dst = vp_pick(2) ? 1 : 10;
+			in.off = (int16_t)(in.dst == 1 ? (int)vp_pick(MEM + 4) - 2 : -(int)vp_pick(24) - 1);
 			in.imm = some_const();
 			break;
 		default:
 			in.code = 0xbf;
 			in.dst = 0;
-			in.src = (1 + pick(5)) & 0xf;
+			in.src = (1 + vp_pick(5)) & 0xf;
 			break;
 		}
 		p[n++] = in;
 	}
-	p[n++] = (struct bpfh_insn){ .code = 0xbf, .dst = 0, .src = (1 + pick(5)) & 0xf };
+	p[n++] = (struct bpfh_insn){ .code = 0xbf, .dst = 0, .src = (1 + vp_pick(5)) & 0xf };
 	p[n++] = (struct bpfh_insn){ .code = 0x95 };
 	return n;
 }
 
 static size_t gen(struct bpfh_insn *p)
 {
-	size_t n = 0, body = 3 + pick(MAX_INSNS - 12);
+	size_t n = 0, body = 3 + vp_pick(MAX_INSNS - 12);
 
 	for (unsigned r = 3; r <= 9; r++)
 		p[n++] = (struct bpfh_insn){ .code = 0xb7, .dst = r, .imm = some_const() };
 	p[n++] = (struct bpfh_insn){ .code = 0xb7, .dst = 0, .imm = some_const() };
 	for (size_t k = 0; k < body; k++) {
 		struct bpfh_insn in = { 0 };
-		unsigned kind = pick(10);
-		unsigned dst = pick(10);
+		unsigned kind = vp_pick(10);
+		unsigned dst = vp_pick(10);
 		size_t left = body - k; /* instructions after this one, before the exit */
 
 		switch (kind) {
 		case 0: case 1: case 2: /* ALU */
-			in.code = (uint8_t)((pick(4) ? 0x07 : 0x04) | alu_ops[pick(12)]);
-			if (pick(2)) {
+			in.code = (uint8_t)((vp_pick(4) ? 0x07 : 0x04) | alu_ops[vp_pick(12)]);
+			if (vp_pick(2)) {
 				in.code |= 0x08;
 				in.src = some_src() & 0xf;
 			} else {
@@ -142,46 +125,46 @@ static size_t gen(struct bpfh_insn *p)
 			in.dst = dst & 0xf;
 			break;
 		case 3: case 4: { /* load */
-			unsigned sz = pick(4);
-			unsigned base = pick(3) ? 1 : 10;
+			unsigned sz = vp_pick(4);
+			unsigned base = vp_pick(3) ? 1 : 10;
 
-			in.code = ldx[sz];
+			in.code = vp_ldx(sz);
 			in.dst = dst & 0xf;
 			in.src = base & 0xf;
-			in.off = (int16_t)(base == 1 ? (int)pick(MEM + 4) - 2 : -(int)pick(40) - 1);
+			in.off = (int16_t)(base == 1 ? (int)vp_pick(MEM + 4) - 2 : -(int)vp_pick(40) - 1);
 			break;
 		}
 		case 5: case 6: { /* store */
-			unsigned sz = pick(4);
-			unsigned base = pick(2) ? 1 : 10;
+			unsigned sz = vp_pick(4);
+			unsigned base = vp_pick(2) ? 1 : 10;
 
 			in.dst = base & 0xf;
-			in.off = (int16_t)(base == 1 ? (int)pick(MEM + 4) - 2 : -(int)pick(40) - 1);
-			if (pick(2)) {
-				in.code = st[sz];
+			in.off = (int16_t)(base == 1 ? (int)vp_pick(MEM + 4) - 2 : -(int)vp_pick(40) - 1);
+			if (vp_pick(2)) {
+				in.code = vp_st(sz);
 				in.imm = some_const();
 			} else {
-				in.code = stx[sz];
+				in.code = vp_stx(sz);
 				in.src = some_src() & 0xf;
 			}
 			break;
 		}
 		case 7: case 8: /* forward conditional jump */
-			in.code = (uint8_t)((pick(4) ? 0x05 : 0x06) | jmp_ops[pick(11)]);
-			if (pick(3)) {
+			in.code = (uint8_t)((vp_pick(4) ? 0x05 : 0x06) | jmp_ops[vp_pick(11)]);
+			if (vp_pick(3)) {
 				in.imm = some_const();
 			} else {
 				in.code |= 0x08;
 				in.src = some_src() & 0xf;
 			}
 			in.dst = some_src() & 0xf;
-			in.off = (int16_t)pick((unsigned)left);
+			in.off = (int16_t)vp_pick((unsigned)left);
 			/* Now and then a loop: back to an earlier instruction of the body. */
-			if (!pick(8))
-				in.off = (int16_t)(-1 - (int)pick((unsigned)k + 1));
+			if (!vp_pick(8))
+				in.off = (int16_t)(-1 - (int)vp_pick((unsigned)k + 1));
 			break;
 		case 9:
-			if (pick(3) == 0) {
+			if (vp_pick(3) == 0) {
 				/* A call of the function appended after the exit (patched below). */
 				in.code = 0x85;
 				in.src = 1;
@@ -190,21 +173,21 @@ static size_t gen(struct bpfh_insn *p)
 			}
 			/* fall through */
 		default:
-			if (pick(2) && left >= 3) {
+			if (vp_pick(2) && left >= 3) {
 				/* A counted loop: step a register, test it, jump back (the body
 				 * may clobber the register: the verifier must notice). */
 				static const int32_t steps[] = { 1, 1, 2, 4, -1, -2, 3, 0 };
 				static const uint8_t tests[] = { 0xa0, 0xb0, 0xc0, 0xd0, 0x50, 0x20,
 								 0x30 };
-				unsigned r = 3 + pick(7);
+				unsigned r = 3 + vp_pick(7);
 
 				p[n++] = (struct bpfh_insn){ .code = 0x07, .dst = r & 0xf,
-							     .imm = steps[pick(8)] };
+							     .imm = steps[vp_pick(8)] };
 				k++;
-				in.code = (uint8_t)((pick(4) ? 0x05 : 0x06) | tests[pick(7)]);
+				in.code = (uint8_t)((vp_pick(4) ? 0x05 : 0x06) | tests[vp_pick(7)]);
 				in.dst = r & 0xf;
-				in.imm = pick(2) ? (int32_t)pick(64) : some_const();
-				in.off = (int16_t)(-2 - (int)pick((unsigned)k));
+				in.imm = vp_pick(2) ? (int32_t)vp_pick(64) : some_const();
+				in.off = (int16_t)(-2 - (int)vp_pick((unsigned)k));
 				break;
 			}
 			in.code = 0x85;
@@ -231,16 +214,13 @@ static bool promised(const struct bpfh_verify_result *res, size_t n, uint64_t li
 
 int main(void)
 {
-	const char *seed = getenv("BPFH_SEED");
-	const char *rounds = getenv("BPFH_VERIFY_ROUNDS");
-	unsigned programs = 25000 * (rounds ? (unsigned)atoi(rounds) : 4);
+	unsigned programs = vp_programs(25000);
 	unsigned with_loops = 0, with_calls = 0, tried = 0, accepted = 0, violations = 0, runs = 0, timeouts = 0;
 	size_t nhelpers;
 	const bpfh_helper_fn *helpers = bpfh_helper_table(&nhelpers);
 	struct bpfh_verify_prog_type type = bpfh_verify_type_memory(MEM);
 
-	if (seed)
-		rng_state ^= strtoull(seed, NULL, 0) * 0x2545f4914f6cdd1dull + 1;
+	vp_seed(SOUND_START);
 	for (unsigned i = 0; i < programs; i++) {
 		struct bpfh_insn prog[MAX_INSNS + 24];
 		size_t n = gen(prog);
@@ -273,27 +253,12 @@ int main(void)
 			continue;
 		}
 		for (int k = 0; k < 3; k++) {
-			uint64_t mem[MEM / 8];
-			struct bpfh_region region = { (uintptr_t)mem, MEM, 1 };
-			struct bpfh_run run;
-			uint64_t r0 = 0;
-			int err;
+			uint64_t r0;
+			int err = vp_run_memory(exec, k, helpers, nhelpers, INSN_LIMIT, &r0, logbuf,
+						sizeof(logbuf));
 
-			for (size_t j = 0; j < MEM / 8; j++)
-				mem[j] = k ? rnd() : 0;
-			memset(&run, 0, sizeof(run));
-			run.args[0] = (uintptr_t)mem;
-			run.args[1] = MEM;
-			run.helpers = helpers;
-			run.nhelpers = nhelpers;
-			run.regions = &region;
-			run.nregions = 1;
-			run.insn_limit = 100000;
-			bpfh_log_init(&log, logbuf, sizeof(logbuf));
-			run.log = &log;
-			err = bpfh_exec_run(exec, &run, &r0);
 			runs++;
-			if (err == -ETIMEDOUT && !promised(&res, n, run.insn_limit)) {
+			if (err == -ETIMEDOUT && !promised(&res, n, INSN_LIMIT)) {
 				timeouts++;
 				break;
 			}
@@ -302,13 +267,8 @@ int main(void)
 				CHECKF(0, "program %u: accepted, but run %d gives %d (%s), "
 				       "r0 %" PRId64 " (computed [%" PRId64 ", %" PRId64 "])", i,
 				       k, err, logbuf, (int64_t)r0, res.r0_min, res.r0_max);
-				for (size_t j = 0; j < n && violations <= 3; j++) {
-					char dis[96];
-
-					bpfh_disasm_insn(prog, n, j, BPFH_DISASM_C, dis,
-							 sizeof(dis));
-					printf("  %zu: %s\n", j, dis);
-				}
+				if (violations <= 3)
+					vp_print_program(prog, n);
 				break;
 			}
 		}
