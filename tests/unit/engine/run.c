@@ -220,6 +220,11 @@ static void check_api(void)
 		CHECKF(engines[e] == BPFH_ENGINE_INTERP_CHECKED ? err == 0 : err == -EPERM, "%d",
 		       err);
 		bpfh_exec_destroy(exec);
+		none.verdict = 3; /* neither */
+		err = bpfh_exec_create(engines[e], &exit_insn, 1, &none, NULL, &exec);
+		CHECKF(engines[e] == BPFH_ENGINE_INTERP_CHECKED ? err == 0 : err == -EPERM, "%d",
+		       err);
+		bpfh_exec_destroy(exec);
 		none.verdict = BPFH_EXEC_VERIFIED;
 		CHECK(bpfh_exec_create(engines[e], &exit_insn, 1, &none, NULL, &exec) == 0);
 		bpfh_exec_destroy(exec);
