@@ -42,6 +42,7 @@ struct bpfh_exec {
 	const void *jit_leaf;     /* a jit_leaf_fn for programs that need no context, else NULL */
 	const void *jit_leaf_out; /* its jit_leaf_out_fn, else NULL */
 	int jit_leaf_stack;       /* the leaf program uses r10 (it needs a stack) */
+	const void *jit_main;     /* a jit_main_fn for the other programs, else NULL */
 	void *jit_chunk;          /* the pool chunk holding jit_pages (jit.c) */
 	const bpfh_helper_fn *jit_helpers; /* the table calls were bound to (opts), or NULL */
 	size_t jit_nhelpers;
@@ -57,6 +58,16 @@ typedef uint64_t (*jit_leaf_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t 
  * uses r10) on the native stack: bpfh_exec_run's way in when the run gives no stack. */
 typedef int (*jit_leaf_out_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
 			       uint64_t *r0);
+
+/* A JIT program's main entry when it is not a leaf, exec->jit_main: r1..r5 as arguments and
+ * the run (its stack, helpers and bookkeeping as bpfh_exec_run sets them), returning r0 and 0,
+ * or 0 and the run's error. */
+struct jit_main_ret {
+	uint64_t r0;
+	int64_t err;
+};
+typedef struct jit_main_ret (*jit_main_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+					   uint64_t r5, struct bpfh_run *run);
 
 /* Fill exec->code for the interpreter of exec->engine. */
 void bpfh_interp_prepare(struct bpfh_exec *exec);

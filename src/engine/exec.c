@@ -191,6 +191,17 @@ int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *
 	run->tail_calls = 0;
 	run->error = 0;
 	run->nesting = 0;
+	/* The JIT's main entry, unless the run's helper table is not the one the calls were
+	 * bound to (bpfh_jit_run says so). */
+	if (exec->jit_main && (!exec->jit_helpers || (run->helpers == exec->jit_helpers &&
+						       run->nhelpers == exec->jit_nhelpers))) {
+		jit_main_fn fn = (jit_main_fn)(uintptr_t)exec->jit_main;
+		const uint64_t *a = run->args;
+		struct jit_main_ret ret = fn(a[0], a[1], a[2], a[3], a[4], run);
+
+		*r0 = ret.r0;
+		return (int)ret.err;
+	}
 	*r0 = 0;
 	if (exec->engine == BPFH_ENGINE_JIT)
 		return bpfh_jit_run(exec, run, 0, run->args, r0);

@@ -707,6 +707,28 @@ static int is_leaf(const struct bpfh_exec *exec, const struct jit_inline_call *i
 	return exec->count > 0;
 }
 
+/* Whether a run of the program may continue in another program's code (which may use any
+ * register): a tail call inlined, a helper that may ask for one (or that helper_info does not
+ * describe), callx (to any helper). */
+static int may_tail_call(const struct bpfh_exec *exec, const uint8_t *hinfo,
+			 const struct jit_inline_call *inl)
+{
+	size_t i;
+
+	for (i = 0; i < exec->count; i++) {
+		unsigned op = exec->ops[i];
+
+		if (op == BPFH_OP_CALLX)
+			return 1;
+		if (op != BPFH_OP_CALL || (inl && inl[i].kind == JIT_INLINE_ARRAY))
+			continue;
+		if ((inl && inl[i].kind == JIT_INLINE_TAIL) || !hinfo ||
+		    !(hinfo[i] & JIT_HI_KNOWN) || (hinfo[i] & JIT_HI_TAIL))
+			return 1;
+	}
+	return 0;
+}
+
 BPFH_PRINTF(3, 4)
 static void prep_msg(const struct bpfh_exec *exec, struct bpfh_log *log, const char *fmt, ...)
 {
@@ -797,6 +819,7 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	if (err)
 		goto out;
 	p.leaf = is_leaf(exec, inl);
+	p.may_tail_call = may_tail_call(exec, hinfo, inl);
 	find_entries(exec, entry, loop_end);
 
 	p.exec = exec;
@@ -867,6 +890,7 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	exec->jit_leaf = p.leaf ? exec->jit_code + p.label[JIT_L_LEAF] : NULL;
 	exec->jit_leaf_out = p.leaf ? exec->jit_code + p.label[JIT_L_LEAF_OUT] : NULL;
 	exec->jit_leaf_stack = p.leaf && (p.regs_used & (1u << 10));
+	exec->jit_main = p.leaf ? NULL : exec->jit_code + p.label[JIT_L_MAIN];
 	for (i = 0; i < count; i++)
 		if (exec->is_func[i])
 			exec->jit_func_off[i] = p.addr[i];
@@ -943,23 +967,30 @@ int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t star
 		*r0 = ctx.r0;
 		return 0;
 	}
-	switch (ctx.fault_kind) {
+	return jit_fault_status(&ctx);
+}
+
+int jit_fault_status(struct jit_ctx *ctx)
+{
+	struct bpfh_run *run = ctx->run;
+
+	switch (ctx->fault_kind) {
 	case JIT_FAULT_HELPER:
-		bpfh_exec_fault(ctx.fault_exec, run, ctx.fault_insn, "call to unknown helper %llu",
-		      (unsigned long long)ctx.fault_val);
+		bpfh_exec_fault(ctx->fault_exec, run, ctx->fault_insn,
+				"call to unknown helper %llu", (unsigned long long)ctx->fault_val);
 		return -ENOENT;
 	case JIT_FAULT_CALLX:
-		bpfh_exec_fault(ctx.fault_exec, run, ctx.fault_insn,
-		      "callx to 0x%llx, not a function of this program",
-		      (unsigned long long)ctx.fault_val);
+		bpfh_exec_fault(ctx->fault_exec, run, ctx->fault_insn,
+				"callx to 0x%llx, not a function of this program",
+				(unsigned long long)ctx->fault_val);
 		return -EFAULT;
 	case JIT_FAULT_DEPTH:
-		bpfh_exec_fault(ctx.fault_exec, run, ctx.fault_insn, "call depth exceeds %d frames",
-		      BPFH_MAX_FRAMES);
+		bpfh_exec_fault(ctx->fault_exec, run, ctx->fault_insn,
+				"call depth exceeds %d frames", BPFH_MAX_FRAMES);
 		return -EOVERFLOW;
 	case JIT_FAULT_TAIL_ENGINE:
-		bpfh_exec_fault(ctx.fault_exec, run, ctx.fault_insn,
-		      "tail call into a program prepared for another engine");
+		bpfh_exec_fault(ctx->fault_exec, run, ctx->fault_insn,
+				"tail call into a program prepared for another engine");
 		return -EINVAL;
 	case JIT_FAULT_ERROR:
 		return run->error;

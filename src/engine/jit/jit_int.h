@@ -7,7 +7,10 @@
  *
  * Layout of the code of one program:
  *
- *   entry        the C-callable trampoline (struct jit_ctx *, args, start, stack top)
+ *   entry        the C-callable trampoline (struct jit_ctx *, args, start, stack top), for
+ *                callbacks and runs the main entry does not take
+ *   main entry   programs that are not leaves: the jit_main_fn (r1..r5, run), bpfh_exec_run's
+ *                way in, which keeps its context on the native stack
  *   leaf entry   leaf programs only: the tail-call arrival and the jit_leaf_fn (r1..r5,
  *                stack top), which falls into slot 0
  *   common code  epilogue, the fault exit, the exit with r0 = 0 of LD_ABS/LD_IND, tail calls
@@ -44,7 +47,8 @@ struct jit_ctx {
 	const bpfh_helper_fn *helpers;  /* run->helpers, as at the start of the run */
 	uint64_t nhelpers;              /* run->nhelpers (0 without a table) */
 	uint64_t call_limit;            /* a local call needs r10 >= this (frames left) */
-	uint64_t entry_sp;              /* the native stack pointer inside the entry, to unwind */
+	uint64_t entry_sp;              /* where the entry's call into slot code keeps its return
+					 * address: exits that unwind return through it */
 	uint64_t r1;                    /* r1 at the last helper call (a tail call's context) */
 	uint64_t r0;                    /* out: r0 at the final exit */
 	const struct bpfh_exec *fault_exec; /* out: the program of the faulting instruction */
@@ -55,6 +59,10 @@ struct jit_ctx {
 
 /* Status the entry returns. */
 enum { JIT_STATUS_OK = 0, JIT_STATUS_FAULT = 1 };
+
+/* The run's error after a fault (ctx->fault_*), its log line written: for the trampoline's
+ * caller, and called by the main entry's code itself. */
+int jit_fault_status(struct jit_ctx *ctx);
 
 /* Why code stopped (jit_ctx.fault_kind); the driver turns each into interp's message. */
 enum jit_fault {
@@ -67,9 +75,9 @@ enum jit_fault {
 
 /* Common code labels. */
 enum jit_label {
-	JIT_L_EPILOGUE, /* restore the entry's registers and return eax */
-	JIT_L_FAULT,    /* record the program, unwind, return JIT_STATUS_FAULT */
-	JIT_L_EXIT0,    /* unwind, r0 = 0, return JIT_STATUS_OK (LD_ABS/LD_IND out of bounds) */
+	JIT_L_MAIN,     /* the main entry (programs that are not leaves, see jit_main_fn) */
+	JIT_L_FAULT,    /* record the program, unwind, to the entry's fault continuation */
+	JIT_L_EXIT0,    /* unwind with r0 = 0 (LD_ABS/LD_IND out of bounds) */
 	JIT_L_TAIL,     /* after a helper: run->error or a tail call (site's slot recorded) */
 	JIT_L_LEAF,     /* the leaf entry (leaf programs only) */
 	JIT_L_LEAF_OUT, /* the leaf entry that stores r0 itself (leaf programs only) */
@@ -165,6 +173,7 @@ struct jit_pass {
 	int has_local_calls;     /* the program has call local or callx (exits may return) */
 	int all_long;            /* every jump long: the fallback that always settles */
 	int leaf;                /* needs no context: gets the leaf entry (see jit_leaf_fn) */
+	int may_tail_call;       /* a run may go on in another program's code */
 	unsigned regs_used;      /* BPF registers the program names (bit n for rn) */
 	unsigned live_in;        /* BPF registers read before any write, from the entry */
 	unsigned arch_flags;     /* the back end's own facts about the program (this pass) */

@@ -562,6 +562,129 @@ static void check_kept_registers(void)
 	}
 }
 
+/* ---- the JIT's main entry (programs that are not leaves) ---- */
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(_WIN32)
+/* int preserved_run(exec, run, r0, fn): calls fn(exec, run, r0) (bpfh_exec_run) with every
+ * callee-saved register of the System V ABI set to a known value; returns fn's result, or
+ * 1000 + a bit per register that came back changed (rbx 1, rbp 2, r12 4, r13 8, r14 16, r15
+ * 32). */
+int preserved_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0,
+		  int (*fn)(const struct bpfh_exec *, struct bpfh_run *, uint64_t *));
+__asm__(".text\n"
+	".globl preserved_run\n"
+	".type preserved_run, @function\n"
+	"preserved_run:\n"
+	"	push %rbx\n	push %rbp\n	push %r12\n	push %r13\n	push %r14\n	push %r15\n"
+	"	sub $8, %rsp\n"
+	"	movabs $0x1111111111111111, %rbx\n	movabs $0x2222222222222222, %rbp\n"
+	"	movabs $0x3333333333333333, %r12\n	movabs $0x4444444444444444, %r13\n"
+	"	movabs $0x5555555555555555, %r14\n	movabs $0x6666666666666666, %r15\n"
+	"	call *%rcx\n"
+	"	xor %ecx, %ecx\n"
+	"	movabs $0x1111111111111111, %rdx\n	cmp %rdx, %rbx\n	je 1f\n	or $1, %ecx\n1:\n"
+	"	movabs $0x2222222222222222, %rdx\n	cmp %rdx, %rbp\n	je 1f\n	or $2, %ecx\n1:\n"
+	"	movabs $0x3333333333333333, %rdx\n	cmp %rdx, %r12\n	je 1f\n	or $4, %ecx\n1:\n"
+	"	movabs $0x4444444444444444, %rdx\n	cmp %rdx, %r13\n	je 1f\n	or $8, %ecx\n1:\n"
+	"	movabs $0x5555555555555555, %rdx\n	cmp %rdx, %r14\n	je 1f\n	or $16, %ecx\n1:\n"
+	"	movabs $0x6666666666666666, %rdx\n	cmp %rdx, %r15\n	je 1f\n	or $32, %ecx\n1:\n"
+	"	test %ecx, %ecx\n	je 2f\n	lea 1000(%rcx), %eax\n2:\n"
+	"	add $8, %rsp\n"
+	"	pop %r15\n	pop %r14\n	pop %r13\n	pop %r12\n	pop %rbp\n	pop %rbx\n"
+	"	ret\n"
+	".size preserved_run, .-preserved_run\n");
+#define HAVE_PRESERVED_RUN 1
+#endif
+
+/* Helper 14: 1000 when the native stack is 16-byte aligned at the call, as the ABI says
+ * (its frame address, the saved frame pointer's slot, is then too), else 1; plus r1. */
+__attribute__((noinline)) static uint64_t helper_aligned(uint64_t r1, uint64_t r2, uint64_t r3,
+							 uint64_t r4, uint64_t r5,
+							 struct bpfh_run *run)
+{
+	(void)r2, (void)r3, (void)r4, (void)r5, (void)run;
+	return ((uintptr_t)__builtin_frame_address(0) % 16 == 0 ? 1000 : 1) + r1;
+}
+
+static const bpfh_helper_fn entry_helpers[15] = { [2] = helper_add, [14] = helper_aligned };
+
+/* What the helpers above do: helper_info for bpfh_exec_opts (neither tail-calls nor calls
+ * back). */
+static int entry_helper_info(void *ctx, uint32_t id, unsigned *nargs, unsigned *flags)
+{
+	(void)ctx;
+	if (id != 2 && id != 14)
+		return -ENOENT;
+	*nargs = id == 2 ? 2 : 1;
+	*flags = 0;
+	return 0;
+}
+
+/* Programs that are not leaves, entered through bpfh_exec_run: each uses a different set of
+ * r6..r10 (so the JIT's main entry saves an odd or even number of registers, or all of them
+ * when the helpers are not described and any may tail-call), with local calls, with and
+ * without a stack given; the helper sees an aligned stack, r0 is the interpreter's, and every
+ * callee-saved register of the caller comes back as it was. */
+static void check_main_entries(void)
+{
+	static const struct {
+		const char *text;
+		uint64_t want; /* with r1 = 5 */
+	} c[] = {
+		{ "call 14\nexit\n", 1005 },
+		{ "mov %r6, %r1\ncall 14\nadd %r0, %r6\nexit\n", 1010 },
+		{ "mov %r6, %r1\nmov %r7, 2\ncall 14\nadd %r0, %r6\nadd %r0, %r7\nexit\n", 1012 },
+		{ "mov %r6, %r1\nmov %r7, 2\nmov %r8, 3\nmov %r9, 4\nstxdw [%r10-8], %r9\n"
+		  "call 14\nadd %r0, %r6\nadd %r0, %r7\nadd %r0, %r8\nldxdw %r9, [%r10-8]\n"
+		  "add %r0, %r9\nexit\n", 1019 },
+		{ "stxdw [%r10-16], %r1\nmov %r2, 3\ncall 2\nldxdw %r1, [%r10-16]\nadd %r1, %r0\n"
+		  "call 14\nexit\n", 1013 },
+		{ "mov %r6, 1\ncall local f\nadd %r0, %r6\nexit\nf:\nstxdw [%r10-8], %r1\n"
+		  "call 14\nldxdw %r1, [%r10-8]\nadd %r0, %r1\nexit\n", 1011 },
+		{ "call local f\nexit\nf:\nmov %r7, %r1\ncall local g\nadd %r0, %r7\nexit\ng:\n"
+		  "call 14\nexit\n", 1010 },
+	};
+	static uint64_t stack[BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8];
+	struct bpfh_exec_opts described = { .sz = sizeof(described),
+					    .verdict = BPFH_EXEC_UNVERIFIED,
+					    .helper_info = entry_helper_info };
+	size_t i, e;
+	int given, info;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		for (e = 0; e < NENGINES; e++)
+			for (info = 0; info <= 1; info++) {
+				struct bpfh_exec *exec;
+
+				if (!CHECKF(prepare(c[i].text, engines[e], info ? &described : NULL,
+						    &exec) == 0, "case %zu: %s", i, logbuf))
+					continue;
+				for (given = 0; given <= 1; given++) {
+					struct bpfh_run run;
+					uint64_t r0 = 0;
+					int err;
+
+					memset(&run, 0, sizeof(run));
+					run.args[0] = 5;
+					run.stack = given ? stack : NULL;
+					run.helpers = entry_helpers;
+					run.nhelpers = 15;
+#ifdef HAVE_PRESERVED_RUN
+					err = preserved_run(exec, &run, &r0, bpfh_exec_run);
+#else
+					err = bpfh_exec_run(exec, &run, &r0);
+#endif
+					CHECKF(err == 0 && r0 == c[i].want,
+					       "case %zu, %s, helpers %s, stack %s: err %d, r0 %llu "
+					       "(want %llu)", i, bpfh_engine_name(engines[e]),
+					       info ? "described" : "unknown", given ? "given" : "own",
+					       err, (unsigned long long)r0,
+					       (unsigned long long)c[i].want);
+				}
+				bpfh_exec_destroy(exec);
+			}
+}
+
 /* The JIT's own limits, and its refusal where it cannot run. */
 /* Leaf programs (no calls) have their own ways into the JIT: one that stores r0 itself with
  * the frame on the native stack (bpfh_exec_run without run->stack), one on a given stack, and
@@ -680,6 +803,7 @@ int main(void)
 	check_callbacks();
 	check_kept_registers();
 	check_leaf_entries();
+	check_main_entries();
 	check_jit();
 	return check_summary("engine-run");
 }

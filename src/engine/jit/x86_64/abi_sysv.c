@@ -9,7 +9,9 @@
  *
  * This file does not lower BPF instructions (lower.c) or encode them (emit.c).
  */
+#include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "x86.h"
 
@@ -33,37 +35,153 @@ const struct x86_abi x86_abi = {
 	.t3 = X86_R9, /* also the sixth argument: the run, loaded just before a helper call */
 };
 
-/* Saved by the entry, restored by the epilogue (in reverse). Six pushes after the return
+/* Saved by the entries, restored by their epilogues (in reverse). Six pushes after the return
  * address leave the native stack 8 bytes off a 16-byte boundary; the entry's call into slot
  * code adds 8 more, so slot code runs with rsp 16-byte aligned, as a call needs. */
 static const uint8_t saved[] = { X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X86_R15 };
 #define NSAVED (sizeof(saved) / sizeof(saved[0]))
 
+/* The main entry's context, on the native stack below the saves: a multiple of 16 bytes, so
+ * the alignment above holds. */
+#define CTX_FRAME ((int32_t)((sizeof(struct jit_ctx) + 15) / 16 * 16))
+#define STACK_BYTES ((int32_t)(BPFH_MAX_FRAMES * BPFH_STACK_SIZE))
+#define CTX_OFF(f) ((int32_t)offsetof(struct jit_ctx, f))
+#define RUN_OFF(f) ((int32_t)offsetof(struct bpfh_run, f))
+
+/* What both entries do before the call into slot code (ctx set, r1..r5 and r10 in place):
+ * the unwinding point (the return address the call is about to push), r0 and r6..r9 zeroed
+ * (those the entry saved, the others untouched),
+ * the call; then the short jump over the fault continuation, which the fault exit's return
+ * lands on (X86_FAULT_SKIP bytes further). Returns the short jump's position, to land on
+ * the normal continuation. */
+static size_t call_slot_code(struct jit_pass *p, int indirect, const uint8_t *save, size_t nsave)
+{
+	struct jit_buf *b = &p->buf;
+	const uint8_t *R = x86_abi.reg;
+	size_t ok;
+	int i;
+
+	x86_lea(b, x86_abi.t2, X86_RSP, -8);
+	x86_store(b, 1, x86_abi.ctx, CTX_OFF(entry_sp), x86_abi.t2);
+	x86_mov_imm(b, R[0], 0);
+	for (i = 6; i <= 9; i++)
+		if (memchr(save, R[i], nsave)) /* else the program does not name it */
+			x86_mov_imm(b, R[i], 0);
+	if (indirect) {
+		x86_call_r(b, x86_abi.t1);
+	} else {
+		x86_call32(b, 0);
+		jit_fixup(p, JIT_FIX_CALL, 4, 0, 0);
+	}
+	ok = x86_jcc8_fwd(b, -1);
+	if (jit_pos(b) - (ok - 1) != X86_FAULT_SKIP && !b->err)
+		b->err = -EINVAL; /* cannot happen: jmp rel8 is two bytes */
+	return ok;
+}
+
 void x86_abi_entry(struct jit_pass *p)
 {
 	struct jit_buf *b = &p->buf;
 	const uint8_t *R = x86_abi.reg;
-	size_t i;
+	size_t i, ok, fault;
 
 	for (i = 0; i < NSAVED; i++)
 		x86_push(b, saved[i]);
 	/* rdi = ctx, rsi = args, rdx = start, rcx = stack top */
 	x86_mov_rr(b, 1, x86_abi.ctx, X86_RDI);
-	x86_store(b, 1, x86_abi.ctx, (int32_t)offsetof(struct jit_ctx, entry_sp), X86_RSP);
 	x86_mov_rr(b, 1, x86_abi.t1, X86_RDX);
 	x86_mov_rr(b, 1, x86_abi.t2, X86_RSI);
 	x86_mov_rr(b, 1, R[10], X86_RCX);
 	for (i = 1; i <= 5; i++)
 		x86_load(b, 1, R[i], x86_abi.t2, (int32_t)(8 * (i - 1)));
-	x86_mov_imm(b, R[0], 0);
-	for (i = 6; i <= 9; i++)
-		x86_mov_imm(b, R[i], 0);
-	x86_call_r(b, x86_abi.t1);
-	x86_store(b, 1, x86_abi.ctx, (int32_t)offsetof(struct jit_ctx, r0), R[0]);
+	ok = call_slot_code(p, 1, saved, NSAVED);
+	fault = x86_jcc8_fwd(b, -1); /* eax is JIT_STATUS_FAULT */
+	x86_land8(b, ok);
+	x86_store(b, 1, x86_abi.ctx, CTX_OFF(r0), R[0]);
 	x86_mov_imm(b, X86_RAX, JIT_STATUS_OK);
-	p->label[JIT_L_EPILOGUE] = (uint32_t)jit_pos(b);
+	x86_land8(b, fault);
 	for (i = NSAVED; i-- > 0;)
 		x86_pop(b, saved[i]);
+	x86_ret(b);
+}
+
+/* The callee-saved registers the main entry saves, in push order: all of them when the run
+ * may go on in another program (a tail call), else the context's and those of r6..r10 the
+ * program names (r10 also for local calls, which move it). Returns how many. */
+static size_t main_saves(const struct jit_pass *p, uint8_t out[NSAVED])
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < NSAVED; i++) {
+		int r, need = p->may_tail_call || saved[i] == x86_abi.ctx;
+
+		for (r = 6; r <= 10 && !need; r++)
+			need = x86_abi.reg[r] == saved[i] &&
+			       ((p->regs_used & (1u << r)) || (r == 10 && p->has_local_calls));
+		if (need)
+			out[n++] = saved[i];
+	}
+	return n;
+}
+
+void x86_abi_main_entry(struct jit_pass *p)
+{
+	struct jit_buf *b = &p->buf;
+	const uint8_t *R = x86_abi.reg;
+	const int run = X86_R9, ctx = x86_abi.ctx, t1 = x86_abi.t1, t2 = x86_abi.t2;
+	uint8_t save[NSAVED];
+	size_t nsave = main_saves(p, save), i, own, join, ok, done;
+	/* the context's frame, 8 more after an odd number of saves (which leaves rsp aligned:
+	 * it must be 8 off before the call, for slot code to run aligned) */
+	int32_t frame = CTX_FRAME + (nsave % 2 ? 8 : 0);
+	int stack = p->may_tail_call || p->has_local_calls || (p->regs_used & (1u << 10));
+
+	p->label[JIT_L_MAIN] = (uint32_t)jit_pos(b);
+	for (i = 0; i < nsave; i++)
+		x86_push(b, save[i]);
+	x86_alu_ri(b, 1, X86_SUB, X86_RSP, frame);
+	x86_mov_rr(b, 1, ctx, X86_RSP);
+	x86_store(b, 1, ctx, CTX_OFF(run), run);
+	if (!p->helpers) { /* looked up per call: the run's table (none: nhelpers 0) */
+		x86_load(b, 1, t1, run, RUN_OFF(helpers));
+		x86_load(b, 1, t2, run, RUN_OFF(nhelpers));
+		x86_alu_rr(b, 1, 0x85, t1, t1);        /* test */
+		x86_rr(b, X86_W, 0x0f44, t2, t1);      /* cmove t2, t1 (0) */
+		x86_store(b, 1, ctx, CTX_OFF(helpers), t1);
+		x86_store(b, 1, ctx, CTX_OFF(nhelpers), t2);
+	}
+	if (stack) {
+		/* r10: the top of the run's stack, or of 8 frames reserved here below the
+		 * context */
+		x86_load(b, 1, R[10], run, RUN_OFF(stack));
+		x86_alu_rr(b, 1, 0x85, R[10], R[10]);
+		own = x86_jcc8_fwd(b, X86_CC_E);
+		x86_alu_ri(b, 1, X86_ADD, R[10], STACK_BYTES);
+		join = x86_jcc8_fwd(b, -1);
+		x86_land8(b, own);
+		x86_alu_ri(b, 1, X86_SUB, X86_RSP, STACK_BYTES);
+		x86_mov_rr(b, 1, R[10], ctx);
+		x86_land8(b, join);
+		/* a local call from frame d needs d + 1 < BPFH_MAX_FRAMES: r10 two frames above
+		 * the stack's bottom */
+		x86_lea(b, t1, R[10], -(STACK_BYTES - 2 * (int32_t)BPFH_STACK_SIZE));
+		x86_store(b, 1, ctx, CTX_OFF(call_limit), t1);
+	}
+	ok = call_slot_code(p, 0, save, nsave);
+	/* a fault: the run's error (and its log line) from the context, r0 = 0 */
+	x86_alu_ri(b, 1, X86_SUB, X86_RSP, 8);
+	x86_mov_rr(b, 1, X86_RDI, ctx);
+	x86_movabs(b, t2, (uint64_t)(uintptr_t)&jit_fault_status);
+	x86_call_r(b, t2);
+	x86_rr(b, X86_W, 0x63, X86_RDX, X86_RAX); /* movsxd rdx, eax */
+	x86_mov_imm(b, X86_RAX, 0);
+	done = x86_jcc8_fwd(b, -1);
+	x86_land8(b, ok);
+	x86_mov_imm(b, X86_RDX, 0);
+	x86_land8(b, done);
+	x86_lea(b, X86_RSP, ctx, frame);
+	for (i = nsave; i-- > 0;)
+		x86_pop(b, save[i]);
 	x86_ret(b);
 }
 

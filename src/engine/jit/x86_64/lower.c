@@ -96,7 +96,7 @@ static void emit_stub(struct jit_pass *p, const struct jit_stub *s)
 	jit_emit32(b, s->fault);
 	if (s->reg != JIT_STUB_NOREG) {
 		x86_store(b, 1, CTX, CTX_OFF(fault_val), R(s->reg));
-	} else if (s->val) {
+	} else if (s->fault == JIT_FAULT_HELPER || s->fault == JIT_FAULT_CALLX) {
 		x86_mov_imm(b, T2, s->val);
 		x86_store(b, 1, CTX, CTX_OFF(fault_val), T2);
 	}
@@ -117,20 +117,22 @@ static void emit_common(struct jit_pass *p)
 	struct jit_buf *b = &p->buf;
 	size_t err, engine;
 
-	/* LD_ABS / LD_IND out of the packet: the run (or callback) ends with r0 = 0. */
+	/* LD_ABS / LD_IND out of the packet: the run (or callback) ends with r0 = 0, returning
+	 * from the entry's call into slot code. */
 	p->label[JIT_L_EXIT0] = (uint32_t)jit_pos(b);
 	x86_load(b, 1, X86_RSP, CTX, CTX_OFF(entry_sp));
 	x86_mov_imm(b, X86_RAX, 0);
-	x86_store(b, 1, CTX, CTX_OFF(r0), X86_RAX);
-	x86_jmp32(b, p->label[JIT_L_EPILOGUE]);
+	x86_ret(b);
 
-	/* A fault: the stub recorded the slot, kind and value; add the program, unwind. */
+	/* A fault: the stub recorded the slot, kind and value; add the program, unwind, and
+	 * return from the entry's call into slot code to its fault continuation. */
 	p->label[JIT_L_FAULT] = (uint32_t)jit_pos(b);
 	x86_mov_imm(b, T2, (uint64_t)(uintptr_t)p->exec);
 	x86_store(b, 1, CTX, CTX_OFF(fault_exec), T2);
 	x86_load(b, 1, X86_RSP, CTX, CTX_OFF(entry_sp));
+	x86_alu_mi(b, 1, X86_ADD, X86_RSP, 0, X86_FAULT_SKIP);
 	x86_mov_imm(b, X86_RAX, JIT_STATUS_FAULT);
-	x86_jmp32(b, p->label[JIT_L_EPILOGUE]);
+	x86_ret(b);
 
 	/* After a helper that failed in a callback (run->error) or asked for a tail call: stop
 	 * with the error, or continue at the target's first slot with r1 as it was at the call,
@@ -1105,6 +1107,8 @@ void jit_arch_emit(struct jit_pass *p)
 	size_t i, k, n;
 
 	x86_abi_entry(p);
+	if (!p->leaf)
+		x86_abi_main_entry(p);
 	emit_common(p);
 	if (p->leaf)
 		x86_abi_leaf_entry(p); /* falls into slot 0 */

@@ -86,12 +86,22 @@ struct x86_abi {
 };
 extern const struct x86_abi x86_abi;
 
-/* The entry trampoline (offset 0), ending with the epilogue (label JIT_L_EPILOGUE): a C
- * function int (struct jit_ctx *, const uint64_t args[5], const void *start,
- * uint64_t *stack_top) that saves what the ABI asks, loads r1..r5 from args, zeroes r0 and
- * r6..r9, sets r10, calls start and stores r0 into the context; code that unwinds sets the
- * native stack pointer to ctx->entry_sp and jumps to the epilogue with the status in eax. */
+/* The entry trampoline (offset 0): a C function int (struct jit_ctx *, const uint64_t
+ * args[5], const void *start, uint64_t *stack_top) that saves what the ABI asks, loads r1..r5
+ * from args, zeroes r0 and r6..r9, sets r10, calls start and stores r0 into the context,
+ * returning JIT_STATUS_OK; or JIT_STATUS_FAULT after a fault (the context says which). */
 void x86_abi_entry(struct jit_pass *p);
+/* The main entry of a program that is not a leaf (label JIT_L_MAIN): the jit_main_fn that
+ * bpfh_exec_run calls, r1..r5 as its arguments and the run as the sixth. Its context and,
+ * when the run gives no stack, the 8 frames of stack are on the native stack; it calls slot
+ * 0 directly and returns r0 and 0, or (after a fault) 0 and jit_fault_status's error. */
+void x86_abi_main_entry(struct jit_pass *p);
+/* Both entries call slot code, set ctx->entry_sp to where that call's return address is, and
+ * follow the call with a two-byte jump over their fault continuation: an exit that unwinds
+ * (fault, LD_ABS) sets rsp to entry_sp and returns, a fault with the return address moved
+ * this many bytes on and eax = JIT_STATUS_FAULT. So unwinding does not depend on the entry,
+ * nor on which program (after tail calls) the code belongs to. */
+#define X86_FAULT_SKIP 2
 /* A leaf program's ways in, emitted just before slot 0 (r1..r5 arrive where the ABI keeps
  * them): the tail-call arrival (JIT_L_LEAF_TAIL), the jit_leaf_fn (JIT_L_LEAF, stack_top as
  * the sixth argument) and, falling into slot 0, the jit_leaf_out_fn (JIT_L_LEAF_OUT, the
