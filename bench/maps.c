@@ -18,7 +18,8 @@
  * Every run's count of operations that succeeded is checked (all NKEYS of them must).
  *
  * Then the tail-call chain of maps.bpf.c: ns per run of chain_head (33 tail calls) and per
- * tail call, net of chain_flat, timed as lookups are.
+ * tail call, net of chain_flat (the same program without them: it tail-calls an empty slot),
+ * timed as lookups are.
  *
  * Records: {"bench": "map-TYPE-OP", "engine": "interp" | "jit" | "kernel", "ns_per_run": ns per
  * operation}, "map-loop" with the empty loop's ns per iteration, "tail-chain" (ns per run)
@@ -403,14 +404,14 @@ int bench_maps(const char *path, int kernel)
 		if (have[e])
 			bench_record("map-loop", target_name[e], empty_rep[e] / NKEYS, 0);
 	printf("\ntail-call chain (%d tail calls of a program into itself per run; ns per run, and "
-	       "per tail call net of a run without them)\n", TAIL_CALLS);
+	       "per tail call net of a run of the same program without them: flat)\n", TAIL_CALLS);
 	for (e = 0; e < T__COUNT; e++) {
 		double kernel_net = chain_ok[T_KERNEL] ? chain_ns[T_KERNEL] - flat_ns[T_KERNEL] : 0;
 
 		if (!chain_ok[e])
 			continue;
-		printf("  %-8s %10.1f ns/run %8.2f ns per tail call", target_name[e], chain_ns[e],
-		       (chain_ns[e] - flat_ns[e]) / TAIL_CALLS);
+		printf("  %-8s %10.1f ns/run (flat %5.1f) %8.2f ns per tail call", target_name[e],
+		       chain_ns[e], flat_ns[e], (chain_ns[e] - flat_ns[e]) / TAIL_CALLS);
 		if (e != T_KERNEL && kernel_net > 0)
 			printf("   %s/kernel %.2fx per tail call", target_name[e],
 			       (chain_ns[e] - flat_ns[e]) / kernel_net);

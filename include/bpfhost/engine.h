@@ -89,8 +89,7 @@ struct bpfh_exec_opts {
 	 * (ctx is resolve_ctx, value what resolve gave). The code then does what the helper and
 	 * the engine do together: the index checked against *max, the slot and its program
 	 * loaded, the limit of 33 tail calls per run counted in run->tail_calls, r0 = -ENOENT
-	 * when any of them fails, else r0 = 0, run->current set and a jump into the target's
-	 * code in the same frame (a target prepared for another engine is the same run-time
+	 * when any of them fails, else r0 = 0 and a jump into the target's code in the same frame (a target prepared for another engine is the same run-time
 	 * error as through the helper). Set it only when every run's helper 12 is bpfhost's
 	 * bpf_tail_call and its env's tail_target gives that pointer, as for an instance's
 	 * programs. */
@@ -151,7 +150,8 @@ struct bpfh_run {
 					 * engines count nothing and may leave any value */
 	struct bpfh_log *log;           /* run-time errors, one line each */
 	/* The engine's bookkeeping during a run, for helpers (a JIT program that calls nothing
-	 * touches none of it): the program running now (it changes on a tail call). */
+	 * touches none of it): the program running now, as a helper that may tail-call or run
+	 * callbacks sees it (it changes on a tail call; the JIT sets it before such calls). */
 	const struct bpfh_exec *current;
 	/* Tail calls: a helper sets tail_next and returns; the engine then continues in that
 	 * program from its first instruction with r1 = the helper's r1, in the same frame.

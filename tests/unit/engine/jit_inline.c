@@ -663,6 +663,75 @@ static void test_bound_helpers(void)
 	CHECKF(b.err == -EINVAL && strstr(b.log, "helper table"), "%d %s", b.err, b.log);
 }
 
+/* A tail call (inlined) into a program that runs a callback of its own through helper 6: the
+ * callback is found in the program running (run->current), which the JIT sets before such a
+ * helper call, not at the tail call. r0 = 7 + 100 on every engine. */
+static const struct bpfh_insn tcb_main[] = {
+	I(0xb7, 3, 0, 0, 1),
+	LD_MAP(2, TAIL_MAP),
+	I(0x85, 0, 0, 0, 12),
+	I(0xb7, 0, 0, 0, 55),
+	I(0x95, 0, 0, 0, 0),
+};
+
+static const struct bpfh_insn tcb_target[] = {
+	I(0x18, 2, 4, 0, 4), I(0, 0, 0, 0, 0), /* r2 = the function at slot 5 */
+	I(0xb7, 1, 0, 0, 7),
+	I(0x85, 0, 0, 0, 6),
+	I(0x95, 0, 0, 0, 0),
+	I(0xbf, 0, 1, 0, 0),                   /* the callback: r0 = r1 + 100 */
+	I(0x07, 0, 0, 0, 100),
+	I(0x95, 0, 0, 0, 0),
+};
+
+static void test_tail_then_callback(void)
+{
+	static const enum bpfh_engine engines[] = { BPFH_ENGINE_INTERP, BPFH_ENGINE_JIT };
+	size_t e;
+
+	for (e = 0; e < 2; e++) {
+		struct bpfh_exec_opts opts;
+		struct bpfh_exec *m = NULL, *t = NULL;
+		char logbuf[256];
+		struct bpfh_log log;
+		struct bpfh_run run;
+		uint64_t r0 = 0;
+		int err;
+
+		memset(&opts, 0, sizeof(opts));
+		opts.sz = sizeof(opts);
+		opts.verdict = BPFH_EXEC_UNVERIFIED;
+		opts.resolve = tail_resolve;
+		opts.prog_array_layout = tail_layout;
+		opts.helpers = bound_table;
+		opts.nhelpers = 13;
+		opts.helper_info = bound_info;
+		bpfh_log_init(&log, logbuf, sizeof(logbuf));
+		if (CHECKF(bpfh_exec_create(engines[e], tcb_main, sizeof(tcb_main) /
+					    sizeof(tcb_main[0]), &opts, &log, &m) == 0 &&
+			   bpfh_exec_create(engines[e], tcb_target, sizeof(tcb_target) /
+					    sizeof(tcb_target[0]), &opts, &log, &t) == 0,
+			   "%s", logbuf)) {
+			tail_progs[0].exec = m;
+			tail_progs[1].exec = t;
+			tail_slots[0] = &tail_progs[0];
+			tail_slots[1] = &tail_progs[1];
+			tail_slots[2] = tail_slots[3] = NULL;
+			memset(&run, 0, sizeof(run));
+			run.helpers = bound_table;
+			run.nhelpers = 13;
+			run.log = &log;
+			err = bpfh_exec_run(m, &run, &r0);
+			CHECKF(err == 0 && r0 == 107 && run.tail_calls == 1,
+			       "%s: err %d r0 %llu tail calls %u: %s",
+			       bpfh_engine_name(engines[e]), err, (unsigned long long)r0,
+			       run.tail_calls, logbuf);
+		}
+		bpfh_exec_destroy(m);
+		bpfh_exec_destroy(t);
+	}
+}
+
 static void test_layout(void)
 {
 	void *base;
@@ -707,6 +776,7 @@ int main(void)
 		test_programs(0);
 		test_tail_calls();
 		test_bound_helpers();
+		test_tail_then_callback();
 	} else {
 		printf("# jit_inline: the JIT is not available on this host: layout only\n");
 	}

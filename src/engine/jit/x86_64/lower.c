@@ -565,6 +565,13 @@ static void helper_call(struct jit_pass *p, size_t i, int fn)
 	int cb = !(hi & JIT_HI_KNOWN) || (hi & JIT_HI_CB);
 	size_t k;
 
+	if (tail || cb) {
+		/* the program running, for bpfh_exec_callback and bpf_tail_call (a tail call
+		 * into this program leaves the caller's there) */
+		x86_load(b, 1, T3, CTX, CTX_OFF(run));
+		x86_mov_imm(b, T1, (uint64_t)(uintptr_t)p->exec);
+		x86_store(b, 1, T3, RUN_OFF(current), T1);
+	}
 	x86_abi_helper_call(p, fn, p->keep[i], tail);
 	if (!tail && !cb)
 		return;
@@ -611,8 +618,8 @@ static void lower_array_lookup(struct jit_pass *p, const struct jit_inline_call 
  * engine do together (src/helpers/control.c, then interp_body.h's after_helper): fewer than
  * BPFH_MAX_TAIL_CALLS so far, the u32 index in r3 below max, a program in the slot, else r0 =
  * -ENOENT and on to the next instruction; otherwise count the call, refuse a target of another
- * engine, make it run->current and jump into its code with r0 = 0 and every other register as
- * it is, in this frame. rax (r0, about to be written anyway), t1 and t2 are the scratch. */
+ * engine and jump into its code with r0 = 0 and every other register as it is, in this frame
+ * (run->current is left: the target's code sets it before the helper calls that read it). rax (r0, about to be written anyway), t1 and t2 are the scratch. */
 static void lower_tail_call(struct jit_pass *p, size_t i, const struct jit_inline_call *c)
 {
 	struct jit_buf *b = &p->buf;
@@ -644,7 +651,6 @@ static void lower_tail_call(struct jit_pass *p, size_t i, const struct jit_inlin
 	x86_alu_mi(b, 0, X86_ADD, T1, RUN_OFF(tail_calls), 1);
 	x86_alu_mi(b, 0, X86_CMP, T2, EXEC_OFF(engine), BPFH_ENGINE_JIT);
 	jcc_fault(p, X86_CC_NE, i, JIT_FAULT_TAIL_ENGINE, JIT_STUB_NOREG, 0);
-	x86_store(b, 1, T1, RUN_OFF(current), T2);
 	x86_mov_imm(b, R(0), 0);
 	x86_jmp_m(b, T2, EXEC_OFF(jit_start));
 	for (k = 0; k < nfail; k++)
