@@ -1104,10 +1104,21 @@ void jit_arch_emit(struct jit_pass *p)
 	struct jit_buf *b = &p->buf;
 	size_t i, k, n;
 
-	x86_abi_entry(p);
-	emit_common(p);
-	if (p->leaf)
-		x86_abi_leaf_entry(p); /* falls into slot 0 */
+	if (p->head_len) { /* the head of an earlier pass: its bytes, fixups and stubs */
+		b->len = p->head_len;
+		p->nfix = p->head_nfix;
+		p->nstubs = p->head_nstubs;
+	} else {
+		x86_abi_entry(p);
+		emit_common(p);
+		if (p->leaf)
+			x86_abi_leaf_entry(p); /* falls into slot 0 */
+		if (!b->err) {
+			p->head_len = jit_pos(b);
+			p->head_nfix = p->nfix;
+			p->head_nstubs = p->nstubs;
+		}
+	}
 	for (i = 0; i < exec->count; i++) {
 		align_loop(p, i);
 		p->addr[i] = (uint32_t)jit_pos(b);
