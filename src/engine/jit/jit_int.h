@@ -34,6 +34,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../engine_int.h"
 
@@ -202,6 +203,15 @@ static inline void jit_emit8(struct jit_buf *b, uint8_t v)
 {
 	if (jit_room(b, 1))
 		b->p[b->len++] = v;
+}
+
+/* n bytes at once (one instruction's, made by the caller). */
+static inline void jit_emit_bytes(struct jit_buf *b, const uint8_t *s, size_t n)
+{
+	if (jit_room(b, n)) {
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+	}
 }
 
 /* Multi-byte values are little-endian whatever the host: the code is x86's or arm64's. */
