@@ -5,7 +5,8 @@
  * pages of its own. The small ones jump, so their compilations take more than one pass (the
  * head of the code made once). Every program kept still gives its own result at the end
  * (leaf programs through both leaf entries, others through the C entry, a helper call and the
- * fault exit of an unknown helper, whose message names the program), and no mapping of the
+ * fault exit of an unknown helper, whose message names the program: the head of the code,
+ * copied from the first compilation's, holds each program's own address), and no mapping of the
  * process is writable and executable at once while any of this happens, every kept program's
  * code lying in a read+execute mapping (/proc/self/maps, where the host has it).
  */
