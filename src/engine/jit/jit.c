@@ -333,8 +333,8 @@ static int want_blind(const struct bpfh_exec_opts *opts)
 
 /* ---- per-compilation arrays ---- */
 
-/* What a compilation needs per slot, in one allocation (a compilation of a small program
- * costs about as much in separate mallocs as in its analyses). */
+/* What a compilation needs per slot, in one allocation rather than one per array (a small
+ * program's compilation is short enough for each malloc and free to count). */
 struct jit_scratch {
 	uint32_t *addr[2];  /* slot addresses of two consecutive passes (count + 1 each) */
 	uint32_t *loop_end; /* find_entries */
