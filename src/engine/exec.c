@@ -102,11 +102,18 @@ static int resolve_lddw(struct bpfh_exec *exec, const struct bpfh_exec_opts *opt
 	return 0;
 }
 
+/* bpfh_exec_create's block: each array starts aligned for its type. */
+_Static_assert(sizeof(struct bpfh_exec) % _Alignof(struct interp_insn) == 0 &&
+	       sizeof(struct interp_insn) % _Alignof(struct bpfh_insn) == 0 &&
+	       _Alignof(struct bpfh_insn) <= _Alignof(struct interp_insn),
+	       "the arrays after struct bpfh_exec are aligned");
+
 int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, size_t count,
 		     const struct bpfh_exec_opts *opts, struct bpfh_log *log,
 		     struct bpfh_exec **out)
 {
 	struct bpfh_exec *exec;
+	size_t ncode;
 	int err;
 
 	*out = NULL;
@@ -127,22 +134,21 @@ int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, siz
 				BPFH_MAX_INSNS);
 		return -E2BIG;
 	}
-	exec = calloc(1, sizeof(*exec));
+	/* One block: the exec, the interpreters' pre-decoded array (the JIT needs none), the
+	 * slots, their rows and is_func, in order of alignment. */
+	ncode = engine != BPFH_ENGINE_JIT ? count : 0;
+	exec = calloc(1, sizeof(*exec) + ncode * sizeof(*exec->code) + count * sizeof(*insns) +
+			 2 * count);
 	if (!exec)
 		return -ENOMEM;
 	exec->engine = engine;
 	exec->count = count;
 	if (opts && opts->name)
 		snprintf(exec->name, sizeof(exec->name), "%s", opts->name);
-	exec->insns = malloc((count ? count : 1) * sizeof(*insns));
-	exec->ops = malloc(count ? count : 1);
-	/* the interpreters' pre-decoded array (the JIT needs none) */
-	exec->code = malloc((count && engine != BPFH_ENGINE_JIT ? count : 1) * sizeof(*exec->code));
-	exec->is_func = calloc(count ? count : 1, 1);
-	if (!exec->insns || !exec->ops || !exec->code || !exec->is_func) {
-		err = -ENOMEM;
-		goto fail;
-	}
+	exec->code = (struct interp_insn *)(exec + 1);
+	exec->insns = (struct bpfh_insn *)(exec->code + ncode);
+	exec->ops = (uint8_t *)(exec->insns + count);
+	exec->is_func = exec->ops + count;
 	if (count)
 		memcpy(exec->insns, insns, count * sizeof(*insns));
 	err = bpfh_isa_decode(exec->insns, count, exec->ops, log);
@@ -309,10 +315,6 @@ void bpfh_exec_destroy(struct bpfh_exec *exec)
 {
 	if (!exec)
 		return;
-	free(exec->insns);
-	free(exec->ops);
-	free(exec->code);
-	free(exec->is_func);
 	bpfh_jit_free(exec);
 	free(exec);
 }

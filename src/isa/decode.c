@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -86,6 +87,25 @@ static void index_rows(unsigned char first[256])
 		first[bpfh_op_info(op)->code] = (unsigned char)op;
 }
 
+/* The index of index_rows, made once per process: it reads every row of the table, which
+ * costs more than decoding a small program. The first caller to finish publishes its copy;
+ * callers before that use their own (local), so that nobody waits and nothing races. */
+static const unsigned char *row_index(unsigned char local[256])
+{
+	static unsigned char shared[256];
+	static atomic_int state; /* 0: not made, 1: being copied, 2: made */
+	int expect = 0;
+
+	if (atomic_load_explicit(&state, memory_order_acquire) == 2)
+		return shared;
+	index_rows(local);
+	if (atomic_compare_exchange_strong(&state, &expect, 1)) {
+		memcpy(shared, local, 256);
+		atomic_store_explicit(&state, 2, memory_order_release);
+	}
+	return local;
+}
+
 /* Identify one slot: the row whose opcode byte and selector value match. */
 static int decode_one(const struct bpfh_insn *in, size_t i, const unsigned char *first,
 		      struct bpfh_log *log, uint8_t *op_out)
@@ -130,7 +150,8 @@ static int decode_one(const struct bpfh_insn *in, size_t i, const unsigned char 
 int bpfh_isa_decode(const struct bpfh_insn *insns, size_t count, uint8_t *ops,
 		    struct bpfh_log *log)
 {
-	unsigned char first[256];
+	unsigned char local[256];
+	const unsigned char *first;
 	size_t i;
 	unsigned op;
 	int err;
@@ -144,7 +165,7 @@ int bpfh_isa_decode(const struct bpfh_insn *insns, size_t count, uint8_t *ops,
 				BPFH_MAX_INSNS);
 		return -E2BIG;
 	}
-	index_rows(first);
+	first = row_index(local);
 
 	for (i = 0; i < count; i++) {
 		const struct bpfh_insn *in = &insns[i];
@@ -214,8 +235,7 @@ int bpfh_isa_decode(const struct bpfh_insn *insns, size_t count, uint8_t *ops,
 
 int bpfh_isa_identify(const struct bpfh_insn *insn, size_t i, uint8_t *op, struct bpfh_log *log)
 {
-	unsigned char first[256];
+	unsigned char local[256];
 
-	index_rows(first);
-	return decode_one(insn, i, first, log, op);
+	return decode_one(insn, i, row_index(local), log, op);
 }

@@ -55,8 +55,15 @@ struct bpfh_op_info {
 	int32_t sel;  /* value of the form's selector field */
 };
 
-/* The row for op, or NULL when op is out of range. */
-const struct bpfh_op_info *bpfh_op_info(unsigned op);
+/* The table's rows, indexed by op (src/isa/table.c); read them through bpfh_op_info. */
+extern const struct bpfh_op_info bpfh_op_table[BPFH_OP__COUNT];
+
+/* The row for op, or NULL when op is out of range. Inline: the decoder, the analyses and the
+ * JIT's lowering ask for a row per instruction, more than once. */
+static inline const struct bpfh_op_info *bpfh_op_info(unsigned op)
+{
+	return op < BPFH_OP__COUNT ? &bpfh_op_table[op] : NULL;
+}
 
 /* Instruction classes and size and mode bits (RFC 9669 section 3). */
 #define BPFH_CLASS(code) ((code) & 0x07)

@@ -6,18 +6,13 @@
  */
 #include "ops.h"
 
-static const struct bpfh_op_info op_table[BPFH_OP__COUNT] = {
+const struct bpfh_op_info bpfh_op_table[BPFH_OP__COUNT] = {
 	[BPFH_OP_LDDW_HI] = { "LDDW_HI", "", "", 0x00, BPFH_FORM_NONE, 0 },
 #define BPFH_OP(ID, CODE, FORM, SEL, MN, SYM) \
 	[BPFH_OP_##ID] = { #ID, MN, SYM, CODE, BPFH_FORM_##FORM, SEL },
 #include "opcodes.def"
 #undef BPFH_OP
 };
-
-const struct bpfh_op_info *bpfh_op_info(unsigned op)
-{
-	return op < BPFH_OP__COUNT ? &op_table[op] : NULL;
-}
 
 unsigned bpfh_op_mem_size(unsigned op)
 {

@@ -24,7 +24,9 @@ int bpfh_file_write(const char *path, const void *data, size_t size);
 void bpfh_stdio_binary(void);
 
 /* Page-granular memory for generated code: allocate read+write, then flip to read+execute.
- * Never writable and executable at once. Return NULL / negative errno on failure. */
+ * Never writable and executable at once. Return NULL / negative errno on failure. The pages
+ * are committed up front where the host can (Linux: mapped in, so that their first writes
+ * take no page faults): allocate what will be written soon. */
 void *bpfh_pages_alloc(size_t size);
 int bpfh_pages_protect_exec(void *p, size_t size);
 void bpfh_pages_free(void *p, size_t size);

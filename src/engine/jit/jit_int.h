@@ -37,6 +37,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "../engine_int.h"
 
@@ -177,6 +178,11 @@ struct jit_pass {
 	unsigned regs_used;      /* BPF registers the program names (bit n for rn) */
 	unsigned live_in;        /* BPF registers read before any write, from the entry */
 	unsigned arch_flags;     /* the back end's own facts about the program (this pass) */
+	/* The head, the code before slot 0's (entries and common code), is the same in every
+	 * pass: it depends on no layout. After the first pass, a back end keeps it where it is
+	 * (at the start of buf, its fixups and stubs the first of this pass's) instead of making
+	 * it again. 0 until it is made. */
+	size_t head_len, head_nfix, head_nstubs;
 	const uint8_t *hinfo;    /* per helper call slot, or NULL: what the helper does (JIT_HI_*) */
 	const bpfh_helper_fn *helpers; /* bpfh_exec_opts.helpers: calls bound at compile time */
 	size_t nhelpers;
@@ -206,6 +212,15 @@ static inline void jit_emit8(struct jit_buf *b, uint8_t v)
 {
 	if (jit_room(b, 1))
 		b->p[b->len++] = v;
+}
+
+/* n bytes at once (one instruction's, made by the caller). */
+static inline void jit_emit_bytes(struct jit_buf *b, const uint8_t *s, size_t n)
+{
+	if (jit_room(b, n)) {
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+	}
 }
 
 /* Multi-byte values are little-endian whatever the host: the code is x86's or arm64's. */

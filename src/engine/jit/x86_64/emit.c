@@ -14,24 +14,57 @@ static int fits8(int64_t v)
 	return v >= -128 && v <= 127;
 }
 
-static void opcode(struct jit_buf *b, unsigned opc)
+/* One instruction's bytes, made here and appended to the buffer at once: one check for room,
+ * and no store of the buffer's length after each byte (most of the cost of making code a byte
+ * at a time). x86's longest instruction is 15 bytes. */
+struct x86_bytes {
+	uint8_t b[16];
+	unsigned n;
+};
+
+static void put8(struct x86_bytes *x, uint8_t v)
+{
+	x->b[x->n++] = v;
+}
+
+static void put32(struct x86_bytes *x, uint32_t v)
+{
+	put8(x, (uint8_t)v);
+	put8(x, (uint8_t)(v >> 8));
+	put8(x, (uint8_t)(v >> 16));
+	put8(x, (uint8_t)(v >> 24));
+}
+
+static void put_done(struct jit_buf *b, const struct x86_bytes *x)
+{
+	jit_emit_bytes(b, x->b, x->n);
+}
+
+/* The rel32 to target of the instruction whose bytes so far are x, the rel32 to end it, when it
+ * goes at the buffer's end. */
+static uint32_t rel32_to(const struct jit_buf *b, const struct x86_bytes *x, uint32_t target)
+{
+	return (uint32_t)((int64_t)target - (int64_t)(jit_pos(b) + x->n + 4));
+}
+
+static void opcode(struct x86_bytes *x, unsigned opc)
 {
 	if (opc > 0xff)
-		jit_emit8(b, (uint8_t)(opc >> 8));
-	jit_emit8(b, (uint8_t)opc);
+		put8(x, (uint8_t)(opc >> 8));
+	put8(x, (uint8_t)opc);
 }
 
 /* Legacy prefixes, then a REX when an extended register, a 64-bit operand or a byte register
  * numbered 4..7 (spl, bpl, sil, dil rather than ah..bh) needs one. */
-static void prefixes(struct jit_buf *b, unsigned flags, int reg, int index, int base)
+static void prefixes(struct x86_bytes *x, unsigned flags, int reg, int index, int base)
 {
 	uint8_t rex = 0x40;
 	int need = 0;
 
 	if (flags & X86_LOCK)
-		jit_emit8(b, 0xf0);
+		put8(x, 0xf0);
 	if (flags & X86_P66)
-		jit_emit8(b, 0x66);
+		put8(x, 0x66);
 	if (flags & X86_W)
 		rex |= 0x08;
 	if (reg & 8)
@@ -45,14 +78,22 @@ static void prefixes(struct jit_buf *b, unsigned flags, int reg, int index, int 
 	if ((flags & X86_B8M) && base >= 4 && base < 8)
 		need = 1;
 	if (rex != 0x40 || need)
-		jit_emit8(b, rex);
+		put8(x, rex);
+}
+
+static void rr(struct x86_bytes *x, unsigned flags, unsigned opc, int reg, int rm)
+{
+	prefixes(x, flags, reg, 0, rm);
+	opcode(x, opc);
+	put8(x, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
 }
 
 void x86_rr(struct jit_buf *b, unsigned flags, unsigned opc, int reg, int rm)
 {
-	prefixes(b, flags, reg, 0, rm);
-	opcode(b, opc);
-	jit_emit8(b, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
+	struct x86_bytes x = { .n = 0 };
+
+	rr(&x, flags, opc, reg, rm);
+	put_done(b, &x);
 }
 
 /* mod 00 has no displacement, except that base rbp/r13 there means RIP-relative: those always
@@ -64,36 +105,46 @@ static int mem_mod(int base, int32_t disp)
 	return fits8(disp) ? 1 : 2;
 }
 
-static void disp_bytes(struct jit_buf *b, int mod, int32_t disp)
+static void disp_bytes(struct x86_bytes *x, int mod, int32_t disp)
 {
 	if (mod == 1)
-		jit_emit8(b, (uint8_t)disp);
+		put8(x, (uint8_t)disp);
 	else if (mod == 2)
-		jit_emit32(b, (uint32_t)disp);
+		put32(x, (uint32_t)disp);
+}
+
+static void rm(struct x86_bytes *x, unsigned flags, unsigned opc, int reg, int base, int32_t disp)
+{
+	int mod = mem_mod(base, disp);
+
+	prefixes(x, flags, reg, 0, base);
+	opcode(x, opc);
+	put8(x, (uint8_t)(mod << 6 | (reg & 7) << 3 | (base & 7)));
+	if ((base & 7) == 4)
+		put8(x, 0x24); /* SIB: no index, base */
+	disp_bytes(x, mod, disp);
 }
 
 void x86_rm(struct jit_buf *b, unsigned flags, unsigned opc, int reg, int base, int32_t disp)
 {
-	int mod = mem_mod(base, disp);
+	struct x86_bytes x = { .n = 0 };
 
-	prefixes(b, flags, reg, 0, base);
-	opcode(b, opc);
-	jit_emit8(b, (uint8_t)(mod << 6 | (reg & 7) << 3 | (base & 7)));
-	if ((base & 7) == 4)
-		jit_emit8(b, 0x24); /* SIB: no index, base */
-	disp_bytes(b, mod, disp);
+	rm(&x, flags, opc, reg, base, disp);
+	put_done(b, &x);
 }
 
 void x86_rmx(struct jit_buf *b, unsigned flags, unsigned opc, int reg, int base, int index,
 	     unsigned scale, int32_t disp)
 {
+	struct x86_bytes x = { .n = 0 };
 	int mod = mem_mod(base, disp);
 
-	prefixes(b, flags, reg, index, base);
-	opcode(b, opc);
-	jit_emit8(b, (uint8_t)(mod << 6 | (reg & 7) << 3 | 4));
-	jit_emit8(b, (uint8_t)(scale << 6 | (index & 7) << 3 | (base & 7)));
-	disp_bytes(b, mod, disp);
+	prefixes(&x, flags, reg, index, base);
+	opcode(&x, opc);
+	put8(&x, (uint8_t)(mod << 6 | (reg & 7) << 3 | 4));
+	put8(&x, (uint8_t)(scale << 6 | (index & 7) << 3 | (base & 7)));
+	disp_bytes(&x, mod, disp);
+	put_done(b, &x);
 }
 
 void x86_mov_rr(struct jit_buf *b, int w, int dst, int src)
@@ -103,39 +154,53 @@ void x86_mov_rr(struct jit_buf *b, int w, int dst, int src)
 
 void x86_mov_imm(struct jit_buf *b, int dst, uint64_t v)
 {
+	struct x86_bytes x = { .n = 0 };
+
 	if (v == 0) {
-		x86_rr(b, 0, 0x31, dst, dst); /* xor r32, r32 */
+		rr(&x, 0, 0x31, dst, dst); /* xor r32, r32 */
 	} else if (v <= 0xffffffffu) {
-		prefixes(b, 0, 0, 0, dst);     /* mov r32, imm32 (zero-extends) */
-		jit_emit8(b, (uint8_t)(0xb8 + (dst & 7)));
-		jit_emit32(b, (uint32_t)v);
+		prefixes(&x, 0, 0, 0, dst);     /* mov r32, imm32 (zero-extends) */
+		put8(&x, (uint8_t)(0xb8 + (dst & 7)));
+		put32(&x, (uint32_t)v);
 	} else if ((int64_t)v >= INT32_MIN && (int64_t)v <= INT32_MAX) {
-		x86_rr(b, X86_W, 0xc7, 0, dst); /* mov r64, simm32 */
-		jit_emit32(b, (uint32_t)v);
+		rr(&x, X86_W, 0xc7, 0, dst); /* mov r64, simm32 */
+		put32(&x, (uint32_t)v);
 	} else {
-		prefixes(b, X86_W, 0, 0, dst); /* movabs */
-		jit_emit8(b, (uint8_t)(0xb8 + (dst & 7)));
-		jit_emit64(b, v);
+		prefixes(&x, X86_W, 0, 0, dst); /* movabs */
+		put8(&x, (uint8_t)(0xb8 + (dst & 7)));
+		put32(&x, (uint32_t)v);
+		put32(&x, (uint32_t)(v >> 32));
 	}
+	put_done(b, &x);
 }
 
 void x86_movabs(struct jit_buf *b, int dst, uint64_t v)
 {
-	prefixes(b, X86_W, 0, 0, dst);
-	jit_emit8(b, (uint8_t)(0xb8 + (dst & 7)));
-	jit_emit64(b, v);
+	struct x86_bytes x = { .n = 0 };
+
+	prefixes(&x, X86_W, 0, 0, dst);
+	put8(&x, (uint8_t)(0xb8 + (dst & 7)));
+	put32(&x, (uint32_t)v);
+	put32(&x, (uint32_t)(v >> 32));
+	put_done(b, &x);
 }
 
 void x86_mov_imm32(struct jit_buf *b, int w, int dst, uint32_t v)
 {
-	x86_rr(b, w ? X86_W : 0, 0xc7, 0, dst);
-	jit_emit32(b, v);
+	struct x86_bytes x = { .n = 0 };
+
+	rr(&x, w ? X86_W : 0, 0xc7, 0, dst);
+	put32(&x, v);
+	put_done(b, &x);
 }
 
 void x86_xor_imm32(struct jit_buf *b, int w, int dst, uint32_t v)
 {
-	x86_rr(b, w ? X86_W : 0, 0x81, X86_XOR, dst);
-	jit_emit32(b, v);
+	struct x86_bytes x = { .n = 0 };
+
+	rr(&x, w ? X86_W : 0, 0x81, X86_XOR, dst);
+	put32(&x, v);
+	put_done(b, &x);
 }
 
 void x86_alu_rr(struct jit_buf *b, int w, unsigned opc, int dst, int src)
@@ -145,24 +210,30 @@ void x86_alu_rr(struct jit_buf *b, int w, unsigned opc, int dst, int src)
 
 void x86_alu_ri(struct jit_buf *b, int w, int digit, int dst, int32_t imm)
 {
+	struct x86_bytes x = { .n = 0 };
+
 	if (fits8(imm)) {
-		x86_rr(b, w ? X86_W : 0, 0x83, digit, dst);
-		jit_emit8(b, (uint8_t)imm);
+		rr(&x, w ? X86_W : 0, 0x83, digit, dst);
+		put8(&x, (uint8_t)imm);
 	} else {
-		x86_rr(b, w ? X86_W : 0, 0x81, digit, dst);
-		jit_emit32(b, (uint32_t)imm);
+		rr(&x, w ? X86_W : 0, 0x81, digit, dst);
+		put32(&x, (uint32_t)imm);
 	}
+	put_done(b, &x);
 }
 
 void x86_alu_mi(struct jit_buf *b, int w, int digit, int base, int32_t disp, int32_t imm)
 {
+	struct x86_bytes x = { .n = 0 };
+
 	if (fits8(imm)) {
-		x86_rm(b, w ? X86_W : 0, 0x83, digit, base, disp);
-		jit_emit8(b, (uint8_t)imm);
+		rm(&x, w ? X86_W : 0, 0x83, digit, base, disp);
+		put8(&x, (uint8_t)imm);
 	} else {
-		x86_rm(b, w ? X86_W : 0, 0x81, digit, base, disp);
-		jit_emit32(b, (uint32_t)imm);
+		rm(&x, w ? X86_W : 0, 0x81, digit, base, disp);
+		put32(&x, (uint32_t)imm);
 	}
+	put_done(b, &x);
 }
 
 void x86_load(struct jit_buf *b, int w, int dst, int base, int32_t disp)
@@ -182,27 +253,36 @@ void x86_lea(struct jit_buf *b, int dst, int base, int32_t disp)
 
 void x86_lea_rip(struct jit_buf *b, int dst, uint32_t target)
 {
-	prefixes(b, X86_W, dst, 0, 0);
-	jit_emit8(b, 0x8d);
-	jit_emit8(b, (uint8_t)((dst & 7) << 3 | 5)); /* mod 00, r/m 101: [rip + disp32] */
-	jit_emit32(b, (uint32_t)((int64_t)target - (int64_t)(jit_pos(b) + 4)));
+	struct x86_bytes x = { .n = 0 };
+
+	prefixes(&x, X86_W, dst, 0, 0);
+	put8(&x, 0x8d);
+	put8(&x, (uint8_t)((dst & 7) << 3 | 5)); /* mod 00, r/m 101: [rip + disp32] */
+	put32(&x, rel32_to(b, &x, target));
+	put_done(b, &x);
 }
 
 void x86_bswap(struct jit_buf *b, int w, int r)
 {
-	prefixes(b, w ? X86_W : 0, 0, 0, r);
-	jit_emit8(b, 0x0f);
-	jit_emit8(b, (uint8_t)(0xc8 + (r & 7)));
+	struct x86_bytes x = { .n = 0 };
+
+	prefixes(&x, w ? X86_W : 0, 0, 0, r);
+	put8(&x, 0x0f);
+	put8(&x, (uint8_t)(0xc8 + (r & 7)));
+	put_done(b, &x);
 }
 
 void x86_shift_ri(struct jit_buf *b, int w, int digit, int dst, uint8_t n)
 {
+	struct x86_bytes x = { .n = 0 };
+
 	if (n == 1) {
-		x86_rr(b, w ? X86_W : 0, 0xd1, digit, dst);
+		rr(&x, w ? X86_W : 0, 0xd1, digit, dst);
 	} else {
-		x86_rr(b, w ? X86_W : 0, 0xc1, digit, dst);
-		jit_emit8(b, n);
+		rr(&x, w ? X86_W : 0, 0xc1, digit, dst);
+		put8(&x, n);
 	}
+	put_done(b, &x);
 }
 
 void x86_shift_cl(struct jit_buf *b, int w, int digit, int dst)
@@ -212,14 +292,20 @@ void x86_shift_cl(struct jit_buf *b, int w, int digit, int dst)
 
 void x86_push(struct jit_buf *b, int r)
 {
-	prefixes(b, 0, 0, 0, r);
-	jit_emit8(b, (uint8_t)(0x50 + (r & 7)));
+	struct x86_bytes x = { .n = 0 };
+
+	prefixes(&x, 0, 0, 0, r);
+	put8(&x, (uint8_t)(0x50 + (r & 7)));
+	put_done(b, &x);
 }
 
 void x86_pop(struct jit_buf *b, int r)
 {
-	prefixes(b, 0, 0, 0, r);
-	jit_emit8(b, (uint8_t)(0x58 + (r & 7)));
+	struct x86_bytes x = { .n = 0 };
+
+	prefixes(&x, 0, 0, 0, r);
+	put8(&x, (uint8_t)(0x58 + (r & 7)));
+	put_done(b, &x);
 }
 
 void x86_call_r(struct jit_buf *b, int r)
@@ -240,21 +326,30 @@ void x86_ret(struct jit_buf *b)
 /* rel32 = target - end of the instruction; positions are offsets in the code. */
 void x86_jcc32(struct jit_buf *b, int cc, uint32_t target)
 {
-	jit_emit8(b, 0x0f);
-	jit_emit8(b, (uint8_t)(0x80 | cc));
-	jit_emit32(b, (uint32_t)((int64_t)target - (int64_t)(jit_pos(b) + 4)));
+	struct x86_bytes x = { .n = 0 };
+
+	put8(&x, 0x0f);
+	put8(&x, (uint8_t)(0x80 | cc));
+	put32(&x, rel32_to(b, &x, target));
+	put_done(b, &x);
 }
 
 void x86_jmp32(struct jit_buf *b, uint32_t target)
 {
-	jit_emit8(b, 0xe9);
-	jit_emit32(b, (uint32_t)((int64_t)target - (int64_t)(jit_pos(b) + 4)));
+	struct x86_bytes x = { .n = 0 };
+
+	put8(&x, 0xe9);
+	put32(&x, rel32_to(b, &x, target));
+	put_done(b, &x);
 }
 
 void x86_call32(struct jit_buf *b, uint32_t target)
 {
-	jit_emit8(b, 0xe8);
-	jit_emit32(b, (uint32_t)((int64_t)target - (int64_t)(jit_pos(b) + 4)));
+	struct x86_bytes x = { .n = 0 };
+
+	put8(&x, 0xe8);
+	put32(&x, rel32_to(b, &x, target));
+	put_done(b, &x);
 }
 
 size_t x86_jcc8_fwd(struct jit_buf *b, int cc)
@@ -311,10 +406,9 @@ void x86_nops(struct jit_buf *b, size_t n)
 	};
 
 	while (n) {
-		size_t k = n > 9 ? 9 : n, j;
+		size_t k = n > 9 ? 9 : n;
 
-		for (j = 0; j < k; j++)
-			jit_emit8(b, nop[k - 1][j]);
+		jit_emit_bytes(b, nop[k - 1], k);
 		n -= k;
 	}
 }

@@ -9,7 +9,7 @@
  * and a tail call continuing in the target program's code in the same frame (inline on a known
  * PROG_ARRAY: bounds, slot, the 33-call limit, then a jump); local calls with their own 512 bytes of stack and the 8-frame limit; LD_ABS/LD_IND
  * ending the run with r0 = 0 when out of the packet. Also the common code (the fault and tail
- * call exits) and the cold stubs. Register assignments and the entry come from the ABI layer.
+ * call exits), made once per process with the entry (emit_head), and the cold stubs. Register assignments and the entry come from the ABI layer.
  * With constant blinding, every immediate of an ALU, jump, store, LD_ABS/LD_IND or lddw
  * instruction goes through blind_imm32/blind_imm64 (imm ^ key in the code, xor key after).
  * A few sequences take less than one x86 instruction per slot where no jump lands between
@@ -26,7 +26,9 @@
  * interpreter for that), and does not support kfunc calls (refused before it runs).
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "x86.h"
 
@@ -112,10 +114,11 @@ static void set_kind_and_fault(struct jit_pass *p, unsigned kind)
 	x86_jmp32(&p->buf, p->label[JIT_L_FAULT]);
 }
 
-static void emit_common(struct jit_pass *p)
+/* Returns where the program's address (the fault exit's movabs) is in the code. */
+static size_t emit_common(struct jit_pass *p)
 {
 	struct jit_buf *b = &p->buf;
-	size_t err, engine;
+	size_t err, engine, exec_at;
 
 	/* LD_ABS / LD_IND out of the packet: the run (or callback) ends with r0 = 0, returning
 	 * from the entry's call into slot code. */
@@ -127,7 +130,8 @@ static void emit_common(struct jit_pass *p)
 	/* A fault: the stub recorded the slot, kind and value; add the program, unwind, and
 	 * return from the entry's call into slot code to its fault continuation. */
 	p->label[JIT_L_FAULT] = (uint32_t)jit_pos(b);
-	x86_mov_imm(b, T2, (uint64_t)(uintptr_t)p->exec);
+	x86_movabs(b, T2, (uint64_t)(uintptr_t)p->exec); /* always 10 bytes: see emit_head */
+	exec_at = jit_pos(b) - 8;
 	x86_store(b, 1, CTX, CTX_OFF(fault_exec), T2);
 	x86_load(b, 1, X86_RSP, CTX, CTX_OFF(entry_sp));
 	x86_alu_mi(b, 1, X86_ADD, X86_RSP, 0, X86_FAULT_SKIP);
@@ -153,6 +157,52 @@ static void emit_common(struct jit_pass *p)
 	set_kind_and_fault(p, JIT_FAULT_ERROR);
 	x86_land8(b, engine);
 	set_kind_and_fault(p, JIT_FAULT_TAIL_ENGINE);
+	return exec_at;
+}
+
+/*
+ * The C entry and the common code, the head of every program's code but for its leaf entries,
+ * differ between programs only in the program's address in the fault exit (a movabs, so that
+ * its size is the same whatever the address). The first compilation in the process publishes
+ * its head; later ones copy it and write their own address: making it costs as much as
+ * compiling a few small instructions. Published with a C11 atomic: a compilation that finds
+ * it not yet there makes its own.
+ */
+#define HEAD_MAX 256
+
+static struct {
+	uint8_t code[HEAD_MAX];
+	size_t len, exec_at;
+	uint32_t label[JIT_L__COUNT];
+} head;
+static atomic_int head_state; /* 0: not made, 1: being copied, 2: made */
+
+static void emit_head(struct jit_pass *p)
+{
+	struct jit_buf *b = &p->buf;
+	uint64_t exec = (uint64_t)(uintptr_t)p->exec;
+	size_t exec_at, i;
+	int expect = 0;
+
+	if (atomic_load_explicit(&head_state, memory_order_acquire) == 2 && jit_pos(b) == 0 &&
+	    jit_room(b, head.len)) {
+		memcpy(b->p, head.code, head.len);
+		for (i = 0; i < 8; i++)
+			b->p[head.exec_at + i] = (uint8_t)(exec >> (8 * i));
+		b->len = head.len;
+		memcpy(p->label, head.label, sizeof(head.label));
+		return;
+	}
+	x86_abi_entry(p);
+	exec_at = emit_common(p);
+	if (b->err || jit_pos(b) > HEAD_MAX || p->nfix || p->nstubs ||
+	    !atomic_compare_exchange_strong(&head_state, &expect, 1))
+		return;
+	memcpy(head.code, b->p, jit_pos(b));
+	head.len = jit_pos(b);
+	head.exec_at = exec_at;
+	memcpy(head.label, p->label, sizeof(head.label));
+	atomic_store_explicit(&head_state, 2, memory_order_release);
 }
 
 /* ---- blinded immediates ---- */
@@ -1112,12 +1162,22 @@ void jit_arch_emit(struct jit_pass *p)
 	struct jit_buf *b = &p->buf;
 	size_t i, k, n;
 
-	x86_abi_entry(p);
-	if (!p->leaf)
-		x86_abi_main_entry(p);
-	emit_common(p);
-	if (p->leaf)
-		x86_abi_leaf_entry(p); /* falls into slot 0 */
+	if (p->head_len) { /* the head of an earlier pass: its bytes, fixups and stubs */
+		b->len = p->head_len;
+		p->nfix = p->head_nfix;
+		p->nstubs = p->head_nstubs;
+	} else {
+		emit_head(p);
+		if (p->leaf)
+			x86_abi_leaf_entry(p); /* falls into slot 0 */
+		else
+			x86_abi_main_entry(p);
+		if (!b->err) {
+			p->head_len = jit_pos(b);
+			p->head_nfix = p->nfix;
+			p->head_nstubs = p->nstubs;
+		}
+	}
 	for (i = 0; i < exec->count; i++) {
 		align_loop(p, i);
 		p->addr[i] = (uint32_t)jit_pos(b);
