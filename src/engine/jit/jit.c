@@ -902,6 +902,7 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	exec->jit_leaf = p.leaf ? exec->jit_code + p.label[JIT_L_LEAF] : NULL;
 	exec->jit_leaf_out = p.leaf ? exec->jit_code + p.label[JIT_L_LEAF_OUT] : NULL;
 	exec->jit_leaf_stack = p.leaf && (p.regs_used & (1u << 10));
+	exec->jit_leaf_nostack = exec->jit_leaf_stack ? NULL : exec->jit_leaf_out;
 	exec->jit_main = p.leaf ? NULL : exec->jit_code + p.label[JIT_L_MAIN];
 	for (i = 0; i < count; i++)
 		if (exec->is_func[i])
