@@ -16,7 +16,9 @@
  * their slots (p->entry): `rd = rs; rd += imm; rd += rx` (any two or all three) is one lea, not
  * blinded only; a 16-bit byte swap right after a 16-bit load of the same register skips its
  * zero extension. Loops of up to 64 bytes start where they fit in one 64-byte line, larger
- * ones on a 16-byte boundary (multi-byte nops before the head, from the previous pass's size).
+ * ones on a 16-byte boundary (multi-byte nops before the head, from the previous pass's size);
+ * slot 0 of a program that is not a leaf, where tail calls arrive, starts a 64-byte line (a
+ * chain of tail calls is a loop through it: 1.10 to 1.03 ns per tail call in make bench).
  * A `ja` back to a loop's head that is a conditional jump does that test itself, inverted (one
  * jump per round instead of two), where immediates are not blinded. Where nothing else reads
  * them, the lddw of r2 and the `r3 = imm` of an inlined tail call with a constant index are
@@ -1172,6 +1174,8 @@ void jit_arch_emit(struct jit_pass *p)
 			x86_abi_leaf_entry(p); /* falls into slot 0 */
 		else
 			x86_abi_main_entry(p);
+		if (!p->leaf) /* slot 0, where tail calls arrive, on a 64-byte line of its own */
+			x86_nops(b, (64 - ((JIT_CODE_PAD + jit_pos(b)) & 63)) & 63);
 		if (!b->err) {
 			p->head_len = jit_pos(b);
 			p->head_nfix = p->nfix;
