@@ -732,9 +732,9 @@ static int is_leaf(const struct bpfh_exec *exec, const struct jit_inline_call *i
 
 /* Whether a run of the program may continue in another program's code (which may use any
  * register): a tail call inlined, a helper that may ask for one (or that helper_info does not
- * describe), callx (to any helper). */
+ * describe), callx (to any helper). With also_cb, or may run callbacks (which may). */
 static int may_tail_call(const struct bpfh_exec *exec, const uint8_t *hinfo,
-			 const struct jit_inline_call *inl)
+			 const struct jit_inline_call *inl, int also_cb)
 {
 	size_t i;
 
@@ -746,7 +746,8 @@ static int may_tail_call(const struct bpfh_exec *exec, const uint8_t *hinfo,
 		if (op != BPFH_OP_CALL || (inl && inl[i].kind == JIT_INLINE_ARRAY))
 			continue;
 		if ((inl && inl[i].kind == JIT_INLINE_TAIL) || !hinfo ||
-		    !(hinfo[i] & JIT_HI_KNOWN) || (hinfo[i] & JIT_HI_TAIL))
+		    !(hinfo[i] & JIT_HI_KNOWN) || (hinfo[i] & JIT_HI_TAIL) ||
+		    (also_cb && (hinfo[i] & JIT_HI_CB)))
 			return 1;
 	}
 	return 0;
@@ -832,7 +833,8 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	if (err)
 		goto out;
 	p.leaf = is_leaf(exec, inl);
-	p.may_tail_call = may_tail_call(exec, hinfo, inl);
+	p.may_tail_call = may_tail_call(exec, hinfo, inl, 0);
+	p.counts_tail_calls = may_tail_call(exec, hinfo, inl, 1);
 
 	p.exec = exec;
 	p.entry = sc.entry;
@@ -968,9 +970,11 @@ int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t star
 	ctx.fault_val = 0;
 	ctx.fault_insn = 0;
 	ctx.fault_kind = 0;
+	ctx.tail_calls = run->tail_calls;
 	entry = (jit_entry_fn)(uintptr_t)exec->jit_code;
 	at = start ? (const void *)(exec->jit_code + exec->jit_func_off[start]) : exec->jit_start;
 	st = entry(&ctx, args, at, stack + BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8);
+	run->tail_calls = ctx.tail_calls;
 	if (st == JIT_STATUS_OK) {
 		*r0 = ctx.r0;
 		return 0;

@@ -56,6 +56,10 @@ struct jit_ctx {
 	uint64_t fault_val;             /* out: the value the message prints */
 	uint32_t fault_insn;            /* out: its slot */
 	uint32_t fault_kind;            /* out: enum jit_fault */
+	uint32_t tail_calls;            /* run->tail_calls while code runs (a program that may
+					 * tail-call counts here: copied in at the entry and
+					 * around helper calls that may tail-call or call back,
+					 * out at the exit) */
 };
 
 /* Status the entry returns. */
@@ -175,6 +179,8 @@ struct jit_pass {
 	int all_long;            /* every jump long: the fallback that always settles */
 	int leaf;                /* needs no context: gets the leaf entry (see jit_leaf_fn) */
 	int may_tail_call;       /* a run may go on in another program's code */
+	int counts_tail_calls;   /* the code reads or changes jit_ctx.tail_calls: it may
+				  * tail-call or run callbacks (which may) */
 	unsigned regs_used;      /* BPF registers the program names (bit n for rn) */
 	unsigned live_in;        /* BPF registers read before any write, from the entry */
 	unsigned arch_flags;     /* the back end's own facts about the program (this pass) */

@@ -606,25 +606,41 @@ __attribute__((noinline)) static uint64_t helper_aligned(uint64_t r1, uint64_t r
 	return ((uintptr_t)__builtin_frame_address(0) % 16 == 0 ? 1000 : 1) + r1;
 }
 
-static const bpfh_helper_fn entry_helpers[15] = { [2] = helper_add, [14] = helper_aligned };
+static const bpfh_helper_fn entry_helpers[15] = { [2] = helper_add, [13] = helper_loop,
+						  [14] = helper_aligned };
 
-/* What the helpers above do: helper_info for bpfh_exec_opts (neither tail-calls nor calls
- * back). */
+/* What the helpers above do: helper_info for bpfh_exec_opts (13 calls back, none
+ * tail-calls). */
 static int entry_helper_info(void *ctx, uint32_t id, unsigned *nargs, unsigned *flags)
 {
 	(void)ctx;
-	if (id != 2 && id != 14)
+	if (id != 2 && id != 13 && id != 14)
 		return -ENOENT;
-	*nargs = id == 2 ? 2 : 1;
-	*flags = 0;
+	*nargs = id == 2 ? 2 : id == 13 ? 3 : 1;
+	*flags = id == 13 ? BPFH_HELPER_MAY_CALL_BACK : 0;
 	return 0;
+}
+
+/* Leaves a pattern in the native stack below the caller's frame, where the JIT's main entry
+ * then keeps its context: what the entry does not set shows. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void dirty_stack(void)
+{
+	volatile unsigned char junk[16384];
+	size_t i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = 0xa5;
 }
 
 /* Programs that are not leaves, entered through bpfh_exec_run: each uses a different set of
  * r6..r10 (so the JIT's main entry saves an odd or even number of registers, or all of them
  * when the helpers are not described and any may tail-call), with local calls, with and
- * without a stack given; the helper sees an aligned stack, r0 is the interpreter's, and every
- * callee-saved register of the caller comes back as it was. */
+ * without a stack given, callbacks; the helper sees an aligned stack, r0 is the interpreter's,
+ * no tail call is counted, and every callee-saved register of the caller comes back as it
+ * was. */
 static void check_main_entries(void)
 {
 	static const struct {
@@ -643,6 +659,9 @@ static void check_main_entries(void)
 		  "call 14\nldxdw %r1, [%r10-8]\nadd %r0, %r1\nexit\n", 1011 },
 		{ "call local f\nexit\nf:\nmov %r7, %r1\ncall local g\nadd %r0, %r7\nexit\ng:\n"
 		  "call 14\nexit\n", 1010 },
+		/* callbacks: 3 rounds of helper 14 (each 1000 + the index) */
+		{ "mov %r1, 3\nlddw %r2, func cb\ncall 13\nexit\ncb:\ncall 14\nmov %r0, 0\n"
+		  "exit\n", 3 },
 	};
 	static uint64_t stack[BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8];
 	struct bpfh_exec_opts described = { .sz = sizeof(described),
@@ -669,17 +688,19 @@ static void check_main_entries(void)
 					run.stack = given ? stack : NULL;
 					run.helpers = entry_helpers;
 					run.nhelpers = 15;
+					dirty_stack();
 #ifdef HAVE_PRESERVED_RUN
 					err = preserved_run(exec, &run, &r0, bpfh_exec_run);
 #else
 					err = bpfh_exec_run(exec, &run, &r0);
 #endif
-					CHECKF(err == 0 && r0 == c[i].want,
+					CHECKF(err == 0 && r0 == c[i].want && run.tail_calls == 0,
 					       "case %zu, %s, helpers %s, stack %s: err %d, r0 %llu "
-					       "(want %llu)", i, bpfh_engine_name(engines[e]),
+					       "(want %llu), tail calls %u", i,
+					       bpfh_engine_name(engines[e]),
 					       info ? "described" : "unknown", given ? "given" : "own",
 					       err, (unsigned long long)r0,
-					       (unsigned long long)c[i].want);
+					       (unsigned long long)c[i].want, run.tail_calls);
 				}
 				bpfh_exec_destroy(exec);
 			}

@@ -142,6 +142,10 @@ void x86_abi_main_entry(struct jit_pass *p)
 	x86_alu_ri(b, 1, X86_SUB, X86_RSP, frame);
 	x86_mov_rr(b, 1, ctx, X86_RSP);
 	x86_store(b, 1, ctx, CTX_OFF(run), run);
+	if (p->counts_tail_calls) { /* the count, run->tail_calls (0) while the code runs */
+		x86_rm(b, 0, 0xc7, 0, ctx, CTX_OFF(tail_calls));
+		jit_emit32(b, 0);
+	}
 	if (!p->helpers) { /* looked up per call: the run's table (none: nhelpers 0) */
 		x86_load(b, 1, t1, run, RUN_OFF(helpers));
 		x86_load(b, 1, t2, run, RUN_OFF(nhelpers));
@@ -179,6 +183,11 @@ void x86_abi_main_entry(struct jit_pass *p)
 	x86_land8(b, ok);
 	x86_mov_imm(b, X86_RDX, 0);
 	x86_land8(b, done);
+	if (p->counts_tail_calls) { /* the count back in the run */
+		x86_load(b, 1, t2, ctx, CTX_OFF(run));
+		x86_load(b, 0, t1, ctx, CTX_OFF(tail_calls));
+		x86_store(b, 0, t2, RUN_OFF(tail_calls), t1);
+	}
 	x86_lea(b, X86_RSP, ctx, frame);
 	for (i = nsave; i-- > 0;)
 		x86_pop(b, save[i]);

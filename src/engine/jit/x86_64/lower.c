@@ -619,16 +619,21 @@ static void helper_call(struct jit_pass *p, size_t i, int fn)
 
 	if (tail || cb) {
 		/* the program running, for bpfh_exec_callback and bpf_tail_call (a tail call
-		 * into this program leaves the caller's there) */
+		 * into this program leaves the caller's there), and the count of tail calls,
+		 * which the helper (or a callback) may add to */
 		x86_load(b, 1, T3, CTX, CTX_OFF(run));
 		x86_mov_imm(b, T1, (uint64_t)(uintptr_t)p->exec);
 		x86_store(b, 1, T3, RUN_OFF(current), T1);
+		x86_load(b, 0, T1, CTX, CTX_OFF(tail_calls));
+		x86_store(b, 0, T3, RUN_OFF(tail_calls), T1);
 	}
 	x86_abi_helper_call(p, fn, p->keep[i], tail);
 	if (!tail && !cb)
 		return;
 	k = jit_stub_add(p, &s);
 	x86_load(b, 1, T2, CTX, CTX_OFF(run));
+	x86_load(b, 0, T1, T2, RUN_OFF(tail_calls));
+	x86_store(b, 0, CTX, CTX_OFF(tail_calls), T1);
 	if (tail) {
 		x86_alu_mi(b, 1, X86_CMP, T2, RUN_OFF(tail_next), 0);
 		jcc_stub(p, X86_CC_NE, k);
@@ -668,7 +673,8 @@ static void lower_array_lookup(struct jit_pass *p, const struct jit_inline_call 
 
 /* bpf_tail_call on a PROG_ARRAY known at compile time, doing what bpf_tail_call and the
  * engine do together (src/helpers/control.c, then interp_body.h's after_helper): fewer than
- * BPFH_MAX_TAIL_CALLS so far, the u32 index in r3 below max, a program in the slot, else r0 =
+ * BPFH_MAX_TAIL_CALLS so far (the context's count), the u32 index in r3 below max, a program
+ * in the slot, else r0 =
  * -ENOENT and on to the next instruction; otherwise count the call, refuse a target of another
  * engine and jump into its code with r0 = 0 and every other register as it is, in this frame
  * (run->current is left: the target's code sets it before the helper calls that read it). rax (r0, about to be written anyway), t1 and t2 are the scratch. */
@@ -682,8 +688,7 @@ static void lower_tail_call(struct jit_pass *p, size_t i, const struct jit_inlin
 		x86_mov_imm(b, R(0), (uint64_t)(int64_t)-ENOENT);
 		return;
 	}
-	x86_load(b, 1, T1, CTX, CTX_OFF(run));
-	x86_alu_mi(b, 0, X86_CMP, T1, RUN_OFF(tail_calls), BPFH_MAX_TAIL_CALLS);
+	x86_alu_mi(b, 0, X86_CMP, CTX, CTX_OFF(tail_calls), BPFH_MAX_TAIL_CALLS);
 	fail[nfail++] = x86_jcc8_fwd(b, X86_CC_AE);
 	if (key_known) { /* the slot's address is a constant */
 		x86_mov_imm(b, T2, c->base + (uint64_t)c->key * 8);
@@ -700,7 +705,7 @@ static void lower_tail_call(struct jit_pass *p, size_t i, const struct jit_inlin
 	x86_load(b, 1, T2, T2, (int32_t)c->stride);
 	x86_alu_rr(b, 1, OPC_TEST, T2, T2);
 	fail[nfail++] = x86_jcc8_fwd(b, X86_CC_E);
-	x86_alu_mi(b, 0, X86_ADD, T1, RUN_OFF(tail_calls), 1);
+	x86_alu_mi(b, 0, X86_ADD, CTX, CTX_OFF(tail_calls), 1);
 	x86_alu_mi(b, 0, X86_CMP, T2, EXEC_OFF(engine), BPFH_ENGINE_JIT);
 	jcc_fault(p, X86_CC_NE, i, JIT_FAULT_TAIL_ENGINE, JIT_STUB_NOREG, 0);
 	x86_mov_imm(b, R(0), 0);
