@@ -733,23 +733,116 @@ static int is_leaf(const struct bpfh_exec *exec, const struct jit_inline_call *i
 /* Whether a run of the program may continue in another program's code (which may use any
  * register): a tail call inlined, a helper that may ask for one (or that helper_info does not
  * describe), callx (to any helper). With also_cb, or may run callbacks (which may). */
+static int slot_may_tail_call(const struct bpfh_exec *exec, const uint8_t *hinfo,
+			      const struct jit_inline_call *inl, int also_cb, size_t i)
+{
+	unsigned op = exec->ops[i];
+
+	if (op == BPFH_OP_CALLX)
+		return 1;
+	if (op != BPFH_OP_CALL || (inl && inl[i].kind == JIT_INLINE_ARRAY))
+		return 0;
+	return (inl && inl[i].kind == JIT_INLINE_TAIL) || !hinfo || !(hinfo[i] & JIT_HI_KNOWN) ||
+	       (hinfo[i] & JIT_HI_TAIL) || (also_cb && (hinfo[i] & JIT_HI_CB));
+}
+
 static int may_tail_call(const struct bpfh_exec *exec, const uint8_t *hinfo,
 			 const struct jit_inline_call *inl, int also_cb)
 {
 	size_t i;
 
-	for (i = 0; i < exec->count; i++) {
+	for (i = 0; i < exec->count; i++)
+		if (slot_may_tail_call(exec, hinfo, inl, also_cb, i))
+			return 1;
+	return 0;
+}
+
+#define SAVES_ALL 0x0fu          /* r6..r9, bit n - 6 for rn */
+#define SAVES_STEPS (1u << 22)   /* slots walked for all functions, past which calls keep all */
+
+/*
+ * saves[i], for each local call or callx slot i: which of r6..r9 the code the call may run
+ * writes (bit n - 6 for rn): the callee's slots reachable from its first until its exits,
+ * the functions it calls included. All four for callx (any function), or when that code may
+ * continue in another program (a tail call), or past SAVES_STEPS slots walked in all. Each
+ * function is walked once (memo). 0 and NULL when the program has no local call.
+ */
+static int call_saves(const struct bpfh_exec *exec, const uint8_t *hinfo,
+		      const struct jit_inline_call *inl, const uint16_t *def, uint8_t **out)
+{
+	size_t n = exec->count, i, steps = 0;
+	uint32_t *stack, *seen;
+	uint8_t *saves, *memo;
+
+	*out = NULL;
+	for (i = 0; i < n; i++)
+		if (exec->ops[i] == BPFH_OP_CALL_LOCAL || exec->ops[i] == BPFH_OP_CALLX)
+			break;
+	if (i == n)
+		return 0;
+	saves = calloc(n, 1);
+	stack = calloc(n, 2 * sizeof(uint32_t) + 1);
+	if (!saves || !stack) {
+		free(saves);
+		free(stack);
+		return -ENOMEM;
+	}
+	seen = stack + n;  /* seen[j] = t + 1: slot j is on the walk of function t */
+	memo = (uint8_t *)(seen + n);
+	memset(memo, 0xff, n);
+	for (i = 0; i < n; i++) {
 		unsigned op = exec->ops[i];
+		int64_t t;
+		size_t top = 0;
+		uint8_t m = 0;
 
 		if (op == BPFH_OP_CALLX)
-			return 1;
-		if (op != BPFH_OP_CALL || (inl && inl[i].kind == JIT_INLINE_ARRAY))
+			saves[i] = SAVES_ALL;
+		if (op != BPFH_OP_CALL_LOCAL)
 			continue;
-		if ((inl && inl[i].kind == JIT_INLINE_TAIL) || !hinfo ||
-		    !(hinfo[i] & JIT_HI_KNOWN) || (hinfo[i] & JIT_HI_TAIL) ||
-		    (also_cb && (hinfo[i] & JIT_HI_CB)))
-			return 1;
+		t = bpfh_insn_target(&exec->insns[i], i, op);
+		if (t < 0 || (size_t)t >= n) {
+			saves[i] = SAVES_ALL;
+			continue;
+		}
+		if (memo[t] != 0xff) {
+			saves[i] = memo[t];
+			continue;
+		}
+		/* each slot pushed once per walk (marked when pushed): the stack holds n */
+		seen[t] = (uint32_t)t + 1;
+		stack[top++] = (uint32_t)t;
+		while (top) {
+			size_t j = stack[--top];
+			int64_t next[3];
+			int k;
+
+			m |= (uint8_t)((def[j] >> 6) & SAVES_ALL);
+			if (++steps > SAVES_STEPS || slot_may_tail_call(exec, hinfo, inl, 0, j)) {
+				m = SAVES_ALL;
+				break;
+			}
+			successors(exec, j, next);
+			next[2] = -1;
+			if (exec->ops[j] == BPFH_OP_CALL_LOCAL) { /* the callee too */
+				next[2] = bpfh_insn_target(&exec->insns[j], j, exec->ops[j]);
+				if (next[2] < 0 || (size_t)next[2] >= n) {
+					m = SAVES_ALL;
+					break;
+				}
+			}
+			for (k = 0; k < 3; k++)
+				if (next[k] >= 0 && (size_t)next[k] < n &&
+				    seen[next[k]] != (uint32_t)t + 1) {
+					seen[next[k]] = (uint32_t)t + 1;
+					stack[top++] = (uint32_t)next[k];
+				}
+		}
+		memo[t] = m;
+		saves[i] = m;
 	}
+	free(stack);
+	*out = saves;
 	return 0;
 }
 
@@ -793,6 +886,7 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	struct jit_scratch sc;
 	struct jit_inline_call *inl = NULL;
 	const uint8_t *hinfo;
+	uint8_t *saves = NULL;
 	size_t limit = JIT_CODE_LIMIT, count = exec->count, i, size;
 	const char *why = NULL;
 	struct code_chunk *chunk;
@@ -835,6 +929,10 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	p.leaf = is_leaf(exec, inl);
 	p.may_tail_call = may_tail_call(exec, hinfo, inl, 0);
 	p.counts_tail_calls = may_tail_call(exec, hinfo, inl, 1);
+	err = call_saves(exec, hinfo, inl, sc.def, &saves);
+	if (err)
+		goto out;
+	p.call_saves = saves;
 
 	p.exec = exec;
 	p.entry = sc.entry;
@@ -919,6 +1017,7 @@ out:
 	free(p.fix);
 	free(sc.block);
 	free(inl);
+	free(saves);
 	return err;
 }
 

@@ -181,6 +181,9 @@ struct jit_pass {
 	int may_tail_call;       /* a run may go on in another program's code */
 	int counts_tail_calls;   /* the code reads or changes jit_ctx.tail_calls: it may
 				  * tail-call or run callbacks (which may) */
+	const uint8_t *call_saves; /* per local call or callx slot: which of r6..r9 (bit n - 6
+				    * for rn) the code it runs may write, for the call to keep
+				    * (NULL: no local call) */
 	unsigned regs_used;      /* BPF registers the program names (bit n for rn) */
 	unsigned live_in;        /* BPF registers read before any write, from the entry */
 	unsigned arch_flags;     /* the back end's own facts about the program (this pass) */

@@ -659,6 +659,18 @@ static void check_main_entries(void)
 		  "call 14\nldxdw %r1, [%r10-8]\nadd %r0, %r1\nexit\n", 1011 },
 		{ "call local f\nexit\nf:\nmov %r7, %r1\ncall local g\nadd %r0, %r7\nexit\ng:\n"
 		  "call 14\nexit\n", 1010 },
+		/* local calls keep what the callee (or its callees) writes of r6..r9: one, two
+		 * (an even count of saves), through a nested call */
+		{ "mov %r6, 1\nmov %r7, 2\nmov %r8, 3\nmov %r9, 4\ncall local f\nadd %r0, %r6\n"
+		  "add %r0, %r7\nadd %r0, %r8\nadd %r0, %r9\nexit\nf:\nmov %r8, 100\ncall 14\n"
+		  "exit\n", 1015 },
+		{ "mov %r6, 1\nmov %r7, 2\nmov %r8, 3\nmov %r9, 4\ncall local f\nadd %r0, %r6\n"
+		  "add %r0, %r7\nadd %r0, %r8\nadd %r0, %r9\nexit\nf:\nmov %r8, 100\n"
+		  "mov %r9, 200\ncall 14\nexit\n", 1015 },
+		{ "mov %r6, 1\nmov %r7, 2\nmov %r8, 3\nmov %r9, 4\ncall local f\nadd %r0, %r6\n"
+		  "add %r0, %r7\nadd %r0, %r8\nadd %r0, %r9\nexit\nf:\nmov %r7, %r1\n"
+		  "call local g\nadd %r0, %r7\nsub %r0, 5\nexit\ng:\nmov %r6, 9\nstxdw [%r10-8], %r6\n"
+		  "call 14\nldxdw %r6, [%r10-8]\nadd %r0, %r6\nsub %r0, 9\nexit\n", 1015 },
 		/* callbacks: 3 rounds of helper 14 (each 1000 + the index) */
 		{ "mov %r1, 3\nlddw %r2, func cb\ncall 13\nexit\ncb:\ncall 14\nmov %r0, 0\n"
 		  "exit\n", 3 },

@@ -379,6 +379,34 @@ static void lower_shift(struct jit_buf *b, const struct bpfh_insn *in, int w, in
 	x86_mov_rr(b, 1, X86_RCX, T2);
 }
 
+/* d *= imm for the immediates one cheaper instruction multiplies by (as compilers do): 0, 1,
+ * 3, 5 and 9 (an lea of d + d * 2, 4 or 8), powers of two (a shift). The 32-bit forms clear
+ * the upper half as mul32 does. 0 when imm is none of them. */
+static int mul_small(struct jit_buf *b, int w, int d, int32_t imm)
+{
+	unsigned sh;
+
+	if (imm == 0) {
+		x86_mov_imm(b, d, 0);
+		return 1;
+	}
+	if (imm == 1) {
+		if (!w)
+			zext32(b, d);
+		return 1;
+	}
+	if (imm == 3 || imm == 5 || imm == 9) {
+		x86_rmx(b, w ? X86_W : 0, 0x8d, d, d, d, imm == 3 ? 1 : imm == 5 ? 2 : 3, 0);
+		return 1;
+	}
+	if (imm < 0 || (imm & (imm - 1)))
+		return 0;
+	for (sh = 1; (1 << sh) != imm; sh++)
+		;
+	x86_shift_ri(b, w, X86_SHL, d, (uint8_t)sh);
+	return 1;
+}
+
 static void lower_alu(struct jit_pass *p, const struct bpfh_insn *in, unsigned op, int w)
 {
 	const struct bpfh_op_info *info = bpfh_op_info(op);
@@ -412,6 +440,8 @@ static void lower_alu(struct jit_pass *p, const struct bpfh_insn *in, unsigned o
 	case 0x20:
 		if (is_x) {
 			x86_rr(b, w ? X86_W : 0, 0x0faf, d, s);
+		} else if (!p->blind && mul_small(b, w, d, imm)) {
+			/* done: a shift, an lea, a move or nothing */
 		} else if (p->blind) {
 			blind_imm32(p, w, T2, imm);
 			x86_rr(b, w ? X86_W : 0, 0x0faf, d, T2);
@@ -760,26 +790,46 @@ static void lower_call_helper(struct jit_pass *p, size_t i, uint32_t id)
 	helper_call(p, i, T2);
 }
 
-/* A local call: a frame of its own (r10 one frame down), r6..r10 kept. Five pushes and the
- * return address keep the native stack 16-byte aligned. */
+/* A local call: a frame of its own (r10 one frame down, and back up after), the registers of
+ * r6..r9 the callee may write (p->call_saves) kept on the native stack, an odd number of
+ * words with the return address so that the callee runs 16-byte aligned as the caller. */
+static unsigned local_saves(const struct jit_pass *p, size_t i)
+{
+	return p->call_saves ? p->call_saves[i] : 0x0fu;
+}
+
 static void local_enter(struct jit_pass *p, size_t i)
 {
 	struct jit_buf *b = &p->buf;
+	unsigned saves = local_saves(p, i), n = 0;
 	int r;
 
 	x86_rm(b, X86_W, OPC_CMP_RM, R(10), CTX, CTX_OFF(call_limit));
 	jcc_fault(p, X86_CC_B, i, JIT_FAULT_DEPTH, JIT_STUB_NOREG, 0);
-	for (r = 6; r <= 10; r++)
-		x86_push(b, R(r));
+	for (r = 6; r <= 9; r++)
+		if (saves & (1u << (r - 6))) {
+			x86_push(b, R(r));
+			n++;
+		}
+	if (!(n & 1))
+		x86_alu_ri(b, 1, X86_SUB, X86_RSP, 8);
 	x86_alu_ri(b, 1, X86_SUB, R(10), BPFH_STACK_SIZE);
 }
 
-static void local_leave(struct jit_pass *p)
+static void local_leave(struct jit_pass *p, size_t i)
 {
+	struct jit_buf *b = &p->buf;
+	unsigned saves = local_saves(p, i), n = 0;
 	int r;
 
-	for (r = 10; r >= 6; r--)
-		x86_pop(&p->buf, R(r));
+	x86_alu_ri(b, 1, X86_ADD, R(10), BPFH_STACK_SIZE);
+	for (r = 6; r <= 9; r++)
+		n += (saves >> (r - 6)) & 1;
+	if (!(n & 1))
+		x86_alu_ri(b, 1, X86_ADD, X86_RSP, 8);
+	for (r = 9; r >= 6; r--)
+		if (saves & (1u << (r - 6)))
+			x86_pop(b, R(r));
 }
 
 /* callx: a tagged function value of this program is a local call, anything else a helper id. */
@@ -804,7 +854,7 @@ static void lower_callx(struct jit_pass *p, size_t i, const struct bpfh_insn *in
 	x86_alu_rr(b, 1, OPC_ADD, T1, T2);
 	local_enter(p, i);
 	x86_call_r(b, T1);
-	local_leave(p);
+	local_leave(p, i);
 	j_done = x86_jcc32_fwd(b, -1);
 
 	x86_land32(b, j_helper);
@@ -1056,7 +1106,7 @@ static void lower(struct jit_pass *p, size_t i)
 			local_enter(p, i);
 			x86_call32(b, 0);
 			jit_fixup(p, JIT_FIX_CALL, 4, (size_t)bpfh_insn_target(in, i, op), 0);
-			local_leave(p);
+			local_leave(p, i);
 		} else {
 			b->err = -ENOTSUP; /* kfunc: refused before the JIT runs */
 		}
