@@ -240,11 +240,14 @@ static uint64_t run_interp(void *varg, uint64_t iters, uint64_t *r0)
 {
 	struct interp_arg *a = varg;
 	uint64_t i, t0 = bpfh_time_ns(), acc = 0;
+	int err = 0; /* a local: a->err, which the run could reach, would be a load and a
+		      * store every round, a chain through memory from round to round */
 
 	for (i = 0; i < iters; i++) {
-		a->err |= bpfh_exec_run(a->exec, &a->run, r0);
+		err |= bpfh_exec_run(a->exec, &a->run, r0);
 		acc += *r0;
 	}
+	a->err |= err;
 	sink = acc;
 	return bpfh_time_ns() - t0;
 }
