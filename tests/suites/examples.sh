@@ -275,6 +275,28 @@ if jit_available; then
 	if [ "$rc" -eq 1 ] && grep -q "no program or section 'nope'" "$tmp/err"; then pass; else
 		fail "want exit 1 and the missing program named"
 	fi
+	# a program outside an object: assembly text, raw instructions (.bin)
+	printf 'mov %%r0, 2\nexit\n' > "$tmp/two.asm"
+	run "show jited, assembly text" env OBJDUMP=false "$BPFHOST" show jited "$tmp/two.asm"
+	status 0
+	out_line '^raw:two.asm: 2 instructions, [0-9]+ bytes of x86-64 code$'
+	out_line '^; 0: r0 = 2$'
+	out_line '^ +[0-9a-f]+: b8 02 00 00 00$'
+	printf '\267\000\000\000\002\000\000\000\225\000\000\000\000\000\000\000' > "$tmp/two.bin"
+	run "show jited -j, raw instructions" "$BPFHOST" show jited -j "$tmp/two.bin"
+	status 0
+	out_line '^\[\{"section": "raw", "program": "two.bin", "engine": "jit", "size": [0-9]+, "code": "[0-9a-f]+b8020000004d85c9740549890131c0c3", "instructions": \[\{"index": 0, "offset": [0-9]+, "text": "r0 = 2"\}, \{"index": 1, "offset": [0-9]+, "text": "exit"\}\], "stubs_offset": [0-9]+\}\]$'
+	printf 'abc' > "$tmp/short.bin"
+	run "show jited, a .bin of 3 bytes" "$BPFHOST" show jited "$tmp/short.bin"
+	if [ "$rc" -eq 1 ] && grep -q "3 bytes is not a whole number of 8-byte instructions" \
+		"$tmp/err"; then pass; else
+		fail "want exit 1 and the size refused"
+	fi
+	run "show jited, a section of a raw program" "$BPFHOST" show jited "$tmp/two.asm" xdp
+	if [ "$rc" -eq 1 ] && grep -q "not an object file: no sections to choose from" \
+		"$tmp/err"; then pass; else
+		fail "want exit 1 and no sections"
+	fi
 else
 	echo "# examples-cli: show jited skipped (the JIT is not available on this host)"
 fi

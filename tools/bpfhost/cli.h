@@ -19,6 +19,13 @@ void cli_dump_maps(struct bpfh_instance *inst, const struct bpfh_object *obj, in
  * programs whose section names do not tell. */
 int cli_open_object(const char *path, const char *type, struct bpfh_log *log,
 		    struct bpfh_object **out);
+/* A program outside an object (file's contents in data): raw instructions when the name ends
+ * in .bin, else conformance assembly text; 0 and a malloc'd copy, or a negative errno with a
+ * log line. */
+int cli_raw_program(const char *file, const char *data, size_t size, struct bpfh_insn **insns,
+		    size_t *count, struct bpfh_log *log);
+/* bpfhost show jited on such a program (never run: prepared unverified, for its code). */
+int cli_show_jited_raw(const char *file, const char *data, size_t size, int json);
 /* Hex bytes of s (white space allowed between them) into a malloc'd buffer: 0 or -EINVAL. */
 int cli_parse_hex(const char *s, uint8_t **out, size_t *len);
 /* Print s as a JSON string literal. */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * bpfhost show jited: the JIT's machine code of an object's programs. The object is
- * instantiated for the JIT (maps created, references resolved) and each selected program's code
- * printed, each BPF instruction (C-like disassembly) before its machine code. The code is
+ * bpfhost show jited: the JIT's machine code of an object's programs, or of a program outside an
+ * object (assembly text, or raw instructions in a .bin file; prepared for its code only, never
+ * run). The object is instantiated for the JIT (maps created, references resolved) and each
+ * selected program's code printed, each BPF instruction (C-like disassembly) before its machine code. The code is
  * disassembled by objdump (`$OBJDUMP`, default objdump) when it runs, run here in the CLI on a
  * temporary file, never by the library; without it the bytes are printed in hex. With -j, one
  * JSON array: per program its code in hex and each instruction's offset in it.
@@ -233,4 +234,46 @@ int cli_show_jited(const struct bpfh_object *obj, const char *which, int json)
 		return 1;
 	}
 	return 0;
+}
+
+int cli_show_jited_raw(const char *file, const char *data, size_t size, int json)
+{
+	struct bpfh_exec_opts eo;
+	struct bpfh_obj_prog p;
+	struct bpfh_exec *exec = NULL;
+	struct bpfh_log log;
+	char *logbuf = malloc(1 << 16);
+	const char *base = strrchr(file, '/');
+	int err;
+
+	if (!logbuf)
+		return 1;
+	bpfh_log_init(&log, logbuf, 1 << 16);
+	memset(&p, 0, sizeof(p));
+	snprintf(p.section, sizeof(p.section), "%s", "raw");
+	snprintf(p.name, sizeof(p.name), "%s", base ? base + 1 : file);
+	err = cli_raw_program(file, data, size, &p.insns, &p.count, &log);
+	if (!err) {
+		/* shown, never run: no verdict is needed for the code */
+		memset(&eo, 0, sizeof(eo));
+		eo.sz = sizeof(eo);
+		eo.name = p.name;
+		eo.verdict = BPFH_EXEC_UNVERIFIED;
+		err = bpfh_exec_create(BPFH_ENGINE_JIT, p.insns, p.count, &eo, &log, &exec);
+	}
+	if (err) {
+		fputs(logbuf, stderr);
+		fprintf(stderr, "bpfhost: %s: cannot prepare the program for the JIT: %s\n", file,
+			strerror(-err));
+	} else {
+		if (json)
+			printf("[");
+		show_one(&p, exec, json, 1);
+		if (json)
+			printf("]\n");
+	}
+	bpfh_exec_destroy(exec);
+	free(p.insns);
+	free(logbuf);
+	return err ? 1 : 0;
 }

@@ -17,6 +17,7 @@
 #include "bpfhost/isa.h"
 #include "bpfhost/obj.h"
 #include "cli.h"
+#include "../../src/platform/platform.h"
 
 static const char *map_type_name(uint32_t t)
 {
@@ -209,6 +210,26 @@ int cli_show(int argc, char **argv)
 		fprintf(stderr, "usage: bpfhost show sections|disassembly|maps|jited FILE "
 			"[SECTION|PROGRAM] [-j]\n");
 		return 2;
+	}
+	if (!strcmp(what, "jited")) { /* also a program outside an object */
+		char *data = NULL;
+		size_t size = 0;
+
+		/* (a file that cannot be read: cli_open_object says why, below) */
+		if (bpfh_file_read(file, &data, &size) == 0) {
+			int elf = size >= 4 && !memcmp(data, "\177ELF", 4);
+
+			if (!elf && which) {
+				fprintf(stderr, "bpfhost: %s: not an object file: no sections to "
+					"choose from\n", file);
+				rc = 1;
+			} else if (!elf) {
+				rc = cli_show_jited_raw(file, data, size, json);
+			}
+			free(data);
+			if (!elf)
+				return rc;
+		}
 	}
 	logbuf = malloc(1 << 16);
 	if (!logbuf)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "bpfhost/contexts.h"
+#include "bpfhost/isa.h"
 #include "bpfhost/obj.h"
 #include "cli.h"
 
@@ -81,3 +82,35 @@ void cli_json_string(const char *s)
 	putchar('"');
 }
 
+
+int cli_raw_program(const char *file, const char *data, size_t size, struct bpfh_insn **insns,
+		    size_t *count, struct bpfh_log *log)
+{
+	size_t n = strlen(file);
+	char *text;
+	int err;
+
+	*insns = NULL;
+	*count = 0;
+	if (n > 4 && !strcmp(file + n - 4, ".bin")) {
+		if (!size || size % sizeof(struct bpfh_insn)) {
+			bpfh_log_printf(log, "%s: %zu bytes is not a whole number of 8-byte "
+					"instructions\n", file, size);
+			return -EINVAL;
+		}
+		*insns = malloc(size);
+		if (!*insns)
+			return -ENOMEM;
+		memcpy(*insns, data, size);
+		*count = size / sizeof(struct bpfh_insn);
+		return 0;
+	}
+	text = malloc(size + 1);
+	if (!text)
+		return -ENOMEM;
+	memcpy(text, data, size);
+	text[size] = 0;
+	err = bpfh_asm(text, file, 1, insns, count, log);
+	free(text);
+	return err;
+}

@@ -324,7 +324,7 @@ static int verify_raw(const char *file, char *data, size_t size, const struct ty
 	struct trace t = { NULL, 0, 0 };
 	struct bpfh_log log;
 	char *logbuf = malloc(LOG_SIZE), *msg = malloc(LOG_SIZE);
-	size_t count = 0, n = strlen(file);
+	size_t count = 0;
 	int err;
 
 	if (!logbuf || !msg) {
@@ -332,35 +332,10 @@ static int verify_raw(const char *file, char *data, size_t size, const struct ty
 		goto out;
 	}
 	bpfh_log_init(&log, logbuf, LOG_SIZE);
-	if (n > 4 && !strcmp(file + n - 4, ".bin")) {
-		if (!size || size % sizeof(struct bpfh_insn)) {
-			fprintf(stderr, "bpfhost: %s: %zu bytes is not a whole number of 8-byte "
-				"instructions\n", file, size);
-			err = -EINVAL;
-			goto out;
-		}
-		insns = malloc(size);
-		if (!insns) {
-			err = -ENOMEM;
-			goto out;
-		}
-		memcpy(insns, data, size);
-		count = size / sizeof(struct bpfh_insn);
-	} else {
-		char *text = malloc(size + 1);
-
-		if (!text) {
-			err = -ENOMEM;
-			goto out;
-		}
-		memcpy(text, data, size);
-		text[size] = 0;
-		err = bpfh_asm(text, file, 1, &insns, &count, &log);
-		free(text);
-		if (err) {
-			fputs(logbuf, stderr);
-			goto out;
-		}
+	err = cli_raw_program(file, data, size, &insns, &count, &log);
+	if (err) {
+		fputs(logbuf, stderr);
+		goto out;
 	}
 	if (tc->given && tc->prog_type != BPFH_PROG_TYPE_MEMORY) {
 		vt = bpfh_verify_type_of(tc->prog_type, tc->attach_type);
