@@ -15,6 +15,7 @@ struct bpfh_xdp_port {
 	struct bpfh_prog *prog;
 	struct bpfh_runner runner;
 	struct bpfh_xdp_frame frame;
+	struct bpfh_hook_prepared run; /* every packet's run, prepared once */
 	size_t max_packet;
 };
 
@@ -40,6 +41,7 @@ int bpfh_xdp_port_create(struct bpfh_prog *prog, size_t max_packet, bpfh_trace_f
 	port->max_packet = max_packet;
 	port->frame.env.trace = trace;
 	port->frame.env.trace_arg = trace_arg;
+	bpfh_xdp_frame_prepare(&port->frame, &port->runner, 0, &port->run);
 	*out = port;
 	return 0;
 }
@@ -57,7 +59,8 @@ int bpfh_xdp_port_run(struct bpfh_xdp_port *port, const void *pkt, size_t len, u
 		return -EINVAL;
 	bpfh_xdp_frame_load(f, pkt, len, 0);
 	f->md.ingress_ifindex = ifindex;
-	err = bpfh_xdp_frame_run(f, &port->runner, 0, log, &r0);
+	port->run.run.log = log;
+	err = bpfh_hook_run_prepared(&port->run, &r0);
 	if (err)
 		return err;
 	res->verdict = (uint32_t)r0;

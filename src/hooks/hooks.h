@@ -8,6 +8,7 @@
 #define BPFH_HOOKS_H
 
 #include "bpfhost/contexts.h"
+#include "bpfhost/engine.h"
 #include "bpfhost/helpers.h"
 #include "bpfhost/prog.h"
 
@@ -46,6 +47,30 @@ const struct bpfh_hook *bpfh_hook_find(uint32_t prog_type);
 /* Run once: helpers from the table, env and tail calls wired. 0 or the run's error. */
 int bpfh_hook_invoke(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
 		     uint64_t *r0);
+
+#define BPFH_HOOK_REGIONS 32      /* a hook's regions and the program's global data */
+#define BPFH_HOOK_DYN_REGIONS 128 /* map values and records met during one checked run */
+
+/* An invocation prepared once for many runs (test-run rounds, the packet path): the run and
+ * the checked engine's arrays of regions, which stay where they are while it is used. */
+struct bpfh_hook_prepared {
+	const struct bpfh_exec *exec;
+	struct bpfh_run run;
+	struct bpfh_region all[BPFH_HOOK_REGIONS];
+	struct bpfh_region dyn[BPFH_HOOK_DYN_REGIONS];
+};
+
+/* Prepare inv for runner in *pr, as bpfh_hook_invoke would for one run. */
+void bpfh_hook_prepare_run(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
+			   struct bpfh_hook_prepared *pr);
+
+/* Run it (again): each run starts as bpfh_hook_invoke's would (the engine resets its own
+ * fields; the checked engine's regions met in a run go). 0 or the run's error. */
+static inline int bpfh_hook_run_prepared(struct bpfh_hook_prepared *pr, uint64_t *r0)
+{
+	pr->run.ndyn = pr->run.dyn_next = 0;
+	return bpfh_exec_run(pr->exec, &pr->run, r0);
+}
 
 /* Set up an invocation of a test run: r1, the environment (emptied, with the run's trace
  * output) and the regions the checked engine allows. */

@@ -9,11 +9,8 @@
 #include "hooks.h"
 #include "../platform/platform.h"
 
-#define MAX_REGIONS 32  /* a hook's regions and the program's global data */
-#define DYN_REGIONS 128 /* map values and records met during one checked run */
-
 /* The run of inv for runner in *run; all and dyn: the checked engine's arrays of regions
- * (MAX_REGIONS and DYN_REGIONS entries), which must live as long as the run. */
+ * (BPFH_HOOK_REGIONS and BPFH_HOOK_DYN_REGIONS entries), which must live as long as the run. */
 static void prepare_run(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
 			struct bpfh_run *run, struct bpfh_region *all, struct bpfh_region *dyn)
 {
@@ -22,13 +19,13 @@ static void prepare_run(const struct bpfh_runner *runner, const struct bpfh_invo
 	memset(run, 0, sizeof(*run));
 	if (bpfh_exec_engine(runner->exec) == BPFH_ENGINE_INTERP_CHECKED) {
 		run->dyn = dyn;
-		run->dyn_cap = DYN_REGIONS;
+		run->dyn_cap = BPFH_HOOK_DYN_REGIONS;
 		n = 0;
 		for (i = 0; i < inv->nregions + runner->nregions; i++) {
 			const struct bpfh_region *r = i < inv->nregions ? &inv->regions[i] :
 					&runner->regions[i - inv->nregions];
 
-			if (n < MAX_REGIONS)
+			if (n < BPFH_HOOK_REGIONS)
 				all[n++] = *r;
 			else
 				bpfh_run_add_region(run, r->base, r->size, r->writable);
@@ -51,11 +48,18 @@ static void prepare_run(const struct bpfh_runner *runner, const struct bpfh_invo
 int bpfh_hook_invoke(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
 		     uint64_t *r0)
 {
-	struct bpfh_region all[MAX_REGIONS], dyn[DYN_REGIONS];
+	struct bpfh_region all[BPFH_HOOK_REGIONS], dyn[BPFH_HOOK_DYN_REGIONS];
 	struct bpfh_run run;
 
 	prepare_run(runner, inv, &run, all, dyn);
 	return bpfh_exec_run(runner->exec, &run, r0);
+}
+
+void bpfh_hook_prepare_run(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
+			   struct bpfh_hook_prepared *pr)
+{
+	pr->exec = runner->exec;
+	prepare_run(runner, inv, &pr->run, pr->all, pr->dyn);
 }
 
 void bpfh_hook_prepare(struct bpfh_invoke *inv, struct bpfh_env *env,
@@ -79,21 +83,17 @@ int bpfh_hook_repeat(const struct bpfh_runner *runner, struct bpfh_invoke *inv,
 {
 	uint32_t repeat = opts->repeat > 0 ? (uint32_t)opts->repeat : 1, i;
 	uint64_t r0 = 0, t0, t1;
+	struct bpfh_hook_prepared pr;
 	int err = 0;
 
-	struct bpfh_region all[MAX_REGIONS], dyn[DYN_REGIONS];
-	struct bpfh_run run;
-
 	bpfh_cpu_set(opts->cpu);
-	/* One run prepared for all the rounds: each starts as bpfh_hook_invoke's would (the
-	 * engine resets its own fields; the checked engine's regions met in a round go). */
-	prepare_run(runner, inv, &run, all, dyn);
+	/* One run prepared for all the rounds. */
+	bpfh_hook_prepare_run(runner, inv, &pr);
 	t0 = bpfh_time_ns();
 	for (i = 0; i < repeat && !err; i++) {
 		if (reset)
 			reset(arg);
-		run.ndyn = run.dyn_next = 0;
-		err = bpfh_exec_run(runner->exec, &run, &r0);
+		err = bpfh_hook_run_prepared(&pr, &r0);
 	}
 	t1 = bpfh_time_ns();
 	opts->retval = (uint32_t)r0;

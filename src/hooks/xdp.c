@@ -73,13 +73,13 @@ static void frame_invoke(struct bpfh_xdp_frame *f, uint64_t insn_limit, struct b
 	inv->log = log;
 }
 
-int bpfh_xdp_frame_run(struct bpfh_xdp_frame *f, const struct bpfh_runner *runner,
-		       uint64_t insn_limit, struct bpfh_log *log, uint64_t *verdict)
+void bpfh_xdp_frame_prepare(struct bpfh_xdp_frame *f, const struct bpfh_runner *runner,
+			    uint64_t insn_limit, struct bpfh_hook_prepared *pr)
 {
 	struct bpfh_invoke inv;
 
-	frame_invoke(f, insn_limit, log, &inv);
-	return bpfh_hook_invoke(runner, &inv, verdict);
+	frame_invoke(f, insn_limit, NULL, &inv);
+	bpfh_hook_prepare_run(runner, &inv, pr);
 }
 
 struct xdp_reset {

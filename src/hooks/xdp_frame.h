@@ -32,9 +32,10 @@ int bpfh_xdp_frame_init(struct bpfh_xdp_frame *f, size_t max_packet);
 void bpfh_xdp_frame_fini(struct bpfh_xdp_frame *f);
 /* Copy a packet in (its first meta bytes are metadata); -EINVAL if it does not fit. */
 int bpfh_xdp_frame_load(struct bpfh_xdp_frame *f, const void *pkt, size_t len, size_t meta);
-/* Run the program on the loaded packet; *verdict gets r0. The packet that leaves is
- * [md.data, md.data_end). */
-int bpfh_xdp_frame_run(struct bpfh_xdp_frame *f, const struct bpfh_runner *runner,
-		       uint64_t insn_limit, struct bpfh_log *log, uint64_t *verdict);
+/* The run of every packet the frame will hold, prepared once (the packet path): then, per
+ * packet, bpfh_xdp_frame_load and bpfh_hook_run_prepared (its log may change in pr->run);
+ * the packet that leaves is [md.data, md.data_end). */
+void bpfh_xdp_frame_prepare(struct bpfh_xdp_frame *f, const struct bpfh_runner *runner,
+			    uint64_t insn_limit, struct bpfh_hook_prepared *pr);
 
 #endif
