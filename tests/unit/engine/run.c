@@ -562,7 +562,7 @@ static void check_kept_registers(void)
 	}
 }
 
-/* ---- the JIT's main entry (programs that are not leaves) ---- */
+/* ---- the JIT's entries: leaf programs, and the main entry of the others ---- */
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(_WIN32)
 /* int preserved_run(exec, run, r0, fn): calls fn(exec, run, r0) (bpfh_exec_run) with every
@@ -635,6 +635,100 @@ static void dirty_stack(void)
 		junk[i] = 0xa5;
 }
 
+/* Run exec once with r1 = arg, on stack (or none), with helpers (or none), over a dirtied
+ * native stack and, where the test can see them (x86-64 GNU C), with the caller's
+ * callee-saved registers checked to come back (else 1000 + which changed): the error, r0 in
+ * *r0, the run's count of tail calls in *tail_calls. */
+static int run_entry(const struct bpfh_exec *exec, uint64_t arg, uint64_t *stack,
+		     const bpfh_helper_fn *helpers, size_t nhelpers, uint64_t *r0,
+		     unsigned *tail_calls)
+{
+	struct bpfh_run run;
+	int err;
+
+	memset(&run, 0, sizeof(run));
+	run.args[0] = arg;
+	run.stack = stack;
+	run.helpers = helpers;
+	run.nhelpers = nhelpers;
+	*r0 = 0;
+	dirty_stack();
+#ifdef HAVE_PRESERVED_RUN
+	err = preserved_run(exec, &run, r0, bpfh_exec_run);
+#else
+	err = bpfh_exec_run(exec, &run, r0);
+#endif
+	*tail_calls = run.tail_calls;
+	return err;
+}
+
+/* Leaf programs (no calls) have their own ways into the JIT: one that stores r0 itself with
+ * the frame on the native stack (bpfh_exec_run without run->stack), one on a given stack, and
+ * the tail-call arrival. Each runs programs that use the stack, r6..r9, several exits and t3
+ * (divisions, fetch atomics), with and without a stack given, on every engine. */
+static void check_leaf_entries(void)
+{
+	static const struct {
+		const char *text;
+		uint64_t arg, want;
+	} c[] = {
+		{ "mov %r6, %r1\nstxdw [%r10-8], %r6\nmov %r2, 7\ndiv %r6, %r2\n"
+		  "ldxdw %r0, [%r10-8]\njgt %r0, 100, big\nadd %r0, %r6\nexit\n"
+		  "big:\nmod %r0, %r2\nadd %r0, 1000\nexit\n", 50, 57 },
+		{ "mov %r6, %r1\nstxdw [%r10-8], %r6\nmov %r2, 7\ndiv %r6, %r2\n"
+		  "ldxdw %r0, [%r10-8]\njgt %r0, 100, big\nadd %r0, %r6\nexit\n"
+		  "big:\nmod %r0, %r2\nadd %r0, 1000\nexit\n", 200, 1004 },
+		{ "stdw [%r10-512], 5\nmov %r6, 2\nmov %r7, 3\nmov %r8, 4\nmov %r9, 8\n"
+		  "lock fetch or [%r10-512], %r9\nldxdw %r0, [%r10-512]\nadd %r0, %r9\n"
+		  "add %r0, %r6\nadd %r0, %r7\nadd %r0, %r8\nexit\n", 0, 13 + 5 + 9 },
+		{ "mov %r0, %r1\nmov %r3, 3\nmod %r0, %r3\njeq %r0, 0, z\nexit\nz:\n"
+		  "mov %r0, 77\nexit\n", 9, 77 },
+		{ "mov %r0, %r1\nlsh %r0, 1\nexit\n", 21, 42 },
+	};
+	static uint64_t stack[BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8];
+	size_t i, e;
+	int given;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		for (e = 0; e < NENGINES; e++) {
+			struct bpfh_exec *exec;
+
+			if (!CHECK(prepare(c[i].text, engines[e], NULL, &exec) == 0))
+				continue;
+			for (given = 0; given <= 1; given++) {
+				uint64_t r0;
+				unsigned tails;
+				int err = run_entry(exec, c[i].arg, given ? stack : NULL, NULL, 0,
+						    &r0, &tails);
+
+				CHECKF(err == 0 && r0 == c[i].want,
+				       "case %zu, %s, stack %s: err %d, r0 %llu (want %llu)", i,
+				       bpfh_engine_name(engines[e]), given ? "given" : "own", err,
+				       (unsigned long long)r0, (unsigned long long)c[i].want);
+			}
+			/* the tail-call arrival: the caller's r1, its frame */
+			tail_target = exec;
+			{
+				struct bpfh_exec *caller;
+				uint64_t r0 = 0;
+				int err;
+
+				if (CHECK(prepare("call 12\nmov %r0, 99\nexit\n", engines[e], NULL,
+						  &caller) == 0)) {
+					err = run_with(caller, c[i].arg, &r0);
+					CHECKF(err == 0 && r0 == c[i].want,
+					       "case %zu, %s, tail call: err %d, r0 %llu: %s", i,
+					       bpfh_engine_name(engines[e]), err,
+					       (unsigned long long)r0, logbuf);
+					bpfh_exec_destroy(caller);
+				}
+			}
+			tail_target = NULL;
+			bpfh_exec_destroy(exec);
+		}
+	}
+}
+
 /* Programs that are not leaves, entered through bpfh_exec_run: each uses a different set of
  * r6..r10 (so the JIT's main entry saves an odd or even number of registers, or all of them
  * when the helpers are not described and any may tail-call), with local calls, with and
@@ -691,104 +785,24 @@ static void check_main_entries(void)
 						    &exec) == 0, "case %zu: %s", i, logbuf))
 					continue;
 				for (given = 0; given <= 1; given++) {
-					struct bpfh_run run;
-					uint64_t r0 = 0;
-					int err;
+					uint64_t r0;
+					unsigned tails;
+					int err = run_entry(exec, 5, given ? stack : NULL,
+							    entry_helpers, 15, &r0, &tails);
 
-					memset(&run, 0, sizeof(run));
-					run.args[0] = 5;
-					run.stack = given ? stack : NULL;
-					run.helpers = entry_helpers;
-					run.nhelpers = 15;
-					dirty_stack();
-#ifdef HAVE_PRESERVED_RUN
-					err = preserved_run(exec, &run, &r0, bpfh_exec_run);
-#else
-					err = bpfh_exec_run(exec, &run, &r0);
-#endif
-					CHECKF(err == 0 && r0 == c[i].want && run.tail_calls == 0,
+					CHECKF(err == 0 && r0 == c[i].want && tails == 0,
 					       "case %zu, %s, helpers %s, stack %s: err %d, r0 %llu "
 					       "(want %llu), tail calls %u", i,
 					       bpfh_engine_name(engines[e]),
 					       info ? "described" : "unknown", given ? "given" : "own",
 					       err, (unsigned long long)r0,
-					       (unsigned long long)c[i].want, run.tail_calls);
+					       (unsigned long long)c[i].want, tails);
 				}
 				bpfh_exec_destroy(exec);
 			}
 }
 
 /* The JIT's own limits, and its refusal where it cannot run. */
-/* Leaf programs (no calls) have their own ways into the JIT: one that stores r0 itself with
- * the frame on the native stack (bpfh_exec_run without run->stack), one on a given stack, and
- * the tail-call arrival. Each runs programs that use the stack, r6..r9, several exits and t3
- * (divisions, fetch atomics), with and without a stack given, on every engine. */
-static void check_leaf_entries(void)
-{
-	static const struct {
-		const char *text;
-		uint64_t arg, want;
-	} c[] = {
-		{ "mov %r6, %r1\nstxdw [%r10-8], %r6\nmov %r2, 7\ndiv %r6, %r2\n"
-		  "ldxdw %r0, [%r10-8]\njgt %r0, 100, big\nadd %r0, %r6\nexit\n"
-		  "big:\nmod %r0, %r2\nadd %r0, 1000\nexit\n", 50, 57 },
-		{ "mov %r6, %r1\nstxdw [%r10-8], %r6\nmov %r2, 7\ndiv %r6, %r2\n"
-		  "ldxdw %r0, [%r10-8]\njgt %r0, 100, big\nadd %r0, %r6\nexit\n"
-		  "big:\nmod %r0, %r2\nadd %r0, 1000\nexit\n", 200, 1004 },
-		{ "stdw [%r10-512], 5\nmov %r6, 2\nmov %r7, 3\nmov %r8, 4\nmov %r9, 8\n"
-		  "lock fetch or [%r10-512], %r9\nldxdw %r0, [%r10-512]\nadd %r0, %r9\n"
-		  "add %r0, %r6\nadd %r0, %r7\nadd %r0, %r8\nexit\n", 0, 13 + 5 + 9 },
-		{ "mov %r0, %r1\nmov %r3, 3\nmod %r0, %r3\njeq %r0, 0, z\nexit\nz:\n"
-		  "mov %r0, 77\nexit\n", 9, 77 },
-		{ "mov %r0, %r1\nlsh %r0, 1\nexit\n", 21, 42 },
-	};
-	static uint64_t stack[BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8];
-	size_t i, e;
-	int given;
-
-	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		for (e = 0; e < NENGINES; e++) {
-			struct bpfh_exec *exec;
-
-			if (!CHECK(prepare(c[i].text, engines[e], NULL, &exec) == 0))
-				continue;
-			for (given = 0; given <= 1; given++) {
-				struct bpfh_run run;
-				uint64_t r0 = 0;
-				int err;
-
-				memset(&run, 0, sizeof(run));
-				run.args[0] = c[i].arg;
-				run.stack = given ? stack : NULL;
-				err = bpfh_exec_run(exec, &run, &r0);
-				CHECKF(err == 0 && r0 == c[i].want,
-				       "case %zu, %s, stack %s: err %d, r0 %llu (want %llu)", i,
-				       bpfh_engine_name(engines[e]), given ? "given" : "own", err,
-				       (unsigned long long)r0, (unsigned long long)c[i].want);
-			}
-			/* the tail-call arrival: the caller's r1, its frame */
-			tail_target = exec;
-			{
-				struct bpfh_exec *caller;
-				uint64_t r0 = 0;
-				int err;
-
-				if (CHECK(prepare("call 12\nmov %r0, 99\nexit\n", engines[e], NULL,
-						  &caller) == 0)) {
-					err = run_with(caller, c[i].arg, &r0);
-					CHECKF(err == 0 && r0 == c[i].want,
-					       "case %zu, %s, tail call: err %d, r0 %llu: %s", i,
-					       bpfh_engine_name(engines[e]), err,
-					       (unsigned long long)r0, logbuf);
-					bpfh_exec_destroy(caller);
-				}
-			}
-			tail_target = NULL;
-			bpfh_exec_destroy(exec);
-		}
-	}
-}
-
 static void check_jit(void)
 {
 	struct bpfh_exec_opts opts = { .sz = sizeof(opts), .name = "big", .jit_code_limit = 64,
