@@ -757,7 +757,6 @@ static int may_tail_call(const struct bpfh_exec *exec, const uint8_t *hinfo,
 	return 0;
 }
 
-#define SAVES_ALL 0x0fu          /* r6..r9, bit n - 6 for rn */
 #define SAVES_STEPS (1u << 22)   /* slots walked for all functions, past which calls keep all */
 
 /*
@@ -797,12 +796,12 @@ static int call_saves(const struct bpfh_exec *exec, const uint8_t *hinfo,
 		uint8_t m = 0;
 
 		if (op == BPFH_OP_CALLX)
-			saves[i] = SAVES_ALL;
+			saves[i] = JIT_SAVES_ALL;
 		if (op != BPFH_OP_CALL_LOCAL)
 			continue;
 		t = bpfh_insn_target(&exec->insns[i], i, op);
 		if (t < 0 || (size_t)t >= n) {
-			saves[i] = SAVES_ALL;
+			saves[i] = JIT_SAVES_ALL;
 			continue;
 		}
 		if (memo[t] != 0xff) {
@@ -817,9 +816,9 @@ static int call_saves(const struct bpfh_exec *exec, const uint8_t *hinfo,
 			int64_t next[3];
 			int k;
 
-			m |= (uint8_t)((def[j] >> 6) & SAVES_ALL);
+			m |= (uint8_t)((def[j] >> 6) & JIT_SAVES_ALL);
 			if (++steps > SAVES_STEPS || slot_may_tail_call(exec, hinfo, inl, 0, j)) {
-				m = SAVES_ALL;
+				m = JIT_SAVES_ALL;
 				break;
 			}
 			successors(exec, j, next);
@@ -827,7 +826,7 @@ static int call_saves(const struct bpfh_exec *exec, const uint8_t *hinfo,
 			if (exec->ops[j] == BPFH_OP_CALL_LOCAL) { /* the callee too */
 				next[2] = bpfh_insn_target(&exec->insns[j], j, exec->ops[j]);
 				if (next[2] < 0 || (size_t)next[2] >= n) {
-					m = SAVES_ALL;
+					m = JIT_SAVES_ALL;
 					break;
 				}
 			}

@@ -184,6 +184,7 @@ struct jit_pass {
 	const uint8_t *call_saves; /* per local call or callx slot: which of r6..r9 (bit n - 6
 				    * for rn) the code it runs may write, for the call to keep
 				    * (NULL: no local call) */
+#define JIT_SAVES_ALL 0x0fu          /* all four of r6..r9 */
 	unsigned regs_used;      /* BPF registers the program names (bit n for rn) */
 	unsigned live_in;        /* BPF registers read before any write, from the entry */
 	unsigned arch_flags;     /* the back end's own facts about the program (this pass) */

@@ -797,7 +797,7 @@ static void lower_call_helper(struct jit_pass *p, size_t i, uint32_t id)
  * words with the return address so that the callee runs 16-byte aligned as the caller. */
 static unsigned local_saves(const struct jit_pass *p, size_t i)
 {
-	return p->call_saves ? p->call_saves[i] : 0x0fu;
+	return p->call_saves ? p->call_saves[i] : JIT_SAVES_ALL;
 }
 
 static void local_enter(struct jit_pass *p, size_t i)
