@@ -432,6 +432,24 @@ static void check_tail_calls(void)
 			bpfh_exec_destroy(c);
 		}
 
+		/* from a subprogram into a target that writes r6..r9: the caller's come back
+		 * (the call keeps all four where its callee may tail-call) */
+		if (CHECK(prepare("mov %r6, 11\nmov %r7, 22\nmov %r8, 33\nmov %r9, 44\n"
+				  "call local f\nadd %r0, %r6\nadd %r0, %r7\nadd %r0, %r8\n"
+				  "add %r0, %r9\nexit\nf:\ncall 12\nmov %r0, 99\nexit\n", eng, NULL,
+				  &c) == 0) &&
+		    CHECK(prepare("mov %r6, 1000\nmov %r7, 2000\nmov %r8, 3000\nmov %r9, 4000\n"
+				  "mov %r1, 2\nmov %r2, 3\ncall 2\nexit\n", eng, NULL,
+				  &other) == 0)) { /* not a leaf: its code saves nothing */
+			tail_target = other;
+			err = run_with(c, 0, &r0);
+			CHECKF(err == 0 && r0 == 115, "%s: err %d, r0 %llu: %s", name, err,
+			       (unsigned long long)r0, logbuf);
+			tail_target = b;
+		}
+		bpfh_exec_destroy(c);
+		bpfh_exec_destroy(other);
+
 		/* a program tail-calling itself: the helper's limit of 33, r1 kept through all */
 		if (CHECK(prepare("ldxdw %r0, [%r1]\nadd %r0, 1\nstxdw [%r1], %r0\ncall 12\n"
 				  "ldxdw %r0, [%r1]\nexit\n", eng, NULL, &c) == 0)) {
