@@ -12,10 +12,11 @@
  *                            instructions), next to kernel-overhead: the same for `r0 = 0;
  *                            exit`, the cost of the test-run loop itself.
  * The benchmarks: arith, checksum, parse, sort, calls (a chain of three nested bpf-to-bpf calls
- * per round) and helpers (a helper call per round: helper 5, r0 = r1, which the kernel lacks,
- * so that one has no kernel figure; the JIT is given the helper table every run uses and the
- * helper's prototype, bpfh_exec_opts.helpers and helper_info, as the kernel's JIT knows them,
- * and calls the helper directly, keeping only what the program reads across it). After
+ * per round), helpers (a helper call per round: helper 5, r0 = r1, which the kernel lacks,
+ * so that one has no kernel figure) and prandom (the same with bpf_get_prandom_u32, each
+ * engine's own, the kernel's included). The JIT is given the helper table every run uses and
+ * the helpers' prototypes, bpfh_exec_opts.helpers and helper_info, as the kernel's JIT knows
+ * them, and calls the helper directly, keeping only what the program reads across it. After
  * them, the JIT's compile time on a program of 4001 instructions (record "compile-big"),
  * where its fixed cost no longer dominates.
  * Every engine must return the same r0, or the run fails loudly. Prints a table per benchmark
@@ -46,6 +47,7 @@
 #include <string.h>
 
 #include "bpfhost/engine.h"
+#include "bpfhost/helpers.h"
 #include "bench.h"
 #include "native.h"
 #include "../src/platform/platform.h"
@@ -66,7 +68,12 @@ struct bench {
 	uint64_t (*native)(const uint8_t *mem, size_t len);
 	void (*fill)(uint8_t *mem, size_t len);
 	size_t mem_len;
-	int helper5; /* calls helper 5 (r0 = r1): bpfhost's engines only, not the kernel */
+	int helpers; /* the helpers its runs give: none, or one of those below */
+};
+
+enum {
+	HELPERS_TEST = 1,  /* helper 5 (r0 = r1) only: bpfhost's engines, not the kernel */
+	HELPERS_LINUX = 2, /* bpfhost's table (bpfh_helper_table), Linux's ids */
 };
 
 struct record {
@@ -150,7 +157,8 @@ static const struct bench benches[] = {
 	{ "parse", bench_parse, fill_frame, 128, 0 },
 	{ "sort", bench_sort, fill_random, 32 * 4, 0 },
 	{ "calls", bench_calls, fill_random, 8, 0 },
-	{ "helpers", bench_helpers, fill_random, 8, 1 },
+	{ "helpers", bench_helpers, fill_random, 8, HELPERS_TEST },
+	{ "prandom", bench_prandom, fill_random, 8, HELPERS_LINUX },
 };
 
 /* Helper 5 of the helpers benchmark, as the conformance plugin's: r0 = r1. */
@@ -369,7 +377,8 @@ static int kernel_prepare(const struct bench *b, const struct bpfh_insn *insns, 
 		printf("  kernel: maps: %s\n", strerror(-err));
 		return -1;
 	}
-	err = kbpf_wrap(insns, count, kp->mem_fd, (uint32_t)b->mem_len, kp->res_fd, 0, &w, &nw,
+	err = kbpf_wrap(insns, count, kp->mem_fd, (uint32_t)b->mem_len, kp->res_fd,
+			b->helpers == HELPERS_LINUX ? KBPF_WRAP_LINUX_HELPERS : 0, &w, &nw,
 			NULL, why, sizeof(why));
 	if (err) {
 		printf("  kernel: cannot wrap the program: %s\n", why);
@@ -468,9 +477,10 @@ static int run_bench(const struct bench *b, const char *dir)
 	struct bpfh_exec_opts jit_opts;
 	struct native_arg na;
 	struct timer t[E__COUNT];
+	const bpfh_helper_fn *table = NULL;
 	uint8_t *mem;
 	char *text = NULL;
-	size_t size, count, ntimers = E_NATIVE + 1;
+	size_t size, count, ntimers = E_NATIVE + 1, ntable = 0;
 	uint64_t insns_per_run = 0, n, r0_checked;
 	double ns_interp, ns_kernel_net = 0, ns_compile = 0;
 	int have_kernel = 0, have_jit = 0, ret = -1, e;
@@ -499,11 +509,16 @@ static int run_bench(const struct bench *b, const char *dir)
 	memset(&jit_opts, 0, sizeof(jit_opts));
 	jit_opts.sz = sizeof(jit_opts);
 	jit_opts.verdict = BPFH_EXEC_UNVERIFIED;
-	if (b->helper5) { /* every run gives this table: the JIT calls the helper directly */
-		jit_opts.helpers = bench_helpers_table;
-		jit_opts.nhelpers = 6;
+	if (b->helpers == HELPERS_TEST) { /* every run gives this table: direct calls */
+		table = bench_helpers_table;
+		ntable = 6;
 		jit_opts.helper_info = bench_helper_info;
+	} else if (b->helpers == HELPERS_LINUX) {
+		table = bpfh_helper_table(&ntable);
+		jit_opts.helper_info = bpfh_helper_table_info;
 	}
+	jit_opts.helpers = table;
+	jit_opts.nhelpers = ntable;
 	for (e = 0; e <= E_JIT; e++) {
 		if (bpfh_exec_create(bpfh_engines[e], insns, count, e == E_JIT ? &jit_opts : &unverified,
 				     &log, &exec[e])) {
@@ -520,10 +535,8 @@ static int run_bench(const struct bench *b, const char *dir)
 		ia[e].exec = exec[e];
 		ia[e].run.args[0] = (uint64_t)(uintptr_t)mem;
 		ia[e].run.args[1] = b->mem_len;
-		if (b->helper5) {
-			ia[e].run.helpers = bench_helpers_table;
-			ia[e].run.nhelpers = 6;
-		}
+		ia[e].run.helpers = table;
+		ia[e].run.nhelpers = ntable;
 		ia[e].run.log = &log;
 		t[e].fn = run_interp;
 		t[e].arg = &ia[e];
@@ -549,7 +562,8 @@ static int run_bench(const struct bench *b, const char *dir)
 		ns_compile = jit_compile_ns(insns, count);
 
 #if BENCH_KERNEL
-	if (kernel_ok && !b->helper5 && kernel_prepare(b, insns, count, mem, &kp) == 0) {
+	if (kernel_ok && b->helpers != HELPERS_TEST &&
+	    kernel_prepare(b, insns, count, mem, &kp) == 0) {
 		have_kernel = 1;
 		t[E_KERNEL].fn = run_kernel;
 		t[E_KERNEL].arg = &kp.arg;
@@ -597,7 +611,7 @@ static int run_bench(const struct bench *b, const char *dir)
 		printf("; kernel JIT: %d bytes", kbpf_prog_jited_len(kp.arg.prog_fd));
 #endif
 	printf(")\n");
-	if (b->helper5)
+	if (b->helpers == HELPERS_TEST)
 		printf("  kernel: skipped (helper 5 is bpfhost's test helper)\n");
 	printf("  %-15s %12s %12s %14s\n", "engine", "ns/run", "ns/insn", "insns/s");
 	for (e = 0; e < (int)ntimers; e++) {

@@ -147,3 +147,33 @@ uint64_t bench_helpers(const uint8_t *mem, size_t len)
 		x = fn(x) * 0x5bd1e995 + i;
 	return x;
 }
+
+/* bpf_get_prandom_u32 as bpfhost's: xorshift64*, one state per thread. */
+static _Thread_local uint64_t prandom_state = 0x9e3779b97f4a7c15ull;
+
+static uint32_t native_prandom(void)
+{
+	uint64_t x = prandom_state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	prandom_state = x;
+	return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 32);
+}
+
+static uint32_t (*volatile prandom_fn)(void) = native_prandom;
+
+uint64_t bench_prandom(const uint8_t *mem, size_t len)
+{
+	uint32_t (*fn)(void) = prandom_fn;
+	uint64_t x, i;
+
+	(void)len;
+	memcpy(&x, mem, sizeof(x));
+	for (i = 1000; i != 0; i--) {
+		(void)fn(); /* its value masked out, as the program does */
+		x = x * 0x5bd1e995 + i;
+	}
+	return x;
+}

@@ -17,5 +17,6 @@ uint64_t bench_sort(const uint8_t *mem, size_t len);
 uint64_t bench_calls(const uint8_t *mem, size_t len);
 /* Calls its helper through a function pointer loaded once per run. */
 uint64_t bench_helpers(const uint8_t *mem, size_t len);
+uint64_t bench_prandom(const uint8_t *mem, size_t len);
 
 #endif

@@ -81,6 +81,10 @@ int bpfh_helper_takes_callback(const struct bpfh_helper *h);
 const char *bpfh_helper_name(uint32_t id);
 /* The implementations as an array indexed by id, for struct bpfh_run: *count entries. */
 const bpfh_helper_fn *bpfh_helper_table(size_t *count);
+/* What helper id of that table does, as bpfh_exec_opts.helper_info asks (ctx unused): 0 with
+ * the arguments it reads in *nargs and BPFH_HELPER_MAY_TAIL_CALL / _MAY_CALL_BACK in *flags,
+ * or -ENOENT for an id the table lacks. */
+int bpfh_helper_table_info(void *ctx, uint32_t id, unsigned *nargs, unsigned *flags);
 
 /* The XDP buffer of a run: one frame with headroom before the packet and tailroom after it.
  * md is the context the program sees; the helpers keep its data fields in step. */

@@ -155,24 +155,6 @@ static int prog_array_layout(void *arg, uint64_t value, void *const **slots, uin
 }
 
 /* What the helper table's rows say of each helper, for the JIT. */
-static int helper_info(void *arg, uint32_t id, unsigned *nargs, unsigned *flags)
-{
-	const struct bpfh_helper *h = bpfh_helper_find(id);
-	unsigned n;
-
-	(void)arg;
-	if (!h)
-		return -ENOENT;
-	*flags = h->flags & BPFH_HELPER_TAIL_CALL ? BPFH_HELPER_MAY_TAIL_CALL : 0;
-	if (bpfh_helper_takes_callback(h))
-		*flags |= BPFH_HELPER_MAY_CALL_BACK;
-	n = 0;
-	while (n < 5 && h->args[n] != BPFH_ARG_NONE)
-		n++;
-	*nargs = n;
-	return 0;
-}
-
 static int load_prog(struct bpfh_instance *inst, size_t i, const struct bpfh_load_opts *opts,
 		     struct bpfh_log *log)
 {
@@ -202,7 +184,7 @@ static int load_prog(struct bpfh_instance *inst, size_t i, const struct bpfh_loa
 	eo.array_layout = array_layout;
 	eo.prog_array_layout = prog_array_layout;
 	eo.helpers = bpfh_helper_table(&eo.nhelpers);
-	eo.helper_info = helper_info;
+	eo.helper_info = bpfh_helper_table_info;
 	eo.verdict = BPFH_EXEC_VERIFIED; /* verify_prog accepted it */
 	return bpfh_exec_create(inst->engine, op->insns, op->count, &eo, log, &p->exec);
 }

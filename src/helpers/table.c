@@ -3,6 +3,7 @@
  * The helper table, generated from helpers.def: rows by id for the verifier (prototype) and
  * the engines (a dense array of implementations), and Linux's names for every id (names.def).
  */
+#include <errno.h>
 #include <stddef.h>
 
 #include "helpers_int.h"
@@ -57,4 +58,22 @@ const bpfh_helper_fn *bpfh_helper_table(size_t *count)
 {
 	*count = MAX_ID;
 	return by_id;
+}
+
+int bpfh_helper_table_info(void *ctx, uint32_t id, unsigned *nargs, unsigned *flags)
+{
+	const struct bpfh_helper *h = bpfh_helper_find(id);
+	unsigned n;
+
+	(void)ctx;
+	if (!h)
+		return -ENOENT;
+	*flags = h->flags & BPFH_HELPER_TAIL_CALL ? BPFH_HELPER_MAY_TAIL_CALL : 0;
+	if (bpfh_helper_takes_callback(h))
+		*flags |= BPFH_HELPER_MAY_CALL_BACK;
+	n = 0;
+	while (n < 5 && h->args[n] != BPFH_ARG_NONE)
+		n++;
+	*nargs = n;
+	return 0;
 }

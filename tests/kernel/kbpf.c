@@ -298,6 +298,8 @@ int kbpf_wrap(const struct bpfh_insn *insns, size_t count, int mem_fd, uint32_t 
 			} else if (insns[i].src == 0 && insns[i].imm == 5 &&
 				   (flags & KBPF_WRAP_HELPER5_IDENTITY)) {
 				calls++;
+			} else if (insns[i].src == 0 && (flags & KBPF_WRAP_LINUX_HELPERS)) {
+				/* the kernel's own helper */
 			} else {
 				snprintf(why, whylen, "insn %zu: calls helper %d (src %u)", i,
 					 insns[i].imm, insns[i].src);
@@ -345,7 +347,8 @@ int kbpf_wrap(const struct bpfh_insn *insns, size_t count, int mem_fd, uint32_t 
 			continue;
 		}
 		if (insns[i].code == (BPF_JMP | BPF_CALL) && insns[i].src == 0) {
-			*x = mk(BPF_ALU64 | BPF_MOV | BPF_X, 0, 1, 0, 0); /* r0 = r1 */
+			if (insns[i].imm == 5 && (flags & KBPF_WRAP_HELPER5_IDENTITY))
+				*x = mk(BPF_ALU64 | BPF_MOV | BPF_X, 0, 1, 0, 0); /* r0 = r1 */
 			continue;
 		}
 		if (insns[i].code == (BPF_JMP | BPF_EXIT) && i < main_end) {

@@ -67,6 +67,7 @@ struct kbpf_result {
 enum {
 	KBPF_WRAP_ZERO_REGS = 1 << 0,  /* zero r0 and r3-r9 at entry, as bpfhost's engines do */
 	KBPF_WRAP_HELPER5_IDENTITY = 1 << 1, /* `call 5` becomes `r0 = r1` (the suite's helper) */
+	KBPF_WRAP_LINUX_HELPERS = 1 << 2, /* other helper calls stay: Linux's ids, the kernel's */
 };
 
 /*
