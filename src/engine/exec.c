@@ -216,8 +216,10 @@ int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *
 	 * fail in it, so the run's bookkeeping for helpers (reset for the others) is left as
 	 * it is. The test is one word: jit_leaf_out is set only where the program needs no
 	 * stack of the run's (jit_leaf_nostack). */
-	const void *out = run->stack ? exec->jit_leaf_nostack : exec->jit_leaf_out;
+	const void *out = exec->jit_leaf_out;
 
+	if (run->stack)
+		out = exec->jit_leaf_nostack;
 	if (out) {
 		const uint64_t *a = run->args;
 
