@@ -5,7 +5,8 @@
  * (all operations, immediates at the interesting edges, divisors that are 0 or -1 at run time),
  * byte swaps, sign extension, loads, stores and atomics on the stack and on a 64-byte memory
  * block at valid offsets, address computations (mov, then adds of immediates and registers,
- * which the JIT merges into one lea where no jump lands between them), forward jumps and
+ * which the JIT merges into one lea where no jump lands between them), the shift-and-or of a
+ * rotate (one rol in the JIT) and its near misses, forward jumps and
  * bounded loops (tested at the end, or at the head and entered again by a jump back, whose
  * test the JIT makes at that jump), helper 5 (identity) by call and
  * callx, local calls and callx into up to six subprograms (8 frames at most), LD_ABS/LD_IND on
@@ -348,6 +349,39 @@ static void gen_call(struct prog *p, unsigned func)
 /* One step of an address computation `rd = rs; rd += imm; rd += rx` (the JIT merges such
  * slots where no jump lands between them; here jumps may): an add of an immediate or of a
  * register (now and then rd itself, which must not merge), or now and then something else. */
+/* The shift-and-or rotate compilers write (a = x; a <<= k; b = x; b >>= w - k; a |= b, either
+ * shift first, 32 or 64 bits), which the JIT makes one rol; now and then a near miss (counts
+ * that do not add up to the width), and registers drawn at random (so sometimes the same,
+ * which is no rotate either). */
+static void gen_rotate(struct prog *p)
+{
+	int w = (int)below(2), left_first = (int)below(2);
+	unsigned a = wreg(), b = wreg(), x = rreg(), bits = w ? 64 : 32;
+	unsigned k = 1 + below(bits - 1), other = bits - k;
+	unsigned mov = w ? BPFH_OP_MOV64_X : BPFH_OP_MOV32_X;
+	unsigned lsh = w ? BPFH_OP_LSH64_K : BPFH_OP_LSH32_K;
+	unsigned rsh = w ? BPFH_OP_RSH64_K : BPFH_OP_RSH32_K;
+	struct bpfh_insn *in;
+
+	if (below(8) == 0 && other > 1)
+		other--;
+	in = emit(p, mov);
+	in->dst = (uint8_t)a;
+	in->src = (uint8_t)x;
+	in = emit(p, left_first ? lsh : rsh);
+	in->dst = (uint8_t)a;
+	in->imm = (int32_t)(left_first ? k : other);
+	in = emit(p, mov);
+	in->dst = (uint8_t)b;
+	in->src = (uint8_t)x;
+	in = emit(p, left_first ? rsh : lsh);
+	in->dst = (uint8_t)b;
+	in->imm = (int32_t)(left_first ? other : k);
+	in = emit(p, w ? BPFH_OP_OR64_X : BPFH_OP_OR32_X);
+	in->dst = (uint8_t)a;
+	in->src = (uint8_t)b;
+}
+
 static void gen_addr_step(struct prog *p, unsigned dst)
 {
 	struct bpfh_insn *in;
@@ -457,6 +491,8 @@ static void gen_block(struct prog *p, unsigned func, unsigned nfuncs, unsigned n
 			gen_call(p, func + 1 + below(nfuncs - func - 1));
 		} else if (c < 93) {
 			gen_ldpkt(p);
+		} else if (c < 96) {
+			gen_rotate(p);
 		} else {
 			if (below(2))
 				emit_lddw(p, wreg(), rnd());
