@@ -655,6 +655,41 @@ static void print_program(const struct prog *p)
 	}
 }
 
+/* A watchdog for the runs on the fast engines, which count no instructions: a program the
+ * checked interpreter ran to its end within its budget that does not end there is a failure,
+ * reported with the program, not a hang of the suite. */
+#define RUN_SECONDS 10
+static const struct prog *running;
+
+#if defined(__unix__)
+#include <signal.h>
+#include <unistd.h>
+
+static void overdue(int sig)
+{
+	(void)sig;
+	printf("FAIL jit-diff: a run of this program did not end within %d s on the fast "
+	       "engines (it ends on interp-checked):\n", RUN_SECONDS);
+	if (running)
+		print_program(running);
+	printf("jit-diff: 0 passed, 1 failed\n");
+	fflush(stdout);
+	_exit(1);
+}
+
+static void watch(int on)
+{
+	if (on)
+		signal(SIGALRM, overdue);
+	alarm(on ? RUN_SECONDS : 0);
+}
+#else
+static void watch(int on)
+{
+	(void)on;
+}
+#endif
+
 static void describe(const char *name, const struct outcome *o, const struct outcome *ref)
 {
 	size_t i;
@@ -767,9 +802,12 @@ int main(void)
 				}
 				break;
 			}
+			running = &prog;
+			watch(1);
 			run_one(ei, &input, &oi, logbuf[1], sizeof(logbuf[1]));
 			run_one(ej, &input, &oj, logbuf[2], sizeof(logbuf[2]));
 			run_one(eb, &input, &ob, logbuf[3], sizeof(logbuf[3]));
+			watch(0);
 			runs++;
 			if (!same(&oc, &oi) || !same(&oc, &oj) || !same(&oc, &ob)) {
 				bad = 1;
