@@ -41,8 +41,8 @@ struct bpfh_exec {
 	const void *jit_start;
 	const void *jit_leaf;     /* a jit_leaf_fn for programs that need no context, else NULL */
 	const void *jit_leaf_out; /* its jit_leaf_out_fn, else NULL */
-	int jit_leaf_stack;       /* the leaf program uses r10 (it needs a stack) */
-	const void *jit_leaf_nostack; /* jit_leaf_out when the program does not use r10 */
+	const void *jit_leaf_nostack; /* jit_leaf_out when the program does not use r10 (no
+				       * stack of the run's to use), else NULL */
 	const void *jit_main;     /* a jit_main_fn for the other programs, else NULL */
 	void *jit_chunk;          /* the pool chunk holding jit_pages (jit.c) */
 	const bpfh_helper_fn *jit_helpers; /* the table calls were bound to (opts), or NULL */

@@ -733,17 +733,25 @@ static int is_leaf(const struct bpfh_exec *exec, const struct jit_inline_call *i
 /* Whether a run of the program may continue in another program's code (which may use any
  * register): a tail call inlined, a helper that may ask for one (or that helper_info does not
  * describe), callx (to any helper). With also_cb, or may run callbacks (which may). */
+int jit_call_may(const struct bpfh_exec *exec, const uint8_t *hinfo, size_t i, unsigned what)
+{
+	unsigned hi = hinfo && exec->ops[i] == BPFH_OP_CALL ? hinfo[i] : 0;
+
+	return !(hi & JIT_HI_KNOWN) || (hi & what);
+}
+
 static int slot_may_tail_call(const struct bpfh_exec *exec, const uint8_t *hinfo,
 			      const struct jit_inline_call *inl, int also_cb, size_t i)
 {
 	unsigned op = exec->ops[i];
 
-	if (op == BPFH_OP_CALLX)
-		return 1;
-	if (op != BPFH_OP_CALL || (inl && inl[i].kind == JIT_INLINE_ARRAY))
+	if (op != BPFH_OP_CALL && op != BPFH_OP_CALLX)
 		return 0;
-	return (inl && inl[i].kind == JIT_INLINE_TAIL) || !hinfo || !(hinfo[i] & JIT_HI_KNOWN) ||
-	       (hinfo[i] & JIT_HI_TAIL) || (also_cb && (hinfo[i] & JIT_HI_CB));
+	if (inl && inl[i].kind == JIT_INLINE_ARRAY)
+		return 0;
+	if (inl && inl[i].kind == JIT_INLINE_TAIL)
+		return 1;
+	return jit_call_may(exec, hinfo, i, also_cb ? JIT_HI_TAIL | JIT_HI_CB : JIT_HI_TAIL);
 }
 
 static int may_tail_call(const struct bpfh_exec *exec, const uint8_t *hinfo,
@@ -1000,8 +1008,7 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	exec->jit_start = exec->jit_code + (p.leaf ? p.label[JIT_L_LEAF_TAIL] : p.addr[0]);
 	exec->jit_leaf = p.leaf ? exec->jit_code + p.label[JIT_L_LEAF] : NULL;
 	exec->jit_leaf_out = p.leaf ? exec->jit_code + p.label[JIT_L_LEAF_OUT] : NULL;
-	exec->jit_leaf_stack = p.leaf && (p.regs_used & (1u << 10));
-	exec->jit_leaf_nostack = exec->jit_leaf_stack ? NULL : exec->jit_leaf_out;
+	exec->jit_leaf_nostack = p.leaf && !(p.regs_used & (1u << 10)) ? exec->jit_leaf_out : NULL;
 	exec->jit_main = p.leaf ? NULL : exec->jit_code + p.label[JIT_L_MAIN];
 	for (i = 0; i < count; i++)
 		if (exec->is_func[i])

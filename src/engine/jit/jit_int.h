@@ -136,6 +136,10 @@ struct jit_fixup {
 #define JIT_HI_TAIL 0x10u  /* may ask for a tail call */
 #define JIT_HI_CB 0x20u    /* may run callbacks (and fail in them) */
 
+/* Whether the helper call or callx at slot i may do what (JIT_HI_TAIL, JIT_HI_CB): hinfo
+ * (NULL: nothing known) does not describe it or says so; a callx may call any helper. */
+int jit_call_may(const struct bpfh_exec *exec, const uint8_t *hinfo, size_t i, unsigned what);
+
 /* A helper call the back end inlines. JIT_INLINE_ARRAY, bpf_map_lookup_elem: r1 is provably
  * an ARRAY whose value of index i < max is at base + i * stride (stride at most INT32_MAX).
  * JIT_INLINE_TAIL, bpf_tail_call: r2 is provably a PROG_ARRAY whose slot of index i < max is

@@ -45,8 +45,6 @@ static const uint8_t saved[] = { X86_RBP, X86_RBX, X86_R12, X86_R13, X86_R14, X8
  * the alignment above holds. */
 #define CTX_FRAME ((int32_t)((sizeof(struct jit_ctx) + 15) / 16 * 16))
 #define STACK_BYTES ((int32_t)(BPFH_MAX_FRAMES * BPFH_STACK_SIZE))
-#define CTX_OFF(f) ((int32_t)offsetof(struct jit_ctx, f))
-#define RUN_OFF(f) ((int32_t)offsetof(struct bpfh_run, f))
 
 /* What both entries do before the call into slot code (ctx set, r1..r5 and r10 in place):
  * the unwinding point (the return address the call is about to push), r0 and r6..r9 zeroed
@@ -310,7 +308,7 @@ void x86_abi_helper_call(struct jit_pass *p, int fn, unsigned keep, int record_r
 	unsigned n = 0, i;
 
 	if (record_r1)
-		x86_store(b, 1, x86_abi.ctx, (int32_t)offsetof(struct jit_ctx, r1), R[1]);
+		x86_store(b, 1, x86_abi.ctx, CTX_OFF(r1), R[1]);
 	for (i = 1; i <= 5; i++) {
 		if (keep & (1u << (i - 1))) {
 			x86_push(b, R[i]);
@@ -319,7 +317,7 @@ void x86_abi_helper_call(struct jit_pass *p, int fn, unsigned keep, int record_r
 	}
 	if (n & 1)
 		x86_alu_ri(b, 1, X86_SUB, X86_RSP, 8);
-	x86_load(b, 1, X86_R9, x86_abi.ctx, (int32_t)offsetof(struct jit_ctx, run));
+	x86_load(b, 1, X86_R9, x86_abi.ctx, CTX_OFF(run));
 	x86_call_r(b, fn);
 	if (n & 1)
 		x86_alu_ri(b, 1, X86_ADD, X86_RSP, 8);

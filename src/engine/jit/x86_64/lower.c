@@ -41,9 +41,6 @@
 #define T2 ((int)x86_abi.t2)
 #define T3 ((int)x86_abi.t3)
 #define CTX ((int)x86_abi.ctx)
-#define CTX_OFF(f) ((int32_t)offsetof(struct jit_ctx, f))
-#define RUN_OFF(f) ((int32_t)offsetof(struct bpfh_run, f))
-#define EXEC_OFF(f) ((int32_t)offsetof(struct bpfh_exec, f))
 
 /* The code compares these as 32-bit words. */
 _Static_assert(sizeof(enum bpfh_engine) == 4, "enum bpfh_engine is not 32 bits");
@@ -644,9 +641,8 @@ static void helper_call(struct jit_pass *p, size_t i, int fn)
 {
 	struct jit_buf *b = &p->buf;
 	struct jit_stub s = { JIT_STUB_TAIL, 0, JIT_STUB_NOREG, (uint32_t)i, 0 };
-	unsigned hi = p->hinfo && p->exec->ops[i] == BPFH_OP_CALL ? p->hinfo[i] : 0;
-	int tail = !(hi & JIT_HI_KNOWN) || (hi & JIT_HI_TAIL);
-	int cb = !(hi & JIT_HI_KNOWN) || (hi & JIT_HI_CB);
+	int tail = jit_call_may(p->exec, p->hinfo, i, JIT_HI_TAIL);
+	int cb = jit_call_may(p->exec, p->hinfo, i, JIT_HI_CB);
 	size_t k;
 
 	if (tail || cb) {

@@ -8,6 +8,8 @@
 #ifndef BPFH_JIT_X86_H
 #define BPFH_JIT_X86_H
 
+#include <stddef.h>
+
 #include "../jit_int.h"
 
 enum x86_reg {
@@ -76,6 +78,11 @@ size_t x86_jcc8_fwd(struct jit_buf *b, int cc); /* cc < 0: jmp */
 void x86_land8(struct jit_buf *b, size_t at);
 size_t x86_jcc32_fwd(struct jit_buf *b, int cc);
 void x86_land32(struct jit_buf *b, size_t at);
+
+/* Displacements of the fields the code reaches: the context's, the run's, a program's. */
+#define CTX_OFF(f) ((int32_t)offsetof(struct jit_ctx, f))
+#define RUN_OFF(f) ((int32_t)offsetof(struct bpfh_run, f))
+#define EXEC_OFF(f) ((int32_t)offsetof(struct bpfh_exec, f))
 
 /* The calling-convention layer. */
 struct x86_abi {
