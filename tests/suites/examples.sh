@@ -292,6 +292,12 @@ if jit_available; then
 		"$tmp/err"; then pass; else
 		fail "want exit 1 and the size refused"
 	fi
+	printf 'mov %%r0, 1\nbogus %%r1\nexit\n' > "$tmp/bad.asm"
+	run "show jited, assembly that does not parse" "$BPFHOST" show jited "$tmp/bad.asm"
+	if [ "$rc" -eq 1 ] && grep -q "bad.asm:2: unknown mnemonic 'bogus'" "$tmp/err" &&
+		! grep -q "cannot prepare" "$tmp/err" && [ ! -s "$tmp/out" ]; then pass; else
+		fail "want exit 1, the line named, nothing else said"
+	fi
 	run "show jited, a section of a raw program" "$BPFHOST" show jited "$tmp/two.asm" xdp
 	if [ "$rc" -eq 1 ] && grep -q "not an object file: no sections to choose from" \
 		"$tmp/err"; then pass; else

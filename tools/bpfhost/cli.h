@@ -19,6 +19,8 @@ void cli_dump_maps(struct bpfh_instance *inst, const struct bpfh_object *obj, in
  * programs whose section names do not tell. */
 int cli_open_object(const char *path, const char *type, struct bpfh_log *log,
 		    struct bpfh_object **out);
+/* Whether a file's contents are an object file (ELF), else a program outside an object. */
+int cli_is_object(const char *data, size_t size);
 /* A program outside an object (file's contents in data): raw instructions when the name ends
  * in .bin, else conformance assembly text; 0 and a malloc'd copy, or a negative errno with a
  * log line. */

@@ -253,14 +253,16 @@ int cli_show_jited_raw(const char *file, const char *data, size_t size, int json
 	snprintf(p.section, sizeof(p.section), "%s", "raw");
 	snprintf(p.name, sizeof(p.name), "%s", base ? base + 1 : file);
 	err = cli_raw_program(file, data, size, &p.insns, &p.count, &log);
-	if (!err) {
-		/* shown, never run: no verdict is needed for the code */
-		memset(&eo, 0, sizeof(eo));
-		eo.sz = sizeof(eo);
-		eo.name = p.name;
-		eo.verdict = BPFH_EXEC_UNVERIFIED;
-		err = bpfh_exec_create(BPFH_ENGINE_JIT, p.insns, p.count, &eo, &log, &exec);
+	if (err) { /* the log names the file and the line or the size */
+		fputs(logbuf, stderr);
+		goto out;
 	}
+	/* shown, never run: no verdict is needed for the code */
+	memset(&eo, 0, sizeof(eo));
+	eo.sz = sizeof(eo);
+	eo.name = p.name;
+	eo.verdict = BPFH_EXEC_UNVERIFIED;
+	err = bpfh_exec_create(BPFH_ENGINE_JIT, p.insns, p.count, &eo, &log, &exec);
 	if (err) {
 		fputs(logbuf, stderr);
 		fprintf(stderr, "bpfhost: %s: cannot prepare the program for the JIT: %s\n", file,
@@ -272,6 +274,7 @@ int cli_show_jited_raw(const char *file, const char *data, size_t size, int json
 		if (json)
 			printf("]\n");
 	}
+out:
 	bpfh_exec_destroy(exec);
 	free(p.insns);
 	free(logbuf);

@@ -217,7 +217,7 @@ int cli_show(int argc, char **argv)
 
 		/* (a file that cannot be read: cli_open_object says why, below) */
 		if (bpfh_file_read(file, &data, &size) == 0) {
-			int elf = size >= 4 && !memcmp(data, "\177ELF", 4);
+			int elf = cli_is_object(data, size);
 
 			if (!elf && which) {
 				fprintf(stderr, "bpfhost: %s: not an object file: no sections to "

@@ -83,6 +83,11 @@ void cli_json_string(const char *s)
 }
 
 
+int cli_is_object(const char *data, size_t size)
+{
+	return size >= 4 && !memcmp(data, "\177ELF", 4);
+}
+
 int cli_raw_program(const char *file, const char *data, size_t size, struct bpfh_insn **insns,
 		    size_t *count, struct bpfh_log *log)
 {

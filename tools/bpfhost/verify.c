@@ -422,7 +422,7 @@ int cli_show_verification(int argc, char **argv)
 	}
 	if (json)
 		printf("[");
-	if (size >= 4 && !memcmp(data, "\177ELF", 4)) {
+	if (cli_is_object(data, size)) {
 		free(data);
 		verify_object(file, which, &tc, verbose, json, &sum);
 	} else {
