@@ -9,16 +9,16 @@
 #include "hooks.h"
 #include "../platform/platform.h"
 
-/* The run of inv for runner in *run; all and dyn: the checked engine's arrays of regions
- * (BPFH_HOOK_REGIONS and BPFH_HOOK_DYN_REGIONS entries), which must live as long as the run. */
-static void prepare_run(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
-			struct bpfh_run *run, struct bpfh_region *all, struct bpfh_region *dyn)
+void bpfh_hook_prepare_run(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
+			   struct bpfh_hook_prepared *pr)
 {
+	struct bpfh_run *run = &pr->run;
 	size_t n, i;
 
+	pr->exec = runner->exec;
 	memset(run, 0, sizeof(*run));
 	if (bpfh_exec_engine(runner->exec) == BPFH_ENGINE_INTERP_CHECKED) {
-		run->dyn = dyn;
+		run->dyn = pr->dyn;
 		run->dyn_cap = BPFH_HOOK_DYN_REGIONS;
 		n = 0;
 		for (i = 0; i < inv->nregions + runner->nregions; i++) {
@@ -26,11 +26,11 @@ static void prepare_run(const struct bpfh_runner *runner, const struct bpfh_invo
 					&runner->regions[i - inv->nregions];
 
 			if (n < BPFH_HOOK_REGIONS)
-				all[n++] = *r;
+				pr->all[n++] = *r;
 			else
 				bpfh_run_add_region(run, r->base, r->size, r->writable);
 		}
-		run->regions = all;
+		run->regions = pr->all;
 		run->nregions = n;
 	}
 	run->args[0] = inv->r1;
@@ -48,18 +48,10 @@ static void prepare_run(const struct bpfh_runner *runner, const struct bpfh_invo
 int bpfh_hook_invoke(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
 		     uint64_t *r0)
 {
-	struct bpfh_region all[BPFH_HOOK_REGIONS], dyn[BPFH_HOOK_DYN_REGIONS];
-	struct bpfh_run run;
+	struct bpfh_hook_prepared pr;
 
-	prepare_run(runner, inv, &run, all, dyn);
-	return bpfh_exec_run(runner->exec, &run, r0);
-}
-
-void bpfh_hook_prepare_run(const struct bpfh_runner *runner, const struct bpfh_invoke *inv,
-			   struct bpfh_hook_prepared *pr)
-{
-	pr->exec = runner->exec;
-	prepare_run(runner, inv, &pr->run, pr->all, pr->dyn);
+	bpfh_hook_prepare_run(runner, inv, &pr);
+	return bpfh_hook_run_prepared(&pr, r0);
 }
 
 void bpfh_hook_prepare(struct bpfh_invoke *inv, struct bpfh_env *env,
