@@ -70,6 +70,13 @@ struct jit_main_ret {
 typedef struct jit_main_ret (*jit_main_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
 					   uint64_t r5, struct bpfh_run *run);
 
+/* Whether run gives the helper table exec's JIT calls were bound to, if they were. */
+static inline int jit_helpers_match(const struct bpfh_exec *exec, const struct bpfh_run *run)
+{
+	return !exec->jit_helpers ||
+	       (run->helpers == exec->jit_helpers && run->nhelpers == exec->jit_nhelpers);
+}
+
 /* Fill exec->code for the interpreter of exec->engine. */
 void bpfh_interp_prepare(struct bpfh_exec *exec);
 /* Run from slot start with r1..r5 = args (the program's entry, or a callback's). */

@@ -193,8 +193,7 @@ static int exec_run_other(const struct bpfh_exec *exec, struct bpfh_run *run, ui
 	run->nesting = 0;
 	/* The JIT's main entry, unless the run's helper table is not the one the calls were
 	 * bound to (bpfh_jit_run says so). The JIT counts no instructions. */
-	if (exec->jit_main && (!exec->jit_helpers || (run->helpers == exec->jit_helpers &&
-						       run->nhelpers == exec->jit_nhelpers))) {
+	if (exec->jit_main && jit_helpers_match(exec, run)) {
 		jit_main_fn fn = (jit_main_fn)(uintptr_t)exec->jit_main;
 		const uint64_t *a = run->args;
 		struct jit_main_ret ret = fn(a[0], a[1], a[2], a[3], a[4], run);

@@ -1054,8 +1054,7 @@ int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t star
 	const void *at;
 	int st;
 
-	if (exec->jit_helpers && (run->helpers != exec->jit_helpers ||
-				  run->nhelpers != exec->jit_nhelpers)) {
+	if (!jit_helpers_match(exec, run)) {
 		bpfh_log_printf(run->log, "%s%sthe run's helper table is not the one the program "
 				"was prepared for\n", exec->name, exec->name[0] ? ": " : "");
 		return -EINVAL;
