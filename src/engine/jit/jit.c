@@ -1043,8 +1043,9 @@ void bpfh_jit_free(struct bpfh_exec *exec)
 
 #define STACK_WORDS (BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8)
 
-/* Programs that need the context (bpfh_exec_run calls a leaf program's entry itself; a
- * callback never starts in a leaf program, which has no function). */
+/* The C entry: callbacks, and runs whose helper table is not the one the calls were bound to
+ * (refused here). bpfh_exec_run calls the other entries itself (a leaf program's, the main
+ * entry); a callback never starts in a leaf program, which has no function. */
 int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
 		 const uint64_t args[5], uint64_t *r0)
 {
