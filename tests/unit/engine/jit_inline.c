@@ -583,9 +583,19 @@ struct bound_outcome {
 	char log[256];
 };
 
+/* Slot 1 of the PROG_ARRAY, where bound_run's programs tail-call: tail_other unless given;
+ * inlined (prog_array_layout) or through helper 12. */
+struct bound_target {
+	const struct bpfh_insn *insns;
+	size_t count;
+	int inline_tail;
+};
+
 static void bound_run(const struct bpfh_insn *insns, size_t count, enum bpfh_engine engine,
-		      int bind, const bpfh_helper_fn *run_table, struct bound_outcome *o)
+		      int bind, const bpfh_helper_fn *run_table, struct bound_outcome *o,
+		      const struct bound_target *target)
 {
+	static const struct bound_target other = { tail_other, 4, 0 };
 	struct bpfh_exec_opts opts;
 	struct bpfh_exec *m = NULL, *t = NULL;
 	struct bpfh_log log;
@@ -596,6 +606,10 @@ static void bound_run(const struct bpfh_insn *insns, size_t count, enum bpfh_eng
 	opts.sz = sizeof(opts);
 	opts.verdict = BPFH_EXEC_UNVERIFIED;
 	opts.resolve = tail_resolve;
+	if (!target)
+		target = &other;
+	if (target->inline_tail)
+		opts.prog_array_layout = tail_layout;
 	if (bind) {
 		opts.helpers = bound_table;
 		opts.nhelpers = 13;
@@ -603,7 +617,8 @@ static void bound_run(const struct bpfh_insn *insns, size_t count, enum bpfh_eng
 	}
 	bpfh_log_init(&log, o->log, sizeof(o->log));
 	if (!CHECKF(bpfh_exec_create(engine, insns, count, &opts, &log, &m) == 0 &&
-		    bpfh_exec_create(engine, tail_other, 4, &opts, &log, &t) == 0, "%s", o->log))
+		    bpfh_exec_create(engine, target->insns, target->count, &opts, &log, &t) == 0,
+		    "%s", o->log))
 		goto out;
 	tail_progs[0].exec = m;
 	tail_progs[1].exec = t;
@@ -640,8 +655,10 @@ static void test_bound_helpers(void)
 
 	scramble_fn = scramble;
 	for (k = 0; k < sizeof(progs) / sizeof(progs[0]); k++) {
-		bound_run(progs[k].insns, progs[k].count, BPFH_ENGINE_INTERP, 0, bound_table, &a);
-		bound_run(progs[k].insns, progs[k].count, BPFH_ENGINE_JIT, 1, bound_table, &b);
+		bound_run(progs[k].insns, progs[k].count, BPFH_ENGINE_INTERP, 0, bound_table, &a,
+			  NULL);
+		bound_run(progs[k].insns, progs[k].count, BPFH_ENGINE_JIT, 1, bound_table, &b,
+			  NULL);
 		CHECKF(a.err == b.err && a.r0 == b.r0 && !memcmp(a.ctx, b.ctx, sizeof(a.ctx)) &&
 		       a.tail_calls == b.tail_calls && !strcmp(a.log, b.log),
 		       "%s: interp err %d r0 0x%llx tail calls %u log '%s'; jit err %d r0 0x%llx "
@@ -649,17 +666,17 @@ static void test_bound_helpers(void)
 		       a.tail_calls, a.log, b.err, (unsigned long long)b.r0, b.tail_calls, b.log);
 	}
 	bound_run(bound_keep, sizeof(bound_keep) / sizeof(bound_keep[0]), BPFH_ENGINE_JIT, 1,
-		  bound_table, &b);
+		  bound_table, &b, NULL);
 	CHECKF(b.err == 0 && b.r0 == 3 * (3 * 5 + 1000 + 7), "%d 0x%llx", b.err,
 	       (unsigned long long)b.r0);
 	/* the callback's unknown helper: the run's error, named by the interpreter's message */
-	bound_run(bound_callback, 8, BPFH_ENGINE_JIT, 1, bound_table, &b);
+	bound_run(bound_callback, 8, BPFH_ENGINE_JIT, 1, bound_table, &b, NULL);
 	CHECKF(b.err == -ENOENT && strstr(b.log, "call to unknown helper 4"), "%d %s", b.err,
 	       b.log);
 	/* another table than the bound one */
 	memcpy(other_table, bound_table, sizeof(other_table));
 	bound_run(bound_keep, sizeof(bound_keep) / sizeof(bound_keep[0]), BPFH_ENGINE_JIT, 1,
-		  other_table, &b);
+		  other_table, &b, NULL);
 	CHECKF(b.err == -EINVAL && strstr(b.log, "helper table"), "%d %s", b.err, b.log);
 }
 
@@ -686,49 +703,19 @@ static const struct bpfh_insn tcb_target[] = {
 
 static void test_tail_then_callback(void)
 {
+	static const struct bound_target target = {
+		tcb_target, sizeof(tcb_target) / sizeof(tcb_target[0]), 1
+	};
 	static const enum bpfh_engine engines[] = { BPFH_ENGINE_INTERP, BPFH_ENGINE_JIT };
+	struct bound_outcome o;
 	size_t e;
 
 	for (e = 0; e < 2; e++) {
-		struct bpfh_exec_opts opts;
-		struct bpfh_exec *m = NULL, *t = NULL;
-		char logbuf[256];
-		struct bpfh_log log;
-		struct bpfh_run run;
-		uint64_t r0 = 0;
-		int err;
-
-		memset(&opts, 0, sizeof(opts));
-		opts.sz = sizeof(opts);
-		opts.verdict = BPFH_EXEC_UNVERIFIED;
-		opts.resolve = tail_resolve;
-		opts.prog_array_layout = tail_layout;
-		opts.helpers = bound_table;
-		opts.nhelpers = 13;
-		opts.helper_info = bound_info;
-		bpfh_log_init(&log, logbuf, sizeof(logbuf));
-		if (CHECKF(bpfh_exec_create(engines[e], tcb_main, sizeof(tcb_main) /
-					    sizeof(tcb_main[0]), &opts, &log, &m) == 0 &&
-			   bpfh_exec_create(engines[e], tcb_target, sizeof(tcb_target) /
-					    sizeof(tcb_target[0]), &opts, &log, &t) == 0,
-			   "%s", logbuf)) {
-			tail_progs[0].exec = m;
-			tail_progs[1].exec = t;
-			tail_slots[0] = &tail_progs[0];
-			tail_slots[1] = &tail_progs[1];
-			tail_slots[2] = tail_slots[3] = NULL;
-			memset(&run, 0, sizeof(run));
-			run.helpers = bound_table;
-			run.nhelpers = 13;
-			run.log = &log;
-			err = bpfh_exec_run(m, &run, &r0);
-			CHECKF(err == 0 && r0 == 107 && run.tail_calls == 1,
-			       "%s: err %d r0 %llu tail calls %u: %s",
-			       bpfh_engine_name(engines[e]), err, (unsigned long long)r0,
-			       run.tail_calls, logbuf);
-		}
-		bpfh_exec_destroy(m);
-		bpfh_exec_destroy(t);
+		bound_run(tcb_main, sizeof(tcb_main) / sizeof(tcb_main[0]), engines[e], 1,
+			  bound_table, &o, &target);
+		CHECKF(o.err == 0 && o.r0 == 107 && o.tail_calls == 1,
+		       "%s: err %d r0 %llu tail calls %u: %s", bpfh_engine_name(engines[e]), o.err,
+		       (unsigned long long)o.r0, o.tail_calls, o.log);
 	}
 }
 
