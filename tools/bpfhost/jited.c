@@ -3,8 +3,9 @@
  * bpfhost show jited: the JIT's machine code of an object's programs, or of a program outside an
  * object (assembly text, or raw instructions in a .bin file; prepared for its code only, never
  * run). The object is instantiated for the JIT (maps created, references resolved) and each
- * selected program's code printed, each BPF instruction (C-like disassembly) before its machine code. The code is
- * disassembled by objdump (`$OBJDUMP`, default objdump) when it runs, run here in the CLI on a
+ * selected program's code printed, each BPF instruction (C-like disassembly) before its
+ * machine code. The code is disassembled by objdump (`$OBJDUMP`, default objdump) when it
+ * runs, run here in the CLI on a
  * temporary file, never by the library; without it the bytes are printed in hex. With -j, one
  * JSON array: per program its code in hex and each instruction's offset in it.
  */

@@ -184,8 +184,9 @@ static void apply_fixups(struct jit_pass *p)
  * and, at destruction, munmap. A chunk's pages are mapped in when it is made (see
  * bpfh_pages_alloc), so writing the code takes no page fault. On Linux, per program of one page:
  * the mprotect about 0.9 us, the chunk's mmap and munmap 0.7 us with 64 KiB chunks, 0.4 us with
- * 256 KiB ones, which hold at most 252 KiB not yet carved. Each program's pages are its own (whole pages: mprotect works on nothing smaller), written
- * while still read+write and flipped to read+execute once, never back: pages of a destroyed
+ * 256 KiB ones, which hold at most 252 KiB not yet carved. Each program's pages are its own
+ * (whole pages: mprotect works on nothing smaller), written while still read+write and
+ * flipped to read+execute once, never back: pages of a destroyed
  * program are not reused, the chunk is unmapped when it is no longer carved and its last
  * program is gone. Programs larger than a quarter of a chunk get pages of their own (a chunk
  * of one program).

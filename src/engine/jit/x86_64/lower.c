@@ -7,9 +7,11 @@
  * masked to the operand width (as x86 masks them); helper calls through the run's table (or
  * straight to the helper, with a table bound at compile time), with the interpreter's faults
  * and a tail call continuing in the target program's code in the same frame (inline on a known
- * PROG_ARRAY: bounds, slot, the 33-call limit, then a jump); local calls with their own 512 bytes of stack and the 8-frame limit; LD_ABS/LD_IND
- * ending the run with r0 = 0 when out of the packet. Also the common code (the fault and tail
- * call exits), made once per process with the entry (emit_head), and the cold stubs. Register assignments and the entry come from the ABI layer.
+ * PROG_ARRAY: bounds, slot, the 33-call limit, then a jump); local calls with their own 512
+ * bytes of stack and the 8-frame limit; LD_ABS/LD_IND ending the run with r0 = 0 when out of
+ * the packet. Also the common code (the fault and tail call exits), made once per process
+ * with the entry (emit_head), and the cold stubs. Register assignments and the entries come
+ * from the ABI layer.
  * With constant blinding, every immediate of an ALU, jump, store, LD_ABS/LD_IND or lddw
  * instruction goes through blind_imm32/blind_imm64 (imm ^ key in the code, xor key after).
  * A few sequences take less than one x86 instruction per slot where no jump lands between
@@ -705,7 +707,8 @@ static void lower_array_lookup(struct jit_pass *p, const struct jit_inline_call 
  * in the slot, else r0 =
  * -ENOENT and on to the next instruction; otherwise count the call, refuse a target of another
  * engine and jump into its code with r0 = 0 and every other register as it is, in this frame
- * (run->current is left: the target's code sets it before the helper calls that read it). rax (r0, about to be written anyway), t1 and t2 are the scratch. */
+ * (run->current is left: the target's code sets it before the helper calls that read it).
+ * rax (r0, about to be written anyway), t1 and t2 are the scratch. */
 static void lower_tail_call(struct jit_pass *p, size_t i, const struct jit_inline_call *c)
 {
 	struct jit_buf *b = &p->buf;
