@@ -22,7 +22,14 @@ struct interp_insn {
 	int32_t imm;
 };
 
+/* How bpfh_exec_run runs a program (struct bpfh_exec.run). */
+typedef int (*bpfh_exec_run_fn)(const struct bpfh_exec *exec, struct bpfh_run *run,
+				uint64_t *r0);
+
 struct bpfh_exec {
+	/* bpfh_exec_run is a jump to this: a leaf JIT program's own entry (see jit/jit_int.h),
+	 * else exec.c's way for the others. First, so that the jump's operand is short. */
+	bpfh_exec_run_fn run;
 	enum bpfh_engine engine;
 	size_t count;
 	struct bpfh_insn *insns; /* the program as given, after lddw resolution */
@@ -39,10 +46,6 @@ struct bpfh_exec {
 	const uint8_t *jit_code;
 	size_t jit_code_size;
 	const void *jit_start;
-	const void *jit_leaf;     /* a jit_leaf_fn for programs that need no context, else NULL */
-	const void *jit_leaf_out; /* its jit_leaf_out_fn, else NULL */
-	const void *jit_leaf_nostack; /* jit_leaf_out when the program does not use r10 (no
-				       * stack of the run's to use), else NULL */
 	const void *jit_main;     /* a jit_main_fn for the other programs, else NULL */
 	void *jit_chunk;          /* the pool chunk holding jit_pages (jit.c) */
 	const bpfh_helper_fn *jit_helpers; /* the table calls were bound to (opts), or NULL */
@@ -51,14 +54,6 @@ struct bpfh_exec {
 	uint32_t *jit_insn_off;
 };
 
-/* A leaf JIT program's entry, exec->jit_leaf (see jit/jit_int.h): r1..r5 as arguments, the top
- * of its stack (NULL when it does not use r10), returning r0. */
-typedef uint64_t (*jit_leaf_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
-				uint64_t *stack_top);
-/* The same program's entry that stores r0 in *r0 itself and returns 0, its stack frame (if it
- * uses r10) on the native stack: bpfh_exec_run's way in when the run gives no stack. */
-typedef int (*jit_leaf_out_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
-			       uint64_t *r0);
 
 /* A JIT program's main entry when it is not a leaf, exec->jit_main: r1..r5 as arguments and
  * the run (its stack, helpers and bookkeeping as bpfh_exec_run sets them), returning r0 and 0,
@@ -88,7 +83,7 @@ int bpfh_interp_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t s
 int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 		     struct bpfh_log *log);
 /* Run the JIT's code from slot start through its C entry, as bpfh_interp_run, for a program
- * that is not a leaf (exec->jit_leaf NULL): callbacks, and runs bpfh_exec_run does not give
+ * that is not a leaf (no entry of its own in exec->run): callbacks, and runs bpfh_exec_run does not give
  * to the main entry (another helper table than the bound one, refused with a log line). */
 int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
 		 const uint64_t args[5], uint64_t *r0);

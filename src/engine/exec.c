@@ -102,6 +102,32 @@ static int resolve_lddw(struct bpfh_exec *exec, const struct bpfh_exec_opts *opt
 	return 0;
 }
 
+/* bpfh_exec_run for every program but a leaf JIT program (exec->run, unless the JIT gives
+ * the program an entry of its own). */
+static int exec_run_other(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0)
+{
+	run->current = exec;
+	run->tail_next = NULL;
+	run->tail_calls = 0;
+	run->error = 0;
+	run->nesting = 0;
+	/* The JIT's main entry, unless the run's helper table is not the one the calls were
+	 * bound to (bpfh_jit_run says so). The JIT counts no instructions. */
+	if (exec->jit_main && jit_helpers_match(exec, run)) {
+		jit_main_fn fn = (jit_main_fn)(uintptr_t)exec->jit_main;
+		const uint64_t *a = run->args;
+		struct jit_main_ret ret = fn(a[0], a[1], a[2], a[3], a[4], run);
+
+		*r0 = ret.r0;
+		return (int)ret.err;
+	}
+	run->insns_executed = 0;
+	*r0 = 0;
+	if (exec->engine == BPFH_ENGINE_JIT)
+		return bpfh_jit_run(exec, run, 0, run->args, r0);
+	return bpfh_interp_run(exec, run, 0, run->args, r0);
+}
+
 /* bpfh_exec_create's block: each array starts aligned for its type. */
 _Static_assert(sizeof(struct bpfh_exec) % _Alignof(struct interp_insn) == 0 &&
 	       sizeof(struct interp_insn) % _Alignof(struct bpfh_insn) == 0 &&
@@ -141,6 +167,7 @@ int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, siz
 			 2 * count);
 	if (!exec)
 		return -ENOMEM;
+	exec->run = exec_run_other;
 	exec->engine = engine;
 	exec->count = count;
 	if (opts && opts->name)
@@ -171,60 +198,11 @@ fail:
 	return err;
 }
 
-/* bpfh_exec_run for every program but a leaf JIT program entered without a stack; not
- * inlined, so that the leaf's way in keeps no register of its own (no frame). */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static int exec_run_other(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0)
-{
-	if (exec->jit_leaf && run->stack) {
-		jit_leaf_fn leaf = (jit_leaf_fn)(uintptr_t)exec->jit_leaf;
-		const uint64_t *a = run->args;
-
-		*r0 = leaf(a[0], a[1], a[2], a[3], a[4],
-			   run->stack + BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8);
-		return 0;
-	}
-	run->current = exec;
-	run->tail_next = NULL;
-	run->tail_calls = 0;
-	run->error = 0;
-	run->nesting = 0;
-	/* The JIT's main entry, unless the run's helper table is not the one the calls were
-	 * bound to (bpfh_jit_run says so). The JIT counts no instructions. */
-	if (exec->jit_main && jit_helpers_match(exec, run)) {
-		jit_main_fn fn = (jit_main_fn)(uintptr_t)exec->jit_main;
-		const uint64_t *a = run->args;
-		struct jit_main_ret ret = fn(a[0], a[1], a[2], a[3], a[4], run);
-
-		*r0 = ret.r0;
-		return (int)ret.err;
-	}
-	run->insns_executed = 0;
-	*r0 = 0;
-	if (exec->engine == BPFH_ENGINE_JIT)
-		return bpfh_jit_run(exec, run, 0, run->args, r0);
-	return bpfh_interp_run(exec, run, 0, run->args, r0);
-}
-
 int bpfh_exec_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0)
 {
-	/* A leaf JIT program: called from here, the shortest way in (a jump when the run gives
-	 * no stack; its frame then is on the native stack). It calls nothing and nothing can
-	 * fail in it, so the run's bookkeeping for helpers (reset for the others) is left as
-	 * it is. The test is one word: jit_leaf_out is set only where the program needs no
-	 * stack of the run's (jit_leaf_nostack). */
-	const void *out = exec->jit_leaf_out;
-
-	if (run->stack)
-		out = exec->jit_leaf_nostack;
-	if (out) {
-		const uint64_t *a = run->args;
-
-		return ((jit_leaf_out_fn)(uintptr_t)out)(a[0], a[1], a[2], a[3], a[4], r0);
-	}
-	return exec_run_other(exec, run, r0);
+	/* A jump. A leaf JIT program's entry calls nothing and nothing can fail in it, so the
+	 * run's bookkeeping for helpers (reset for the others) is left as it is. */
+	return exec->run(exec, run, r0);
 }
 
 int bpfh_exec_callback(struct bpfh_run *run, uint64_t func, const uint64_t args[5], uint64_t *r0)

@@ -270,7 +270,7 @@ if jit_available; then
 	out_line '^; 1: exit$'
 	run "show jited -j" "$BPFHOST" show jited -j "$EX/xdp_pass.bpf.o"
 	status 0
-	out_line '^\[\{"section": "xdp", "program": "xdp_pass", "engine": "jit", "size": [0-9]+, "code": "[0-9a-f]+b8020000004d85c9740549890131c0c3", "instructions": \[\{"index": 0, "offset": [0-9]+, "text": "r0 = 2"\}, \{"index": 1, "offset": [0-9]+, "text": "exit"\}\], "stubs_offset": [0-9]+\}\]$'
+	out_line '^\[\{"section": "xdp", "program": "xdp_pass", "engine": "jit", "size": [0-9]+, "code": "[0-9a-f]+b80200000049890131c0c3", "instructions": \[\{"index": 0, "offset": [0-9]+, "text": "r0 = 2"\}, \{"index": 1, "offset": [0-9]+, "text": "exit"\}\], "stubs_offset": [0-9]+\}\]$'
 	run "show jited, no such program" "$BPFHOST" show jited "$EX/xdp_pass.bpf.o" nope
 	if [ "$rc" -eq 1 ] && grep -q "no program or section 'nope'" "$tmp/err"; then pass; else
 		fail "want exit 1 and the missing program named"
@@ -285,7 +285,7 @@ if jit_available; then
 	printf '\267\000\000\000\002\000\000\000\225\000\000\000\000\000\000\000' > "$tmp/two.bin"
 	run "show jited -j, raw instructions" "$BPFHOST" show jited -j "$tmp/two.bin"
 	status 0
-	out_line '^\[\{"section": "raw", "program": "two.bin", "engine": "jit", "size": [0-9]+, "code": "[0-9a-f]+b8020000004d85c9740549890131c0c3", "instructions": \[\{"index": 0, "offset": [0-9]+, "text": "r0 = 2"\}, \{"index": 1, "offset": [0-9]+, "text": "exit"\}\], "stubs_offset": [0-9]+\}\]$'
+	out_line '^\[\{"section": "raw", "program": "two.bin", "engine": "jit", "size": [0-9]+, "code": "[0-9a-f]+b80200000049890131c0c3", "instructions": \[\{"index": 0, "offset": [0-9]+, "text": "r0 = 2"\}, \{"index": 1, "offset": [0-9]+, "text": "exit"\}\], "stubs_offset": [0-9]+\}\]$'
 	printf 'abc' > "$tmp/short.bin"
 	run "show jited, a .bin of 3 bytes" "$BPFHOST" show jited "$tmp/short.bin"
 	if [ "$rc" -eq 1 ] && grep -q "3 bytes is not a whole number of 8-byte instructions" \

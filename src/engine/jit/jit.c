@@ -1007,9 +1007,8 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	exec->jit_code = (const uint8_t *)pages + JIT_CODE_PAD;
 	exec->jit_code_size = p.buf.len;
 	exec->jit_start = exec->jit_code + (p.leaf ? p.label[JIT_L_LEAF_TAIL] : p.addr[0]);
-	exec->jit_leaf = p.leaf ? exec->jit_code + p.label[JIT_L_LEAF] : NULL;
-	exec->jit_leaf_out = p.leaf ? exec->jit_code + p.label[JIT_L_LEAF_OUT] : NULL;
-	exec->jit_leaf_nostack = p.leaf && !(p.regs_used & (1u << 10)) ? exec->jit_leaf_out : NULL;
+	if (p.leaf) /* its own entry (a bpfh_exec_run_fn) */
+		exec->run = (bpfh_exec_run_fn)(uintptr_t)(exec->jit_code + p.label[JIT_L_LEAF_RUN]);
 	exec->jit_main = p.leaf ? NULL : exec->jit_code + p.label[JIT_L_MAIN];
 	for (i = 0; i < count; i++)
 		if (exec->is_func[i])

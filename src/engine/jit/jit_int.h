@@ -11,8 +11,8 @@
  *                callbacks and runs the main entry does not take
  *   main entry   programs that are not leaves: the jit_main_fn (r1..r5, run), bpfh_exec_run's
  *                way in, which keeps its context on the native stack
- *   leaf entry   leaf programs only: the tail-call arrival and the jit_leaf_fn (r1..r5,
- *                stack top), which falls into slot 0
+ *   leaf entry   leaf programs only: the tail-call arrival and the run entry (bpfh_exec_run's
+ *                own arguments), which falls into slot 0
  *   common code  epilogue, the fault exit, the exit with r0 = 0 of LD_ABS/LD_IND, tail calls
  *   slot code    one sequence per slot, in order (addr[] gives where each starts); a back end
  *                may merge a slot into the one before where no code arrives between them
@@ -84,8 +84,7 @@ enum jit_label {
 	JIT_L_FAULT,    /* record the program, unwind, to the entry's fault continuation */
 	JIT_L_EXIT0,    /* unwind with r0 = 0 (LD_ABS/LD_IND out of bounds) */
 	JIT_L_TAIL,     /* after a helper: run->error or a tail call (site's slot recorded) */
-	JIT_L_LEAF,     /* the leaf entry (leaf programs only) */
-	JIT_L_LEAF_OUT, /* the leaf entry that stores r0 itself (leaf programs only) */
+	JIT_L_LEAF_RUN, /* a leaf program's run entry, its exec->run (leaf programs only) */
 	JIT_L_LEAF_TAIL, /* a leaf program's tail-call arrival, its jit_start */
 	JIT_L__COUNT
 };
@@ -301,15 +300,14 @@ typedef int (*jit_entry_fn)(struct jit_ctx *ctx, const uint64_t *args, const voi
 
 /* The entries of a leaf program (one that needs no struct jit_ctx: no helper call other than
  * inlined array lookups, no local call or callx, no function value, no LD_ABS/LD_IND, so
- * nothing can fault): r1..r5 as arguments. Each saves only the callee-saved registers the
- * program uses, then a word telling the exits what to do with r0 (0: return it; else where to
- * store it), and a program that uses r10 reserves BPFH_STACK_SIZE bytes of the native stack
- * (its frame where no stack is given), and sets only the registers it reads before writing,
- * then runs the slot code, whose exits undo it all. jit_leaf_fn returns r0 (stack_top: the
- * frame's top, unused and may be NULL when the program does not use r10); jit_leaf_out_fn
- * stores it in *r0 and returns 0, so that bpfh_exec_run can jump to it (its frame on the
- * native stack); a tail call arrives through a third entry that returns r0 as jit_leaf_fn. */
-/* (jit_leaf_fn and jit_leaf_out_fn are declared in ../engine_int.h: bpfh_exec_run calls
- * them directly.) */
+ * nothing can fault). Each saves only the callee-saved registers the program uses, then a
+ * word telling the exits what to do with r0 (0: return it; else where to store it), and a
+ * program that uses r10 reserves BPFH_STACK_SIZE bytes of the native stack, then runs the slot
+ * code, whose exits undo it all. The run entry (a bpfh_exec_run_fn, exec->run) takes
+ * bpfh_exec_run's own arguments, so that bpfh_exec_run jumps to it: it sets r10 to the
+ * top of the run's stack (or, when the run gives none, of the frame it reserved) and only
+ * those of r0..r9 the program reads before writing (r1..r5 from run->args, the others 0),
+ * stores r0 in *r0 and returns 0. A tail call arrives through another entry, which leaves
+ * the registers as they are and returns r0. */
 
 #endif

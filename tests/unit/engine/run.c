@@ -747,6 +747,64 @@ static void check_leaf_entries(void)
 	}
 }
 
+/* A leaf program's run entry reads r1..r5 from run->args (those it reads before writing,
+ * r2 from the register that holds the run, so last) and, where the run gives a stack, keeps
+ * its frame there: the program's stores are in the run's stack afterwards. */
+static void check_leaf_run_entry(void)
+{
+	static uint64_t stack[BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8];
+	const size_t top = sizeof(stack) / sizeof(stack[0]);
+	size_t e;
+
+	for (e = 0; e < NENGINES; e++) {
+		const char *name = bpfh_engine_name(engines[e]);
+		struct bpfh_exec *exec;
+		struct bpfh_run run;
+		uint64_t r0 = 0;
+		int err;
+
+		/* r0 = r1 + 2 r2 + 3 r3 + 4 r4 + 5 r5, read in an order other than the ABI's */
+		if (CHECK(prepare("mov %r0, %r5\nmul %r0, 5\nmov %r6, %r2\nlsh %r6, 1\n"
+				  "add %r0, %r6\nmov %r6, %r4\nlsh %r6, 2\nadd %r0, %r6\n"
+				  "mov %r6, %r3\nmul %r6, 3\nadd %r0, %r6\nadd %r0, %r1\nexit\n",
+				  engines[e], NULL, &exec) == 0)) {
+			memset(&run, 0, sizeof(run));
+			run.args[0] = 1000000;
+			run.args[1] = 10000;
+			run.args[2] = 1000;
+			run.args[3] = 100;
+			run.args[4] = 10;
+			err = bpfh_exec_run(exec, &run, &r0);
+			CHECKF(err == 0 && r0 == 1000000 + 20000 + 3000 + 400 + 50,
+			       "%s: err %d, r0 %llu", name, err, (unsigned long long)r0);
+			bpfh_exec_destroy(exec);
+		}
+		/* only r2 read: it still comes from args[1] */
+		if (CHECK(prepare("mov %r0, %r2\nexit\n", engines[e], NULL, &exec) == 0)) {
+			memset(&run, 0, sizeof(run));
+			run.args[1] = 0x1234;
+			err = bpfh_exec_run(exec, &run, &r0);
+			CHECKF(err == 0 && r0 == 0x1234, "%s: err %d, r0 %llu", name, err,
+			       (unsigned long long)r0);
+			bpfh_exec_destroy(exec);
+		}
+		/* the frame in the run's stack when it gives one */
+		if (CHECK(prepare("stxdw [%r10-8], %r1\nstdw [%r10-512], 77\nmov %r0, 5\nexit\n",
+				  engines[e], NULL, &exec) == 0)) {
+			memset(&run, 0, sizeof(run));
+			memset(stack, 0, sizeof(stack));
+			run.args[0] = 0xabcdef;
+			run.stack = stack;
+			err = bpfh_exec_run(exec, &run, &r0);
+			CHECKF(err == 0 && r0 == 5 && stack[top - 1] == 0xabcdef &&
+			       stack[top - 64] == 77, "%s: err %d, r0 %llu, stack top %llx, %llu",
+			       name, err, (unsigned long long)r0, (unsigned long long)stack[top - 1],
+			       (unsigned long long)stack[top - 64]);
+			bpfh_exec_destroy(exec);
+		}
+	}
+}
+
 /* Programs that are not leaves, entered through bpfh_exec_run: each uses a different set of
  * r6..r10 (so the JIT's main entry saves an odd or even number of registers, or all of them
  * when the helpers are not described and any may tail-call), with local calls, with and
@@ -868,6 +926,7 @@ int main(void)
 	check_callbacks();
 	check_kept_registers();
 	check_leaf_entries();
+	check_leaf_run_entry();
 	check_main_entries();
 	check_jit();
 	return check_summary("engine-run");

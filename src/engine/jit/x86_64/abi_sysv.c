@@ -204,7 +204,7 @@ static void leaf_saves(struct jit_pass *p)
 }
 
 /* Whether the program's code uses t3 (r9): divisions keep rdx there, the atomics' loops r0.
- * Where it does not, r9 keeps the word for the exits through the run. */
+ * Where it does not, r9 keeps where the exits store r0 through the run. */
 static int uses_t3(const struct bpfh_exec *exec)
 {
 	size_t i;
@@ -221,24 +221,6 @@ static int uses_t3(const struct bpfh_exec *exec)
 	return 0;
 }
 
-/* What every way in does after the saves: the word for the exits in r9 (0 unless keep_r9),
- * pushed where the code uses r9; then a program that uses r10 reserves its frame on the
- * native stack (set as r10 when from_rsp). */
-static void leaf_frame(struct jit_pass *p, int keep_r9, int from_rsp)
-{
-	struct jit_buf *b = &p->buf;
-
-	if (!keep_r9)
-		x86_mov_imm(b, X86_R9, 0);
-	if (p->arch_flags & X86_LEAF_PUSH_R9)
-		x86_push(b, X86_R9);
-	if (!(p->regs_used & (1u << 10)))
-		return;
-	if (from_rsp)
-		x86_mov_rr(b, 1, x86_abi.reg[10], X86_RSP);
-	x86_alu_ri(b, 1, X86_SUB, X86_RSP, BPFH_STACK_SIZE);
-}
-
 /* Only the registers the program reads before writing are set (r1..r5 are the arguments). */
 static void leaf_zero_live_in(struct jit_pass *p)
 {
@@ -249,12 +231,45 @@ static void leaf_zero_live_in(struct jit_pass *p)
 			x86_mov_imm(&p->buf, x86_abi.reg[r], 0);
 }
 
-/* Three ways in, each saving what the exits restore: the tail-call arrival (label
- * JIT_L_LEAF_TAIL, the program's jit_start: registers as the caller left them, as after any
- * tail call, r0 returned), the jit_leaf_fn (JIT_L_LEAF: the stack top is the sixth argument,
- * r9; r0 returned), then the jit_leaf_out_fn (JIT_L_LEAF_OUT: r9 is where r0 goes, the frame
- * on the native stack), which falls into slot 0. No context: a leaf program never reaches for
- * it. */
+/* bpfh_exec_run's way in (after the saves and r9): the frame where the program
+ * uses r10, the top of the run's stack when it gives one, else BPFH_STACK_SIZE bytes of the
+ * native stack (reserved either way, as the exits release them); then r1..r5 from run->args,
+ * only those the program reads before writing, r2 (rsi, which holds the run) last. */
+static void leaf_run_args(struct jit_pass *p)
+{
+	struct jit_buf *b = &p->buf;
+	const uint8_t *R = x86_abi.reg;
+	const int run = X86_RSI, t2 = x86_abi.t2;
+	size_t own;
+	int r;
+
+	if (p->regs_used & (1u << 10)) {
+		x86_mov_rr(b, 1, R[10], X86_RSP);
+		x86_load(b, 1, t2, run, RUN_OFF(stack));
+		x86_alu_rr(b, 1, 0x85, t2, t2); /* test */
+		own = x86_jcc8_fwd(b, X86_CC_E);
+		x86_lea(b, R[10], t2, STACK_BYTES);
+		x86_land8(b, own);
+		x86_alu_ri(b, 1, X86_SUB, X86_RSP, BPFH_STACK_SIZE);
+	}
+	for (r = 1; r <= 5; r++)
+		if ((p->live_in & (1u << r)) && R[r] != run)
+			x86_load(b, 1, R[r], run, RUN_OFF(args) + 8 * (r - 1));
+	for (r = 1; r <= 5; r++)
+		if ((p->live_in & (1u << r)) && R[r] == run)
+			x86_load(b, 1, R[r], run, RUN_OFF(args) + 8 * (r - 1));
+}
+
+/* Two ways in, each saving what the exits restore (the callee-saved registers the program
+ * names, r9 where its code uses it, BPFH_STACK_SIZE bytes of the native stack where it uses
+ * r10), with r9 where the exits store r0:
+ * - the tail-call arrival (label JIT_L_LEAF_TAIL, the program's jit_start): registers as the
+ *   caller left them (r10 the caller's frame), as after any tail call. It returns r0, so it
+ *   calls the rest of the program with r9 at a word of its own, and returns what the exit
+ *   stored there.
+ * - the run entry (JIT_L_LEAF_RUN: bpfh_exec_run's own arguments, r9 its third), which
+ *   falls into slot 0.
+ * No context: a leaf program never reaches for it. */
 void x86_abi_leaf_entry(struct jit_pass *p)
 {
 	struct jit_buf *b = &p->buf;
@@ -262,28 +277,30 @@ void x86_abi_leaf_entry(struct jit_pass *p)
 	if (uses_t3(p->exec))
 		p->arch_flags |= X86_LEAF_PUSH_R9;
 	p->label[JIT_L_LEAF_TAIL] = (uint32_t)jit_pos(b);
+	x86_push(b, X86_RAX); /* the word for r0 */
+	x86_mov_rr(b, 1, X86_R9, X86_RSP);
+	x86_call32(b, (uint32_t)jit_pos(b) + 5 + 2); /* over the pop and ret */
+	x86_pop(b, X86_RAX);
+	x86_ret(b);
 	leaf_saves(p);
-	leaf_frame(p, 0, 0);
-	x86_jmp32(b, 0);
-	jit_fixup(p, JIT_FIX_CALL, 4, 0, 0);
-	p->label[JIT_L_LEAF] = (uint32_t)jit_pos(b);
-	leaf_saves(p);
+	if (p->arch_flags & X86_LEAF_PUSH_R9)
+		x86_push(b, X86_R9);
 	if (p->regs_used & (1u << 10))
-		x86_mov_rr(b, 1, x86_abi.reg[10], X86_R9);
-	leaf_frame(p, 0, 0);
-	leaf_zero_live_in(p);
+		x86_alu_ri(b, 1, X86_SUB, X86_RSP, BPFH_STACK_SIZE);
 	x86_jmp32(b, 0);
 	jit_fixup(p, JIT_FIX_CALL, 4, 0, 0);
-	p->label[JIT_L_LEAF_OUT] = (uint32_t)jit_pos(b);
+	p->label[JIT_L_LEAF_RUN] = (uint32_t)jit_pos(b);
 	leaf_saves(p);
-	leaf_frame(p, 1, 1);
+	x86_mov_rr(b, 1, X86_R9, X86_RDX); /* where r0 goes */
+	if (p->arch_flags & X86_LEAF_PUSH_R9)
+		x86_push(b, X86_R9);
+	leaf_run_args(p);
 	leaf_zero_live_in(p);
 }
 
 void x86_abi_leaf_exit(struct jit_pass *p)
 {
 	struct jit_buf *b = &p->buf;
-	size_t ret;
 	int r;
 
 	if (p->regs_used & (1u << 10))
@@ -293,11 +310,8 @@ void x86_abi_leaf_exit(struct jit_pass *p)
 	for (r = 10; r >= 6; r--)
 		if (p->regs_used & (1u << r))
 			x86_pop(b, x86_abi.reg[r]);
-	x86_alu_rr(b, 1, 0x85, X86_R9, X86_R9); /* test r9, r9 */
-	ret = x86_jcc8_fwd(b, X86_CC_E);
 	x86_store(b, 1, X86_R9, 0, X86_RAX);
 	x86_mov_imm(b, X86_RAX, 0);
-	x86_land8(b, ret);
 	x86_ret(b);
 }
 

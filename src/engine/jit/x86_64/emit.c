@@ -251,6 +251,18 @@ void x86_lea(struct jit_buf *b, int dst, int base, int32_t disp)
 	x86_rm(b, X86_W, 0x8d, dst, base, disp);
 }
 
+void x86_lea_scaled(struct jit_buf *b, int w, int dst, int index, unsigned scale)
+{
+	struct x86_bytes x = { .n = 0 };
+
+	prefixes(&x, w ? X86_W : 0, dst, index, X86_RBP);
+	put8(&x, 0x8d);
+	put8(&x, (uint8_t)((dst & 7) << 3 | 4));                /* mod 00, a SIB */
+	put8(&x, (uint8_t)(scale << 6 | (index & 7) << 3 | 5)); /* base 101: none, disp32 */
+	put32(&x, 0);
+	put_done(b, &x);
+}
+
 void x86_lea_rip(struct jit_buf *b, int dst, uint32_t target)
 {
 	struct x86_bytes x = { .n = 0 };

@@ -352,6 +352,19 @@ divide:
 	x86_land8(b, j_done);
 }
 
+/* d <<= n (n < the width): by 1 an add, by 2 or 3 an lea, which, unlike a shift, need not go
+ * to the two ports x86 cores shift and branch on (a packet parse is short of those). The
+ * 32-bit forms clear the upper half as the shift does. */
+static void shl_imm(struct jit_buf *b, int w, int d, unsigned n)
+{
+	if (n == 1)
+		x86_alu_rr(b, w, OPC_ADD, d, d);
+	else if (n == 2 || n == 3)
+		x86_lea_scaled(b, w, d, d, n);
+	else
+		x86_shift_ri(b, w, X86_SHL, d, (uint8_t)n);
+}
+
 /* Shifts by a register count, which x86 wants in cl. */
 static void lower_shift(struct jit_buf *b, const struct bpfh_insn *in, int w, int digit, int is_x)
 {
@@ -360,7 +373,9 @@ static void lower_shift(struct jit_buf *b, const struct bpfh_insn *in, int w, in
 	if (!is_x) {
 		uint8_t n = (uint8_t)(in->imm & (w ? 63 : 31));
 
-		if (n)
+		if (n && digit == X86_SHL)
+			shl_imm(b, w, d, n);
+		else if (n)
 			x86_shift_ri(b, w, digit, d, n);
 		else if (!w)
 			zext32(b, d);
@@ -381,7 +396,7 @@ static void lower_shift(struct jit_buf *b, const struct bpfh_insn *in, int w, in
 }
 
 /* d *= imm for the immediates one cheaper instruction multiplies by (as compilers do): 0, 1,
- * 3, 5 and 9 (an lea of d + d * 2, 4 or 8), powers of two (a shift). The 32-bit forms clear
+ * 3, 5 and 9 (an lea of d + d * 2, 4 or 8), powers of two (shl_imm). The 32-bit forms clear
  * the upper half as mul32 does. 0 when imm is none of them. */
 static int mul_small(struct jit_buf *b, int w, int d, int32_t imm)
 {
@@ -404,7 +419,7 @@ static int mul_small(struct jit_buf *b, int w, int d, int32_t imm)
 		return 0;
 	for (sh = 1; (1 << sh) != imm; sh++)
 		;
-	x86_shift_ri(b, w, X86_SHL, d, (uint8_t)sh);
+	shl_imm(b, w, d, sh);
 	return 1;
 }
 

@@ -60,6 +60,9 @@ void x86_load(struct jit_buf *b, int w, int dst, int base, int32_t disp);
 void x86_store(struct jit_buf *b, int w, int base, int32_t disp, int src);
 void x86_lea(struct jit_buf *b, int dst, int base, int32_t disp);
 void x86_lea_rip(struct jit_buf *b, int dst, uint32_t target); /* dst = code + target */
+/* dst = index << scale (scale 0..3, index not rsp), no base; w: 64-bit, else the low 32 bits
+ * zero-extended. Flags are left as they are. */
+void x86_lea_scaled(struct jit_buf *b, int w, int dst, int index, unsigned scale);
 void x86_bswap(struct jit_buf *b, int w, int r);
 void x86_shift_ri(struct jit_buf *b, int w, int digit, int dst, uint8_t n);
 void x86_shift_cl(struct jit_buf *b, int w, int digit, int dst);
@@ -109,14 +112,13 @@ void x86_abi_main_entry(struct jit_pass *p);
  * this many bytes on and eax = JIT_STATUS_FAULT. So unwinding does not depend on the entry,
  * nor on which program (after tail calls) the code belongs to. */
 #define X86_FAULT_SKIP 2
-/* A leaf program's ways in, emitted just before slot 0 (r1..r5 arrive where the ABI keeps
- * them): the tail-call arrival (JIT_L_LEAF_TAIL), the jit_leaf_fn (JIT_L_LEAF, stack_top as
- * the sixth argument) and, falling into slot 0, the jit_leaf_out_fn (JIT_L_LEAF_OUT, the
- * pointer for r0 as the sixth argument); and its exit, which undoes what they saved and
- * stores r0 or returns it. */
+/* A leaf program's ways in, emitted just before slot 0: the tail-call arrival
+ * (JIT_L_LEAF_TAIL, r1..r5 where the ABI keeps them, r0 returned) and, falling into slot 0,
+ * the run entry (JIT_L_LEAF_RUN, a bpfh_exec_run_fn); and its exit, which undoes what they
+ * saved and stores r0 where r9 points, returning 0. */
 void x86_abi_leaf_entry(struct jit_pass *p);
 /* jit_pass.arch_flags, set by x86_abi_leaf_entry: the leaf program's code uses r9 (t3), so its
- * entries push the exits' word (else r9 keeps it through the run). */
+ * entries push r9, where the exits store r0 (else r9 keeps it through the run). */
 #define X86_LEAF_PUSH_R9 1u
 void x86_abi_leaf_exit(struct jit_pass *p);
 /* Call the helper whose address is in register fn (not a BPF register), with r1..r5 as its
