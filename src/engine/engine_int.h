@@ -46,7 +46,6 @@ struct bpfh_exec {
 	const uint8_t *jit_code;
 	size_t jit_code_size;
 	const void *jit_start;
-	const void *jit_main;     /* a jit_main_fn for the other programs, else NULL */
 	void *jit_chunk;          /* the pool chunk holding jit_pages (jit.c) */
 	const bpfh_helper_fn *jit_helpers; /* the table calls were bound to (opts), or NULL */
 	size_t jit_nhelpers;
@@ -55,15 +54,11 @@ struct bpfh_exec {
 };
 
 
-/* A JIT program's main entry when it is not a leaf, exec->jit_main: r1..r5 as arguments and
- * the run (its stack, helpers and bookkeeping as bpfh_exec_run sets them), returning r0 and 0,
- * or 0 and the run's error. */
-struct jit_main_ret {
-	uint64_t r0;
-	int64_t err;
-};
-typedef struct jit_main_ret (*jit_main_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-					   uint64_t r5, struct bpfh_run *run);
+/* bpfh_exec_run for a program without an entry of its own (an interpreter's, or a JIT
+ * program's whose main entry finds that the run's helper table is not the one its calls were
+ * bound to, so that bpfh_jit_run refuses it with its message): exec->run unless the JIT sets
+ * it. */
+int bpfh_exec_run_c(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0);
 
 /* Whether run gives the helper table exec's JIT calls were bound to, if they were. */
 static inline int jit_helpers_match(const struct bpfh_exec *exec, const struct bpfh_run *run)

@@ -102,25 +102,13 @@ static int resolve_lddw(struct bpfh_exec *exec, const struct bpfh_exec_opts *opt
 	return 0;
 }
 
-/* bpfh_exec_run for every program but a leaf JIT program (exec->run, unless the JIT gives
- * the program an entry of its own). */
-static int exec_run_other(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0)
+int bpfh_exec_run_c(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0)
 {
 	run->current = exec;
 	run->tail_next = NULL;
 	run->tail_calls = 0;
 	run->error = 0;
 	run->nesting = 0;
-	/* The JIT's main entry, unless the run's helper table is not the one the calls were
-	 * bound to (bpfh_jit_run says so). The JIT counts no instructions. */
-	if (exec->jit_main && jit_helpers_match(exec, run)) {
-		jit_main_fn fn = (jit_main_fn)(uintptr_t)exec->jit_main;
-		const uint64_t *a = run->args;
-		struct jit_main_ret ret = fn(a[0], a[1], a[2], a[3], a[4], run);
-
-		*r0 = ret.r0;
-		return (int)ret.err;
-	}
 	run->insns_executed = 0;
 	*r0 = 0;
 	if (exec->engine == BPFH_ENGINE_JIT)
@@ -167,7 +155,7 @@ int bpfh_exec_create(enum bpfh_engine engine, const struct bpfh_insn *insns, siz
 			 2 * count);
 	if (!exec)
 		return -ENOMEM;
-	exec->run = exec_run_other;
+	exec->run = bpfh_exec_run_c;
 	exec->engine = engine;
 	exec->count = count;
 	if (opts && opts->name)

@@ -1007,9 +1007,9 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 	exec->jit_code = (const uint8_t *)pages + JIT_CODE_PAD;
 	exec->jit_code_size = p.buf.len;
 	exec->jit_start = exec->jit_code + (p.leaf ? p.label[JIT_L_LEAF_TAIL] : p.addr[0]);
-	if (p.leaf) /* its own entry (a bpfh_exec_run_fn) */
-		exec->run = (bpfh_exec_run_fn)(uintptr_t)(exec->jit_code + p.label[JIT_L_LEAF_RUN]);
-	exec->jit_main = p.leaf ? NULL : exec->jit_code + p.label[JIT_L_MAIN];
+	/* its own entry, a bpfh_exec_run_fn */
+	exec->run = (bpfh_exec_run_fn)(uintptr_t)(exec->jit_code +
+						  p.label[p.leaf ? JIT_L_LEAF_RUN : JIT_L_MAIN]);
 	for (i = 0; i < count; i++)
 		if (exec->is_func[i])
 			exec->jit_func_off[i] = p.addr[i];

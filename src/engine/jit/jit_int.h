@@ -9,8 +9,8 @@
  *
  *   entry        the C-callable trampoline (struct jit_ctx *, args, start, stack top), for
  *                callbacks and runs the main entry does not take
- *   main entry   programs that are not leaves: the jit_main_fn (r1..r5, run), bpfh_exec_run's
- *                way in, which keeps its context on the native stack
+ *   main entry   programs that are not leaves: their exec->run (bpfh_exec_run's own
+ *                arguments), which keeps its context on the native stack
  *   leaf entry   leaf programs only: the tail-call arrival and the run entry (bpfh_exec_run's
  *                own arguments), which falls into slot 0
  *   common code  epilogue, the fault exit, the exit with r0 = 0 of LD_ABS/LD_IND, tail calls
@@ -51,7 +51,8 @@ struct jit_ctx {
 	uint64_t entry_sp;              /* where the entry's call into slot code keeps its return
 					 * address: exits that unwind return through it */
 	uint64_t r1;                    /* r1 at the last helper call (a tail call's context) */
-	uint64_t r0;                    /* out: r0 at the final exit */
+	uint64_t r0;                    /* out: r0 at the final exit (the C entry) */
+	uint64_t *r0_out;               /* where the main entry stores r0 */
 	const struct bpfh_exec *fault_exec; /* out: the program of the faulting instruction */
 	uint64_t fault_val;             /* out: the value the message prints */
 	uint32_t fault_insn;            /* out: its slot */
@@ -80,7 +81,7 @@ enum jit_fault {
 
 /* Common code labels. */
 enum jit_label {
-	JIT_L_MAIN,     /* the main entry (programs that are not leaves, see jit_main_fn) */
+	JIT_L_MAIN,     /* the main entry, exec->run of programs that are not leaves */
 	JIT_L_FAULT,    /* record the program, unwind, to the entry's fault continuation */
 	JIT_L_EXIT0,    /* unwind with r0 = 0 (LD_ABS/LD_IND out of bounds) */
 	JIT_L_TAIL,     /* after a helper: run->error or a tail call (site's slot recorded) */

@@ -583,6 +583,9 @@ struct bound_outcome {
 	char log[256];
 };
 
+/* The run's nhelpers in bound_run (the bound table has 13). */
+static size_t run_nhelpers = 13;
+
 /* Slot 1 of the PROG_ARRAY, where bound_run's programs tail-call: tail_other unless given;
  * inlined (prog_array_layout) or through helper 12. */
 struct bound_target {
@@ -629,7 +632,7 @@ static void bound_run(const struct bpfh_insn *insns, size_t count, enum bpfh_eng
 	memset(&run, 0, sizeof(run));
 	run.args[0] = (uint64_t)(uintptr_t)o->ctx;
 	run.helpers = run_table;
-	run.nhelpers = 13;
+	run.nhelpers = run_nhelpers;
 	run.log = &log;
 	o->err = bpfh_exec_run(m, &run, &o->r0);
 	o->tail_calls = run.tail_calls;
@@ -678,6 +681,16 @@ static void test_bound_helpers(void)
 	bound_run(bound_keep, sizeof(bound_keep) / sizeof(bound_keep[0]), BPFH_ENGINE_JIT, 1,
 		  other_table, &b, NULL);
 	CHECKF(b.err == -EINVAL && strstr(b.log, "helper table"), "%d %s", b.err, b.log);
+	/* the bound table, but another size of it */
+	run_nhelpers = 12;
+	bound_run(bound_keep, sizeof(bound_keep) / sizeof(bound_keep[0]), BPFH_ENGINE_JIT, 1,
+		  bound_table, &b, NULL);
+	run_nhelpers = 13;
+	CHECKF(b.err == -EINVAL && strstr(b.log, "helper table"), "%d %s", b.err, b.log);
+	bound_run(bound_keep, sizeof(bound_keep) / sizeof(bound_keep[0]), BPFH_ENGINE_JIT, 1,
+		  bound_table, &b, NULL);
+	CHECKF(b.err == 0 && b.r0 == 3 * (3 * 5 + 1000 + 7), "%d 0x%llx", b.err,
+	       (unsigned long long)b.r0);
 }
 
 /* A tail call (inlined) into a program that runs a callback of its own through helper 6: the

@@ -122,24 +122,60 @@ static size_t main_saves(const struct jit_pass *p, uint8_t out[NSAVED])
 	return n;
 }
 
+/* r1..r5 from run->args, the one in the register that holds the run last: only those the
+ * program reads before writing, unless it may tail-call (the target then sees them all, as
+ * on the interpreter). */
+static void load_args(struct jit_pass *p, int run)
+{
+	const uint8_t *R = x86_abi.reg;
+	int r, last;
+
+	for (last = 0; last <= 1; last++)
+		for (r = 1; r <= 5; r++)
+			if ((p->may_tail_call || (p->live_in & (1u << r))) &&
+			    (R[r] == run) == last)
+				x86_load(&p->buf, 1, R[r], run, RUN_OFF(args) + 8 * (r - 1));
+}
+
 void x86_abi_main_entry(struct jit_pass *p)
 {
 	struct jit_buf *b = &p->buf;
 	const uint8_t *R = x86_abi.reg;
-	const int run = X86_R9, ctx = x86_abi.ctx, t1 = x86_abi.t1, t2 = x86_abi.t2;
+	/* bpfh_exec_run's arguments */
+	const int exec = X86_RDI, run = X86_RSI, r0_out = X86_RDX;
+	const int ctx = x86_abi.ctx, t1 = x86_abi.t1, t2 = x86_abi.t2;
 	uint8_t save[NSAVED];
-	size_t nsave = main_saves(p, save), i, own, join, ok, done;
+	size_t nsave = main_saves(p, save), i, own, join, ok, done, refuse[2] = { 0, 0 };
 	/* the context's frame, 8 more after an odd number of saves (which leaves rsp aligned:
 	 * it must be 8 off before the call, for slot code to run aligned) */
 	int32_t frame = CTX_FRAME + (nsave % 2 ? 8 : 0);
 	int stack = p->may_tail_call || p->has_local_calls || (p->regs_used & (1u << 10));
 
 	p->label[JIT_L_MAIN] = (uint32_t)jit_pos(b);
+	if (p->helpers) { /* calls bound to a table: the run must give it, else the C way */
+		x86_movabs(b, t2, (uint64_t)(uintptr_t)p->helpers);
+		x86_rm(b, X86_W, 0x39, t2, run, RUN_OFF(helpers)); /* cmp */
+		refuse[0] = x86_jcc32_fwd(b, X86_CC_NE);
+		x86_movabs(b, t2, (uint64_t)p->nhelpers);
+		x86_rm(b, X86_W, 0x39, t2, run, RUN_OFF(nhelpers));
+		refuse[1] = x86_jcc32_fwd(b, X86_CC_NE);
+	}
 	for (i = 0; i < nsave; i++)
 		x86_push(b, save[i]);
 	x86_alu_ri(b, 1, X86_SUB, X86_RSP, frame);
 	x86_mov_rr(b, 1, ctx, X86_RSP);
 	x86_store(b, 1, ctx, CTX_OFF(run), run);
+	x86_store(b, 1, ctx, CTX_OFF(r0_out), r0_out);
+	/* the run's bookkeeping for helpers, as exec.c's way sets it */
+	x86_store(b, 1, run, RUN_OFF(current), exec);
+	x86_rm(b, X86_W, 0xc7, 0, run, RUN_OFF(tail_next));
+	jit_emit32(b, 0);
+	x86_rm(b, 0, 0xc7, 0, run, RUN_OFF(tail_calls));
+	jit_emit32(b, 0);
+	x86_rm(b, 0, 0xc7, 0, run, RUN_OFF(error));
+	jit_emit32(b, 0);
+	x86_rm(b, 0, 0xc7, 0, run, RUN_OFF(nesting));
+	jit_emit32(b, 0);
 	if (p->counts_tail_calls) { /* the count, run->tail_calls (0) while the code runs */
 		x86_rm(b, 0, 0xc7, 0, ctx, CTX_OFF(tail_calls));
 		jit_emit32(b, 0);
@@ -169,17 +205,21 @@ void x86_abi_main_entry(struct jit_pass *p)
 		x86_lea(b, t1, R[10], -(STACK_BYTES - 2 * (int32_t)BPFH_STACK_SIZE));
 		x86_store(b, 1, ctx, CTX_OFF(call_limit), t1);
 	}
+	load_args(p, run);
 	ok = call_slot_code(p, 0, save, nsave);
 	/* a fault: the run's error (and its log line) from the context, r0 = 0 */
 	x86_alu_ri(b, 1, X86_SUB, X86_RSP, 8);
 	x86_mov_rr(b, 1, X86_RDI, ctx);
 	x86_movabs(b, t2, (uint64_t)(uintptr_t)&jit_fault_status);
-	x86_call_r(b, t2);
-	x86_rr(b, X86_W, 0x63, X86_RDX, X86_RAX); /* movsxd rdx, eax */
-	x86_mov_imm(b, X86_RAX, 0);
+	x86_call_r(b, t2); /* eax: the error */
+	x86_load(b, 1, t2, ctx, CTX_OFF(r0_out));
+	x86_rm(b, X86_W, 0xc7, 0, t2, 0); /* *r0 = 0 */
+	jit_emit32(b, 0);
 	done = x86_jcc8_fwd(b, -1);
 	x86_land8(b, ok);
-	x86_mov_imm(b, X86_RDX, 0);
+	x86_load(b, 1, t2, ctx, CTX_OFF(r0_out));
+	x86_store(b, 1, t2, 0, R[0]);
+	x86_mov_imm(b, X86_RAX, 0);
 	x86_land8(b, done);
 	if (p->counts_tail_calls) { /* the count back in the run */
 		x86_load(b, 1, t2, ctx, CTX_OFF(run));
@@ -190,6 +230,12 @@ void x86_abi_main_entry(struct jit_pass *p)
 	for (i = nsave; i-- > 0;)
 		x86_pop(b, save[i]);
 	x86_ret(b);
+	if (p->helpers) {
+		x86_land32(b, refuse[0]);
+		x86_land32(b, refuse[1]);
+		x86_movabs(b, t2, (uint64_t)(uintptr_t)&bpfh_exec_run_c);
+		x86_rr(b, 0, 0xff, 4, t2); /* jmp t2: bpfh_exec_run_c(exec, run, r0) */
+	}
 }
 
 /* The callee-saved registers of r6..r10 the program names, which a leaf program's exits
@@ -241,7 +287,6 @@ static void leaf_run_args(struct jit_pass *p)
 	const uint8_t *R = x86_abi.reg;
 	const int run = X86_RSI, t2 = x86_abi.t2;
 	size_t own;
-	int r;
 
 	if (p->regs_used & (1u << 10)) {
 		x86_mov_rr(b, 1, R[10], X86_RSP);
@@ -252,12 +297,7 @@ static void leaf_run_args(struct jit_pass *p)
 		x86_land8(b, own);
 		x86_alu_ri(b, 1, X86_SUB, X86_RSP, BPFH_STACK_SIZE);
 	}
-	for (r = 1; r <= 5; r++)
-		if ((p->live_in & (1u << r)) && R[r] != run)
-			x86_load(b, 1, R[r], run, RUN_OFF(args) + 8 * (r - 1));
-	for (r = 1; r <= 5; r++)
-		if ((p->live_in & (1u << r)) && R[r] == run)
-			x86_load(b, 1, R[r], run, RUN_OFF(args) + 8 * (r - 1));
+	load_args(p, run);
 }
 
 /* Two ways in, each saving what the exits restore (the callee-saved registers the program

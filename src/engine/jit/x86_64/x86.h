@@ -101,10 +101,13 @@ extern const struct x86_abi x86_abi;
  * from args, zeroes r0 and r6..r9, sets r10, calls start and stores r0 into the context,
  * returning JIT_STATUS_OK; or JIT_STATUS_FAULT after a fault (the context says which). */
 void x86_abi_entry(struct jit_pass *p);
-/* The main entry of a program that is not a leaf (label JIT_L_MAIN): the jit_main_fn that
- * bpfh_exec_run calls, r1..r5 as its arguments and the run as the sixth. Its context and,
- * when the run gives no stack, the 8 frames of stack are on the native stack; it calls slot
- * 0 directly and returns r0 and 0, or (after a fault) 0 and jit_fault_status's error. */
+/* The main entry of a program that is not a leaf (label JIT_L_MAIN): a bpfh_exec_run_fn,
+ * exec->run, which bpfh_exec_run jumps to. Where the program's calls are bound to a helper
+ * table and the run gives another, it jumps on to bpfh_exec_run_c (which refuses the run).
+ * Else it sets the run's bookkeeping as bpfh_exec_run_c does, keeps its context and, when
+ * the run gives no stack, the 8 frames of stack on the native stack, loads r1..r5 from
+ * run->args, calls slot 0 directly, stores r0 (0 after a fault) and returns 0 or
+ * jit_fault_status's error. */
 void x86_abi_main_entry(struct jit_pass *p);
 /* Both entries call slot code, set ctx->entry_sp to where that call's return address is, and
  * follow the call with a two-byte jump over their fault continuation: an exit that unwinds
