@@ -706,7 +706,7 @@ static void lower_array_lookup(struct jit_pass *p, const struct jit_inline_call 
 		;
 	if ((1u << sh) == al->stride) {
 		if (sh)
-			x86_shift_ri(b, 1, X86_SHL, T1, (uint8_t)sh);
+			shl_imm(b, 1, T1, sh);
 	} else {
 		x86_rr(b, X86_W, 0x69, T1, T1); /* imul r64, r/m64, imm32 */
 		jit_emit32(b, al->stride);
@@ -734,7 +734,8 @@ static void lower_tail_call(struct jit_pass *p, size_t i, const struct jit_inlin
 		x86_mov_imm(b, R(0), (uint64_t)(int64_t)-ENOENT);
 		return;
 	}
-	x86_alu_mi(b, 0, X86_CMP, CTX, CTX_OFF(tail_calls), BPFH_MAX_TAIL_CALLS);
+	x86_load(b, 0, T1, CTX, CTX_OFF(tail_calls)); /* the count, read once */
+	x86_alu_ri(b, 0, X86_CMP, T1, BPFH_MAX_TAIL_CALLS);
 	fail[nfail++] = x86_jcc8_fwd(b, X86_CC_AE);
 	if (key_known) { /* the slot's address is a constant */
 		x86_mov_imm(b, T2, c->base + (uint64_t)c->key * 8);
@@ -751,7 +752,8 @@ static void lower_tail_call(struct jit_pass *p, size_t i, const struct jit_inlin
 	x86_load(b, 1, T2, T2, (int32_t)c->stride);
 	x86_alu_rr(b, 1, OPC_TEST, T2, T2);
 	fail[nfail++] = x86_jcc8_fwd(b, X86_CC_E);
-	x86_alu_mi(b, 0, X86_ADD, CTX, CTX_OFF(tail_calls), 1);
+	x86_alu_ri(b, 0, X86_ADD, T1, 1);
+	x86_store(b, 0, CTX, CTX_OFF(tail_calls), T1);
 	x86_alu_mi(b, 0, X86_CMP, T2, EXEC_OFF(engine), BPFH_ENGINE_JIT);
 	jcc_fault(p, X86_CC_NE, i, JIT_FAULT_TAIL_ENGINE, JIT_STUB_NOREG, 0);
 	x86_mov_imm(b, R(0), 0);
