@@ -19,9 +19,12 @@ WIN_LIB := $(WIN_BUILD)/libbpfhost.a
 WIN_LIB_SRCS = $(filter-out src/platform/posix.c,$(LIB_SRCS)) src/platform/win32.c
 WIN_OBJS = $(call win_obj,$(WIN_LIB_SRCS) $(BPFHOST_SRCS) $(CONFORM_SRCS))
 
-# Unit tests that exercise the platform layer's Windows side, run under Wine by tests/windows.sh.
+# Unit tests that exercise the platform layer's Windows side and the JIT's Windows x64
+# convention, run under Wine by tests/windows.sh.
+WIN_ENGINE_TESTS := run jit_inline jit_diff
 
-windows: $(WIN_BUILD)/bpfhost.exe $(WIN_BUILD)/bpfh-conform.exe $(WIN_BUILD)/test-ctx-testrun.exe
+windows: $(WIN_BUILD)/bpfhost.exe $(WIN_BUILD)/bpfh-conform.exe $(WIN_BUILD)/test-ctx-testrun.exe \
+	$(patsubst %,$(WIN_BUILD)/test-engine-%.exe,$(WIN_ENGINE_TESTS))
 
 $(WIN_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -38,6 +41,9 @@ $(WIN_BUILD)/bpfh-conform.exe: $(call win_obj,$(CONFORM_SRCS)) $(WIN_LIB)
 	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^
 
 $(WIN_BUILD)/test-ctx-testrun.exe: $(call win_obj,tests/unit/ctx/testrun.c) $(WIN_LIB)
+	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^
+
+$(WIN_BUILD)/test-engine-%.exe: $(WIN_BUILD)/obj/tests/unit/engine/%.o $(WIN_LIB)
 	$(WIN_CC) $(WIN_LDFLAGS) -o $@ $^
 
 -include $(wildcard $(WIN_OBJS:.o=.d))

@@ -1,12 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # The Windows phase of tests/run-all.sh: builds bpfhost with MinGW-w64 (make windows) and runs the
-# .exe files under Wine: the conformance suite on both interpreters in one Wine process, its
-# negative files in another, then the CLI's plugin mode with programs on stdin: raw bytes that
-# include CR, LF and Ctrl-Z (intact only if stdin is in binary mode), and hex text ending in
-# CRLF as a Windows runner would write it. Prints the usual "NAME: N passed, N failed" lines,
-# SUITE-ERROR lines, and notes starting with "#" (the time the Wine phase took). Skips itself
-# where MinGW-w64 or Wine is missing.
+# .exe files under Wine: the conformance suite on both interpreters and the JIT in one Wine
+# process, its negative files in another, the unit tests built for Windows, then the CLI's
+# plugin mode with programs on stdin: raw bytes that include CR, LF and Ctrl-Z (intact only if
+# stdin is in binary mode), and hex text ending in CRLF as a Windows runner would write it.
+# Prints the usual "NAME: N passed, N failed" lines, SUITE-ERROR lines, and notes starting with
+# "#" (the time the Wine phase took). Skips itself where MinGW-w64 or Wine is missing.
 #
 # Wine runs headless (no DISPLAY), quiet (WINEDEBUG=-all) and in a prefix of its own
 # (BPFH_WINEPREFIX, by default per user under /tmp), created on first use; what Wine says on
@@ -84,15 +84,18 @@ conform() { # name summaries args...
 }
 
 if [ -d "$CONFORMANCE/tests" ]; then
-	conform conformance 2 --engine interp --engine interp-checked "$CONFORMANCE/tests"
-	conform conformance-negative 2 --negative --engine interp --engine interp-checked \
-		"$CONFORMANCE/negative"
+	conform conformance 3 --engine interp --engine interp-checked --engine jit \
+		"$CONFORMANCE/tests"
+	conform conformance-negative 3 --negative --engine interp --engine interp-checked \
+		--engine jit "$CONFORMANCE/negative"
 else
 	echo "windows conformance: skipped ($CONFORMANCE/tests not found)"
 fi
 
 # Unit tests built for Windows: instances, hooks, helpers and maps on Windows' platform code
-# (pages below 4 GiB, clocks, process identity).
+# (pages below 4 GiB, clocks, process identity), and the JIT with the Windows x64 convention
+# (its entries, helper calls, tail calls and callbacks; the differential test against the
+# interpreters for its default 5 seconds).
 for t in "$WIN_BUILD"/test-*.exe; do
 	[ -f "$t" ] && winrun "$(basename "$t" .exe)" 1 "$t"
 done

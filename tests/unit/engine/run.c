@@ -612,6 +612,38 @@ __asm__(".text\n"
 	"	ret\n"
 	".size preserved_run, .-preserved_run\n");
 #define HAVE_PRESERVED_RUN 1
+#elif defined(__x86_64__) && defined(__GNUC__) && defined(_WIN32)
+/* The same for the Windows x64 convention: exec, run, r0 and fn in rcx, rdx, r8 and r9, 32
+ * bytes of shadow space for the callee, and rdi and rsi callee-saved too (rbx 1, rbp 2, r12
+ * 4, r13 8, r14 16, r15 32, rdi 64, rsi 128). */
+int preserved_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0,
+		  int (*fn)(const struct bpfh_exec *, struct bpfh_run *, uint64_t *));
+__asm__(".text\n"
+	".globl preserved_run\n"
+	"preserved_run:\n"
+	"	push %rbx\n	push %rbp\n	push %r12\n	push %r13\n	push %r14\n	push %r15\n"
+	"	push %rdi\n	push %rsi\n"
+	"	sub $40, %rsp\n"
+	"	movabs $0x1111111111111111, %rbx\n	movabs $0x2222222222222222, %rbp\n"
+	"	movabs $0x3333333333333333, %r12\n	movabs $0x4444444444444444, %r13\n"
+	"	movabs $0x5555555555555555, %r14\n	movabs $0x6666666666666666, %r15\n"
+	"	movabs $0x7777777777777777, %rdi\n	movabs $0x8888888888888888, %rsi\n"
+	"	call *%r9\n"
+	"	xor %ecx, %ecx\n"
+	"	movabs $0x1111111111111111, %rdx\n	cmp %rdx, %rbx\n	je 1f\n	or $1, %ecx\n1:\n"
+	"	movabs $0x2222222222222222, %rdx\n	cmp %rdx, %rbp\n	je 1f\n	or $2, %ecx\n1:\n"
+	"	movabs $0x3333333333333333, %rdx\n	cmp %rdx, %r12\n	je 1f\n	or $4, %ecx\n1:\n"
+	"	movabs $0x4444444444444444, %rdx\n	cmp %rdx, %r13\n	je 1f\n	or $8, %ecx\n1:\n"
+	"	movabs $0x5555555555555555, %rdx\n	cmp %rdx, %r14\n	je 1f\n	or $16, %ecx\n1:\n"
+	"	movabs $0x6666666666666666, %rdx\n	cmp %rdx, %r15\n	je 1f\n	or $32, %ecx\n1:\n"
+	"	movabs $0x7777777777777777, %rdx\n	cmp %rdx, %rdi\n	je 1f\n	or $64, %ecx\n1:\n"
+	"	movabs $0x8888888888888888, %rdx\n	cmp %rdx, %rsi\n	je 1f\n	or $128, %ecx\n1:\n"
+	"	test %ecx, %ecx\n	je 2f\n	lea 1000(%rcx), %eax\n2:\n"
+	"	add $40, %rsp\n"
+	"	pop %rsi\n	pop %rdi\n"
+	"	pop %r15\n	pop %r14\n	pop %r13\n	pop %r12\n	pop %rbp\n	pop %rbx\n"
+	"	ret\n");
+#define HAVE_PRESERVED_RUN 1
 #endif
 
 /* Helper 14: 1000 when the native stack is 16-byte aligned at the call, as the ABI says

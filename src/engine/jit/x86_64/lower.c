@@ -61,12 +61,11 @@ _Static_assert(sizeof(((struct bpfh_run *)0)->tail_calls) == 4, "run->tail_calls
 
 int jit_arch_supported(const char **why)
 {
-#if defined(__x86_64__) && !defined(_WIN32) && !defined(__ILP32__)
-	*why = NULL;
+#if defined(__x86_64__) && !defined(__ILP32__)
+	*why = NULL; /* System V or Windows x64 (x86_abi) */
 	return 0;
 #else
-	*why = "the JIT has an x86-64 System V back end only (the Windows x64 calling convention "
-	       "and arm64 are to come)";
+	*why = "the JIT has an x86-64 back end only (arm64 is to come)";
 	return -ENOTSUP;
 #endif
 }

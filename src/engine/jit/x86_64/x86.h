@@ -87,12 +87,23 @@ void x86_land32(struct jit_buf *b, size_t at);
 #define RUN_OFF(f) ((int32_t)offsetof(struct bpfh_run, f))
 #define EXEC_OFF(f) ((int32_t)offsetof(struct bpfh_exec, f))
 
-/* The calling-convention layer. */
+/* The calling-convention layer: the host's C convention (abi_sysv.c, abi_win64.c, one of which
+ * defines x86_abi), and the entries and helper calls written against it (abi.c). */
 struct x86_abi {
 	uint8_t reg[BPFH_REG_COUNT]; /* x86 register of BPF r0..r10: r0 is rax (the helpers'
-				      * return), r6..r10 survive calls */
+				      * return), r1.. are in arg[] as far as it goes, r6..r10
+				      * survive calls */
 	uint8_t ctx;                 /* holds struct jit_ctx *, survives calls */
-	uint8_t t1, t2, t3;          /* scratch: no BPF register, not rax, rcx or rdx */
+	uint8_t t1, t2, t3;          /* scratch: no BPF register, not rax, rcx or rdx; t1 and
+				      * t2 not callee-saved */
+	uint8_t arg[6];              /* C's integer argument registers, nargs of them */
+	uint8_t nargs;
+	uint8_t saved[8];            /* the callee-saved registers, in the entries' push order */
+	uint8_t nsaved;
+	uint8_t shadow;              /* bytes a caller reserves for the callee above its
+				      * return address (Windows: 32), stack arguments after */
+	uint8_t probe;               /* the stack grows a page at a time (a guard page): code
+				      * that reserves more touches each page in order */
 };
 extern const struct x86_abi x86_abi;
 
@@ -118,11 +129,11 @@ void x86_abi_main_entry(struct jit_pass *p);
 /* A leaf program's ways in, emitted just before slot 0: the tail-call arrival
  * (JIT_L_LEAF_TAIL, r1..r5 where the ABI keeps them, r0 returned) and, falling into slot 0,
  * the run entry (JIT_L_LEAF_RUN, a bpfh_exec_run_fn); and its exit, which undoes what they
- * saved and stores r0 where r9 points, returning 0. */
+ * saved and stores r0 where t3 points, returning 0. */
 void x86_abi_leaf_entry(struct jit_pass *p);
-/* jit_pass.arch_flags, set by x86_abi_leaf_entry: the leaf program's code uses r9 (t3), so its
- * entries push r9, where the exits store r0 (else r9 keeps it through the run). */
-#define X86_LEAF_PUSH_R9 1u
+/* jit_pass.arch_flags, set by x86_abi_leaf_entry: the leaf program's code uses t3, so its
+ * entries push t3, where the exits store r0 (else t3 keeps it through the run). */
+#define X86_LEAF_PUSH_T3 1u
 void x86_abi_leaf_exit(struct jit_pass *p);
 /* Call the helper whose address is in register fn (not a BPF register), with r1..r5 as its
  * arguments and the run last, keeping the registers in keep (bit n-1 for rn) and recording r1
