@@ -394,6 +394,23 @@ static void lower_shift(struct jit_buf *b, const struct bpfh_insn *in, int w, in
 	x86_mov_rr(b, 1, X86_RCX, T2);
 }
 
+/* After d's operation (w: 64 bits wide) in slot i - 1, its flags: ZF says whether d is 0 as a
+ * w-wide compare sees it (a 32-bit result is zero-extended: a 64-bit compare sees the same),
+ * where nothing came between (no code, and no jump into slot i). */
+static void flags_of(struct jit_pass *p, int d, int w)
+{
+	p->flags_end = jit_pos(&p->buf);
+	p->flags_reg = d;
+	p->flags_w = w;
+	p->flags_set = 1;
+}
+
+static int flags_hold(const struct jit_pass *p, size_t i, int d, int w)
+{
+	return i > 0 && p->flags_slot == i - 1 && p->flags_end == jit_pos(&p->buf) &&
+	       !p->entry[i] && p->flags_reg == d && (p->flags_w == w || !p->flags_w);
+}
+
 /* d *= imm for the immediates one cheaper instruction multiplies by (as compilers do): 0, 1,
  * 3, 5 and 9 (an lea of d + d * 2, 4 or 8), powers of two (shl_imm). The 32-bit forms clear
  * the upper half as mul32 does. 0 when imm is none of them. */
@@ -440,6 +457,7 @@ static void lower_alu(struct jit_pass *p, const struct bpfh_insn *in, unsigned o
 
 		if (is_x) {
 			x86_alu_rr(b, w, opc[bop >> 4], d, s);
+			flags_of(p, d, w);
 		} else if (imm == 0 && bop == 0x50) {
 			x86_mov_imm(b, d, 0);
 		} else if (imm == 0 && !w) {
@@ -447,8 +465,10 @@ static void lower_alu(struct jit_pass *p, const struct bpfh_insn *in, unsigned o
 		} else if (imm != 0 && p->blind) {
 			blind_imm32(p, w, T2, imm);
 			x86_alu_rr(b, w, opc[bop >> 4], d, T2);
+			flags_of(p, d, w);
 		} else if (imm != 0) {
 			x86_alu_ri(b, w, digit[bop >> 4], d, imm);
+			flags_of(p, d, w);
 		}
 		return;
 	}
@@ -575,7 +595,8 @@ static void jump_slot(struct jit_pass *p, size_t i, int cc, size_t target)
 	jump_slot_m(p, i, cc, target, 0);
 }
 
-static int jcond_compare(struct jit_pass *p, const struct bpfh_insn *in, unsigned op);
+static int jcond_compare(struct jit_pass *p, size_t at, const struct bpfh_insn *in,
+			 unsigned op);
 
 static void lower_jcond(struct jit_pass *p, size_t i, const struct bpfh_insn *in, unsigned op)
 {
@@ -583,7 +604,7 @@ static void lower_jcond(struct jit_pass *p, size_t i, const struct bpfh_insn *in
 
 	if (target == i + 1) /* no effect either way */
 		return;
-	jump_slot(p, i, jcond_compare(p, in, op), target);
+	jump_slot(p, i, jcond_compare(p, i, in, op), target);
 }
 
 /* `ja` (slot i) to slot t, a conditional jump to u (not t + 1): the loop's test at its head,
@@ -608,15 +629,18 @@ static int lower_ja_rotated(struct jit_pass *p, size_t i, size_t t)
 	u = bpfh_insn_target(in, t, op);
 	if (u < 0 || (size_t)u >= exec->count || (size_t)u == t + 1)
 		return 0;
-	cc = jcond_compare(p, in, op);
+	cc = jcond_compare(p, i, in, op);
 	jump_slot_m(p, i, cc ^ 1, t + 1, 5); /* x86 condition codes pair up: cc ^ 1 is !cc */
 	if ((size_t)u != i + 1) /* else u follows */
 		jump_slot(p, i, -1, (size_t)u);
 	return 1;
 }
 
-/* The compare of a conditional jump, whose x86 condition (taken) it returns. */
-static int jcond_compare(struct jit_pass *p, const struct bpfh_insn *in, unsigned op)
+/* The compare of a conditional jump, emitted in slot at, whose x86 condition (taken) it
+ * returns. `==` or `!=` 0 right after an operation on the register that set the flags from its
+ * result needs no compare (sub 1 and jne, one fused instruction). */
+static int jcond_compare(struct jit_pass *p, size_t at, const struct bpfh_insn *in,
+			 unsigned op)
 {
 	static const int8_t cc[16] = {
 		[0x1] = X86_CC_E, [0x2] = X86_CC_A, [0x3] = X86_CC_AE, [0x4] = X86_CC_NE,
@@ -642,7 +666,8 @@ static int jcond_compare(struct jit_pass *p, const struct bpfh_insn *in, unsigne
 	} else if (is_x) {
 		x86_alu_rr(b, w, OPC_CMP, d, s);
 	} else if (in->imm == 0) {
-		x86_alu_rr(b, w, OPC_TEST, d, d); /* the same flags as cmp with 0 */
+		if (!((bop == 0x10 || bop == 0x50) && flags_hold(p, at, d, w)))
+			x86_alu_rr(b, w, OPC_TEST, d, d); /* the same flags as cmp with 0 */
 	} else {
 		x86_alu_ri(b, w, X86_CMP, d, in->imm);
 	}
@@ -1311,7 +1336,10 @@ void jit_arch_emit(struct jit_pass *p)
 				p->addr[++i] = (uint32_t)jit_pos(b);
 			continue;
 		}
+		p->flags_set = 0;
 		lower(p, i);
+		if (p->flags_set)
+			p->flags_slot = i;
 	}
 	p->addr[exec->count] = (uint32_t)jit_pos(b);
 	for (k = 0; k < p->nstubs && !b->err; k++) {
