@@ -498,10 +498,13 @@ static void analyse(const struct bpfh_exec *exec, const uint8_t *hinfo, struct j
 		}
 	}
 	*live_in = n ? live[0] : 0;
-	if (changed) { /* did not settle: keep everything */
+	/* Did not settle: keep everything, and take every register the program names as read at
+	 * the entry, not the others (a leaf program's entry zeroes those of r0 and r6..r9 read
+	 * there, and saves only those the program names: the caller's would be lost). */
+	if (changed) {
 		for (i = 0; i < n; i++)
 			keep[i] = REGS_ARGS >> 1;
-		*live_in = REGS_ALL;
+		*live_in = *used & REGS_ALL;
 	}
 }
 
