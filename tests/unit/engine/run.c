@@ -914,6 +914,39 @@ static void check_main_entries(void)
 			}
 }
 
+/* A program whose calls are bound to the run's helper table tail-calls into one prepared
+ * without a table, which looks its helper up in the run's (through the context the first
+ * one's entry made: it must hold the run's table although the first program's calls do not
+ * read it). The native stack is dirtied first, so that a table the entry did not set shows. */
+static void check_bound_tail_unbound(void)
+{
+	struct bpfh_exec_opts bound = { .sz = sizeof(bound), .verdict = BPFH_EXEC_UNVERIFIED,
+					.helpers = more_helpers,
+					.nhelpers = sizeof(more_helpers) / sizeof(more_helpers[0]) };
+	struct bpfh_exec *a, *b;
+	size_t e;
+
+	for (e = 0; e < NENGINES; e++) {
+		uint64_t r0 = 0;
+		unsigned tails = 0;
+		int err;
+
+		if (!CHECKF(prepare("call 12\nmov %r0, 99\nexit\n", engines[e], &bound, &a) == 0,
+			    "%s", logbuf))
+			continue;
+		if (CHECKF(prepare("mov %r2, 3\ncall 2\nexit\n", engines[e], NULL, &b) == 0, "%s",
+			   logbuf)) {
+			tail_target = b;
+			err = run_entry(a, 40, NULL, more_helpers, bound.nhelpers, &r0, &tails);
+			CHECKF(err == 0 && r0 == 43 && tails == 1, "%s: err %d, r0 %llu, tails %u",
+			       bpfh_engine_name(engines[e]), err, (unsigned long long)r0, tails);
+			tail_target = NULL;
+			bpfh_exec_destroy(b);
+		}
+		bpfh_exec_destroy(a);
+	}
+}
+
 /* The JIT's own limits, and its refusal where it cannot run. */
 static void check_jit(void)
 {
@@ -965,6 +998,7 @@ int main(void)
 	check_leaf_run_entry();
 	check_leaf_unsettled();
 	check_main_entries();
+	check_bound_tail_unbound();
 	check_jit();
 	return check_summary("engine-run");
 }
