@@ -714,7 +714,7 @@ static const uint8_t *helper_infos(const struct bpfh_exec *exec,
 /* ---- compilation ---- */
 
 
-/* Whether the program needs no struct jit_ctx (see jit_leaf_fn): no helper call but inlined
+/* Whether the program needs no struct jit_ctx (see jit_int.h): no helper call but inlined
  * array lookups, no local call or callx, no function value (so no callback starts inside
  * it), no LD_ABS/LD_IND. */
 static int is_leaf(const struct bpfh_exec *exec, const struct jit_inline_call *inl)
