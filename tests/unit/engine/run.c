@@ -920,9 +920,9 @@ static void check_main_entries(void)
  * read it). The native stack is dirtied first, so that a table the entry did not set shows. */
 static void check_bound_tail_unbound(void)
 {
+	const size_t nhelpers = sizeof(more_helpers) / sizeof(more_helpers[0]);
 	struct bpfh_exec_opts bound = { .sz = sizeof(bound), .verdict = BPFH_EXEC_UNVERIFIED,
-					.helpers = more_helpers,
-					.nhelpers = sizeof(more_helpers) / sizeof(more_helpers[0]) };
+					.helpers = more_helpers, .nhelpers = nhelpers };
 	struct bpfh_exec *a, *b;
 	size_t e;
 
@@ -937,7 +937,7 @@ static void check_bound_tail_unbound(void)
 		if (CHECKF(prepare("mov %r2, 3\ncall 2\nexit\n", engines[e], NULL, &b) == 0, "%s",
 			   logbuf)) {
 			tail_target = b;
-			err = run_entry(a, 40, NULL, more_helpers, bound.nhelpers, &r0, &tails);
+			err = run_entry(a, 40, NULL, more_helpers, nhelpers, &r0, &tails);
 			CHECKF(err == 0 && r0 == 43 && tails == 1, "%s: err %d, r0 %llu, tails %u",
 			       bpfh_engine_name(engines[e]), err, (unsigned long long)r0, tails);
 			tail_target = NULL;
