@@ -78,8 +78,9 @@ int bpfh_interp_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t s
 int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 		     struct bpfh_log *log);
 /* Run the JIT's code from slot start through its C entry, as bpfh_interp_run, for a program
- * that is not a leaf (no entry of its own in exec->run): callbacks, and runs bpfh_exec_run does not give
- * to the main entry (another helper table than the bound one, refused with a log line). */
+ * that is not a leaf (no entry of its own in exec->run): callbacks, and runs bpfh_exec_run
+ * does not give to the main entry (another helper table than the bound one, refused with a
+ * log line). */
 int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
 		 const uint64_t args[5], uint64_t *r0);
 /* Whether this host can run the JIT's code. */

@@ -498,10 +498,13 @@ static void analyse(const struct bpfh_exec *exec, const uint8_t *hinfo, struct j
 		}
 	}
 	*live_in = n ? live[0] : 0;
-	if (changed) { /* did not settle: keep everything */
+	/* Did not settle: keep everything, and take every register the program names as read at
+	 * the entry, not the others (a leaf program's entry zeroes those of r0 and r6..r9 read
+	 * there, and saves only those the program names: the caller's would be lost). */
+	if (changed) {
 		for (i = 0; i < n; i++)
 			keep[i] = REGS_ARGS >> 1;
-		*live_in = REGS_ALL;
+		*live_in = *used & REGS_ALL;
 	}
 }
 
@@ -711,7 +714,7 @@ static const uint8_t *helper_infos(const struct bpfh_exec *exec,
 /* ---- compilation ---- */
 
 
-/* Whether the program needs no struct jit_ctx (see jit_leaf_fn): no helper call but inlined
+/* Whether the program needs no struct jit_ctx (see jit_int.h): no helper call but inlined
  * array lookups, no local call or callx, no function value (so no callback starts inside
  * it), no LD_ABS/LD_IND. */
 static int is_leaf(const struct bpfh_exec *exec, const struct jit_inline_call *inl)

@@ -181,7 +181,7 @@ struct jit_pass {
 	int pad_frozen;          /* pad as the previous pass did: the layout then only shrinks */
 	int has_local_calls;     /* the program has call local or callx (exits may return) */
 	int all_long;            /* every jump long: the fallback that always settles */
-	int leaf;                /* needs no context: gets the leaf entry (see jit_leaf_fn) */
+	int leaf;                /* needs no context: gets the leaf entries (see below) */
 	int may_tail_call;       /* a run may go on in another program's code */
 	int counts_tail_calls;   /* the code reads or changes jit_ctx.tail_calls: it may
 				  * tail-call or run callbacks (which may) */
@@ -307,14 +307,14 @@ typedef int (*jit_entry_fn)(struct jit_ctx *ctx, const uint64_t *args, const voi
 
 /* The entries of a leaf program (one that needs no struct jit_ctx: no helper call other than
  * inlined array lookups, no local call or callx, no function value, no LD_ABS/LD_IND, so
- * nothing can fault). Each saves only the callee-saved registers the program uses, then a
- * word telling the exits what to do with r0 (0: return it; else where to store it), and a
- * program that uses r10 reserves BPFH_STACK_SIZE bytes of the native stack, then runs the slot
- * code, whose exits undo it all. The run entry (a bpfh_exec_run_fn, exec->run) takes
+ * nothing can fault). Each saves only the callee-saved registers the program uses (and t3,
+ * where the exits store r0, if the code uses it), and a program that uses r10 reserves
+ * BPFH_STACK_SIZE bytes of the native stack, then runs the slot code, whose exits undo it all
+ * and store r0 where t3 points. The run entry (a bpfh_exec_run_fn, exec->run) takes
  * bpfh_exec_run's own arguments, so that bpfh_exec_run jumps to it: it sets r10 to the
  * top of the run's stack (or, when the run gives none, of the frame it reserved) and only
  * those of r0..r9 the program reads before writing (r1..r5 from run->args, the others 0),
  * stores r0 in *r0 and returns 0. A tail call arrives through another entry, which leaves
- * the registers as they are and returns r0. */
+ * the registers as they are and returns r0 (t3 at a word of its own for the exits). */
 
 #endif

@@ -837,6 +837,42 @@ static void check_leaf_run_entry(void)
 	}
 }
 
+/* A leaf program whose liveness does not settle in the JIT's sweeps (a chain of 70 jumps, each
+ * back to the one before it, ahead of the read of r1), so that every register counts as read
+ * before written: its run entry sets only those it names (r0, r1), and the caller's
+ * callee-saved registers (r6..r9's, which the program neither names nor saves) come back. */
+static void check_leaf_unsettled(void)
+{
+	size_t len = 0, cap = 4096, e;
+	char *t = malloc(cap), line[64];
+	unsigned k;
+
+	if (!CHECK(t != NULL))
+		return;
+	t[0] = '\0';
+	append(&t, &len, &cap, "ja b70\nb1:\nmov %r0, %r1\nexit\n");
+	for (k = 2; k <= 70; k++) {
+		snprintf(line, sizeof(line), "b%u:\nja b%u\n", k, k - 1);
+		append(&t, &len, &cap, line);
+	}
+	if (!CHECK(t != NULL))
+		return;
+	for (e = 0; e < NENGINES; e++) {
+		struct bpfh_exec *exec;
+		uint64_t r0;
+		unsigned tails;
+		int err;
+
+		if (!CHECKF(prepare(t, engines[e], NULL, &exec) == 0, "%s", logbuf))
+			continue;
+		err = run_entry(exec, 0x5eed, NULL, NULL, 0, &r0, &tails);
+		CHECKF(err == 0 && r0 == 0x5eed, "%s: err %d, r0 %llx",
+		       bpfh_engine_name(engines[e]), err, (unsigned long long)r0);
+		bpfh_exec_destroy(exec);
+	}
+	free(t);
+}
+
 /* Programs that are not leaves, entered through bpfh_exec_run: each uses a different set of
  * r6..r10 (so the JIT's main entry saves an odd or even number of registers, or all of them
  * when the helpers are not described and any may tail-call), with local calls, with and
@@ -910,6 +946,39 @@ static void check_main_entries(void)
 			}
 }
 
+/* A program whose calls are bound to the run's helper table tail-calls into one prepared
+ * without a table, which looks its helper up in the run's (through the context the first
+ * one's entry made: it must hold the run's table although the first program's calls do not
+ * read it). The native stack is dirtied first, so that a table the entry did not set shows. */
+static void check_bound_tail_unbound(void)
+{
+	const size_t nhelpers = sizeof(more_helpers) / sizeof(more_helpers[0]);
+	struct bpfh_exec_opts bound = { .sz = sizeof(bound), .verdict = BPFH_EXEC_UNVERIFIED,
+					.helpers = more_helpers, .nhelpers = nhelpers };
+	struct bpfh_exec *a, *b;
+	size_t e;
+
+	for (e = 0; e < NENGINES; e++) {
+		uint64_t r0 = 0;
+		unsigned tails = 0;
+		int err;
+
+		if (!CHECKF(prepare("call 12\nmov %r0, 99\nexit\n", engines[e], &bound, &a) == 0,
+			    "%s", logbuf))
+			continue;
+		if (CHECKF(prepare("mov %r2, 3\ncall 2\nexit\n", engines[e], NULL, &b) == 0, "%s",
+			   logbuf)) {
+			tail_target = b;
+			err = run_entry(a, 40, NULL, more_helpers, nhelpers, &r0, &tails);
+			CHECKF(err == 0 && r0 == 43 && tails == 1, "%s: err %d, r0 %llu, tails %u",
+			       bpfh_engine_name(engines[e]), err, (unsigned long long)r0, tails);
+			tail_target = NULL;
+			bpfh_exec_destroy(b);
+		}
+		bpfh_exec_destroy(a);
+	}
+}
+
 /* The JIT's own limits, and its refusal where it cannot run. */
 static void check_jit(void)
 {
@@ -959,7 +1028,9 @@ int main(void)
 	check_kept_registers();
 	check_leaf_entries();
 	check_leaf_run_entry();
+	check_leaf_unsettled();
 	check_main_entries();
+	check_bound_tail_unbound();
 	check_jit();
 	return check_summary("engine-run");
 }

@@ -189,7 +189,9 @@ void x86_abi_main_entry(struct jit_pass *p)
 		x86_rm(b, 0, 0xc7, 0, ctx, CTX_OFF(tail_calls));
 		jit_emit32(b, 0);
 	}
-	if (!p->helpers) { /* looked up per call: the run's table (none: nhelpers 0) */
+	/* The run's table (none: nhelpers 0), where calls look it up: this program's unless
+	 * they are bound, a tail call's target's (which may not be) if it may tail-call. */
+	if (!p->helpers || p->may_tail_call) {
 		x86_load(b, 1, t1, run, RUN_OFF(helpers));
 		x86_load(b, 1, t2, run, RUN_OFF(nhelpers));
 		x86_alu_rr(b, 1, 0x85, t1, t1);        /* test */
