@@ -100,8 +100,8 @@ struct bpfh_exec_opts {
 	 * bpfh_helper_table()). Each `call N` then calls the helper at its address, without
 	 * looking it up in the run's table at every call; a helper the table lacks is the same
 	 * run-time error as without it. A run with another table fails with -EINVAL (and a log
-	 * line), unless the program calls no helper (it then runs whatever the table). NULL:
-	 * looked up per call. */
+	 * line), unless the program calls neither a helper nor a function of its own (it then
+	 * runs whatever the table). NULL: looked up per call. */
 	const bpfh_helper_fn *helpers;
 	size_t nhelpers;
 	/* JIT: what helper id of every run's table does, as its prototype says (ctx is
