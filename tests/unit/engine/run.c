@@ -582,65 +582,48 @@ static void check_kept_registers(void)
 
 /* ---- the JIT's entries: leaf programs, and the main entry of the others ---- */
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(_WIN32)
+#if defined(__x86_64__) && defined(__GNUC__)
 /* int preserved_run(exec, run, r0, fn): calls fn(exec, run, r0) (bpfh_exec_run) with every
- * callee-saved register of the System V ABI set to a known value; returns fn's result, or
- * 1000 + a bit per register that came back changed (rbx 1, rbp 2, r12 4, r13 8, r14 16, r15
- * 32). */
+ * callee-saved register of the host's convention set to a known value; returns fn's result,
+ * or 1000 + a bit per register that came back changed (rbx 1, rbp 2, r12 4, r13 8, r14 16,
+ * r15 32; on Windows also rdi 64, rsi 128). System V: fn in rcx; Windows x64: exec, run, r0
+ * and fn in rcx, rdx, r8 and r9, 32 bytes of shadow space for the callee. */
 int preserved_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0,
 		  int (*fn)(const struct bpfh_exec *, struct bpfh_run *, uint64_t *));
-__asm__(".text\n"
-	".globl preserved_run\n"
-	".type preserved_run, @function\n"
-	"preserved_run:\n"
-	"	push %rbx\n	push %rbp\n	push %r12\n	push %r13\n	push %r14\n	push %r15\n"
-	"	sub $8, %rsp\n"
-	"	movabs $0x1111111111111111, %rbx\n	movabs $0x2222222222222222, %rbp\n"
-	"	movabs $0x3333333333333333, %r12\n	movabs $0x4444444444444444, %r13\n"
-	"	movabs $0x5555555555555555, %r14\n	movabs $0x6666666666666666, %r15\n"
-	"	call *%rcx\n"
-	"	xor %ecx, %ecx\n"
-	"	movabs $0x1111111111111111, %rdx\n	cmp %rdx, %rbx\n	je 1f\n	or $1, %ecx\n1:\n"
-	"	movabs $0x2222222222222222, %rdx\n	cmp %rdx, %rbp\n	je 1f\n	or $2, %ecx\n1:\n"
-	"	movabs $0x3333333333333333, %rdx\n	cmp %rdx, %r12\n	je 1f\n	or $4, %ecx\n1:\n"
-	"	movabs $0x4444444444444444, %rdx\n	cmp %rdx, %r13\n	je 1f\n	or $8, %ecx\n1:\n"
-	"	movabs $0x5555555555555555, %rdx\n	cmp %rdx, %r14\n	je 1f\n	or $16, %ecx\n1:\n"
-	"	movabs $0x6666666666666666, %rdx\n	cmp %rdx, %r15\n	je 1f\n	or $32, %ecx\n1:\n"
-	"	test %ecx, %ecx\n	je 2f\n	lea 1000(%rcx), %eax\n2:\n"
-	"	add $8, %rsp\n"
-	"	pop %r15\n	pop %r14\n	pop %r13\n	pop %r12\n	pop %rbp\n	pop %rbx\n"
-	"	ret\n"
-	".size preserved_run, .-preserved_run\n");
-#define HAVE_PRESERVED_RUN 1
-#elif defined(__x86_64__) && defined(__GNUC__) && defined(_WIN32)
-/* The same for the Windows x64 convention: exec, run, r0 and fn in rcx, rdx, r8 and r9, 32
- * bytes of shadow space for the callee, and rdi and rsi callee-saved too (rbx 1, rbp 2, r12
- * 4, r13 8, r14 16, r15 32, rdi 64, rsi 128). */
-int preserved_run(const struct bpfh_exec *exec, struct bpfh_run *run, uint64_t *r0,
-		  int (*fn)(const struct bpfh_exec *, struct bpfh_run *, uint64_t *));
+/* Set register R to V before the call; after it, set bit B of ecx if R is not V. */
+#define PR_SET(r, v) "	movabs $" v ", %" r "\n"
+#define PR_CHECK(r, v, bit) \
+	"	movabs $" v ", %rdx\n	cmp %rdx, %" r "\n	je 1f\n	or $" bit ", %ecx\n1:\n"
+#define PR_SIX(m) m("rbx", "0x1111111111111111", "1") m("rbp", "0x2222222222222222", "2") \
+	m("r12", "0x3333333333333333", "4") m("r13", "0x4444444444444444", "8") \
+	m("r14", "0x5555555555555555", "16") m("r15", "0x6666666666666666", "32")
+#define PR_SET3(r, v, bit) PR_SET(r, v)
+#if !defined(_WIN32)
+#define PR_MORE(m)
+#define PR_PUSH_MORE ""
+#define PR_POP_MORE ""
+#define PR_FRAME "8"
+#define PR_FN "rcx"
+#else
+#define PR_MORE(m) m("rdi", "0x7777777777777777", "64") m("rsi", "0x8888888888888888", "128")
+#define PR_PUSH_MORE "	push %rdi\n	push %rsi\n"
+#define PR_POP_MORE "	pop %rsi\n	pop %rdi\n"
+#define PR_FRAME "40"
+#define PR_FN "r9"
+#endif
 __asm__(".text\n"
 	".globl preserved_run\n"
 	"preserved_run:\n"
 	"	push %rbx\n	push %rbp\n	push %r12\n	push %r13\n	push %r14\n	push %r15\n"
-	"	push %rdi\n	push %rsi\n"
-	"	sub $40, %rsp\n"
-	"	movabs $0x1111111111111111, %rbx\n	movabs $0x2222222222222222, %rbp\n"
-	"	movabs $0x3333333333333333, %r12\n	movabs $0x4444444444444444, %r13\n"
-	"	movabs $0x5555555555555555, %r14\n	movabs $0x6666666666666666, %r15\n"
-	"	movabs $0x7777777777777777, %rdi\n	movabs $0x8888888888888888, %rsi\n"
-	"	call *%r9\n"
+	PR_PUSH_MORE
+	"	sub $" PR_FRAME ", %rsp\n"
+	PR_SIX(PR_SET3) PR_MORE(PR_SET3)
+	"	call *%" PR_FN "\n"
 	"	xor %ecx, %ecx\n"
-	"	movabs $0x1111111111111111, %rdx\n	cmp %rdx, %rbx\n	je 1f\n	or $1, %ecx\n1:\n"
-	"	movabs $0x2222222222222222, %rdx\n	cmp %rdx, %rbp\n	je 1f\n	or $2, %ecx\n1:\n"
-	"	movabs $0x3333333333333333, %rdx\n	cmp %rdx, %r12\n	je 1f\n	or $4, %ecx\n1:\n"
-	"	movabs $0x4444444444444444, %rdx\n	cmp %rdx, %r13\n	je 1f\n	or $8, %ecx\n1:\n"
-	"	movabs $0x5555555555555555, %rdx\n	cmp %rdx, %r14\n	je 1f\n	or $16, %ecx\n1:\n"
-	"	movabs $0x6666666666666666, %rdx\n	cmp %rdx, %r15\n	je 1f\n	or $32, %ecx\n1:\n"
-	"	movabs $0x7777777777777777, %rdx\n	cmp %rdx, %rdi\n	je 1f\n	or $64, %ecx\n1:\n"
-	"	movabs $0x8888888888888888, %rdx\n	cmp %rdx, %rsi\n	je 1f\n	or $128, %ecx\n1:\n"
+	PR_SIX(PR_CHECK) PR_MORE(PR_CHECK)
 	"	test %ecx, %ecx\n	je 2f\n	lea 1000(%rcx), %eax\n2:\n"
-	"	add $40, %rsp\n"
-	"	pop %rsi\n	pop %rdi\n"
+	"	add $" PR_FRAME ", %rsp\n"
+	PR_POP_MORE
 	"	pop %r15\n	pop %r14\n	pop %r13\n	pop %r12\n	pop %rbp\n	pop %rbx\n"
 	"	ret\n");
 #define HAVE_PRESERVED_RUN 1
