@@ -373,7 +373,7 @@ void x86_abi_leaf_exit(struct jit_pass *p)
 }
 
 /* The helper's arguments: r1..r5 and the run, the first x86_abi.nargs in C's argument
- * registers (r1..r5 are there already: the register map puts them there), the others on
+ * registers (where the register map already puts r1..r4, and r5 on System V), the others on
  * the stack above the shadow space. */
 void x86_abi_helper_call(struct jit_pass *p, int fn, unsigned keep, int record_r1)
 {
