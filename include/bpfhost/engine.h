@@ -24,8 +24,9 @@ extern "C" {
 enum bpfh_engine {
 	BPFH_ENGINE_INTERP,         /* the fast interpreter (threaded dispatch where available) */
 	BPFH_ENGINE_INTERP_CHECKED, /* the interpreter that checks every access and counts insns */
-	BPFH_ENGINE_JIT,            /* machine code (x86-64 hosts, System V or Windows; elsewhere
-				     * create fails with -ENOTSUP) */
+	BPFH_ENGINE_JIT,            /* machine code (x86-64 hosts, System V or Windows, that let
+				     * the process make memory executable; elsewhere create fails
+				     * with -ENOTSUP) */
 	BPFH_ENGINE__COUNT
 };
 
@@ -33,8 +34,8 @@ enum bpfh_engine {
 const char *bpfh_engine_name(enum bpfh_engine engine);
 /* Parse an engine name; 0 or -EINVAL. */
 int bpfh_engine_parse(const char *name, enum bpfh_engine *out);
-/* The engine to use when the caller names none: the JIT where this host has one (x86-64),
- * else the fast interpreter. */
+/* The engine to use when the caller names none: the JIT where this host has one (x86-64)
+ * and lets the process make memory executable, else the fast interpreter. */
 enum bpfh_engine bpfh_engine_default(void);
 
 struct bpfh_run;

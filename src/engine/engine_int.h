@@ -83,7 +83,8 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
  * log line). */
 int bpfh_jit_run(const struct bpfh_exec *exec, struct bpfh_run *run, size_t start,
 		 const uint64_t args[5], uint64_t *r0);
-/* Whether this host can run the JIT's code. */
+/* Whether the JIT can run here: a back end for this machine, and a host that lets this
+ * process make memory executable (asked once per process). */
 int bpfh_jit_available(void);
 /* Free what bpfh_jit_prepare made (nothing if it made nothing). */
 void bpfh_jit_free(struct bpfh_exec *exec);

@@ -5,6 +5,7 @@
 UNIT_SRCS := tests/unit/isa/roundtrip.c tests/unit/isa/opcodes.c tests/unit/isa/decode.c \
 	tests/unit/isa/log.c tests/unit/engine/run.c tests/unit/engine/jit_diff.c \
 	tests/unit/engine/jit_debug.c tests/unit/engine/jit_inline.c tests/unit/engine/jit_pages.c \
+	tests/unit/engine/jit_denied.c \
 	tests/unit/ctx/testrun.c
 unit_bin = $(BUILD)/test-$(subst /,-,$(patsubst tests/unit/%.c,%,$(1)))
 TEST_BINS += $(foreach s,$(UNIT_SRCS),$(call unit_bin,$(s)))

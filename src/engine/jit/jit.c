@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -869,11 +870,41 @@ static void prep_msg(const struct bpfh_exec *exec, struct bpfh_log *log, const c
 	bpfh_log_printf(log, "\n");
 }
 
+/* Whether this process may make code: one page made read+write, then read+execute (a host
+ * may refuse: SELinux's execmem, Windows' arbitrary code guard, a seccomp filter). Asked once
+ * per process; 0, or the refusal's negative errno. */
+static int jit_host_allows(void)
+{
+	static atomic_int answer = 1; /* 1: not asked yet */
+	int a = atomic_load_explicit(&answer, memory_order_relaxed);
+
+	if (a == 1) {
+		void *p = bpfh_pages_alloc(4096);
+
+		a = p ? bpfh_pages_protect_exec(p, 4096) : -ENOMEM;
+		bpfh_pages_free(p, 4096);
+		atomic_store_explicit(&answer, a, memory_order_relaxed);
+	}
+	return a;
+}
+
+/* Whether the JIT can run here: 0, or -ENOTSUP with *why. */
+static int jit_supported(const char **why)
+{
+	int err = jit_arch_supported(why);
+
+	if (!err && jit_host_allows()) {
+		*why = "the host does not let this process make memory executable";
+		err = -ENOTSUP;
+	}
+	return err;
+}
+
 int bpfh_jit_available(void)
 {
 	const char *why;
 
-	return jit_arch_supported(&why) == 0;
+	return jit_supported(&why) == 0;
 }
 
 /* The perf map line of the program's code, when the options or the environment ask for it. */
@@ -907,7 +938,7 @@ int bpfh_jit_prepare(struct bpfh_exec *exec, const struct bpfh_exec_opts *opts,
 
 	memset(&p, 0, sizeof(p));
 	sc.block = NULL;
-	err = jit_arch_supported(&why);
+	err = jit_supported(&why);
 	if (err) {
 		prep_msg(exec, log, "not available on this host: %s", why);
 		return err;
