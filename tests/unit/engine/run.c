@@ -6,10 +6,11 @@
  * (unknown engine, kfunc, unresolved and resolved map loads, unknown helper, call depth, bad
  * access, instruction budget), each on every engine where it applies (the JIT where this host
  * has it); tail calls (the same frame and r1, from a subprogram, the 33-call limit of the test
- * helper, into another engine), callbacks (on the caller's stack, nested, failing), r1..r5
- * kept across a helper call, and the JIT's code-size limit and its refusal on hosts it does
- * not support. The resolver below makes every map form load (src << 32 | (imm + imm2)), so
- * the test sees which was used.
+ * helper, into another engine, and a matrix of callers, targets and options whose outcomes
+ * every engine must share with the interpreter), callbacks (on the caller's stack, nested,
+ * failing), r1..r5 kept across a helper call, and the JIT's code-size limit and its refusal
+ * on hosts it does not support. The resolver below makes every map form load
+ * (src << 32 | (imm + imm2)), so the test sees which was used.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -642,15 +643,15 @@ __attribute__((noinline)) static uint64_t helper_aligned(uint64_t r1, uint64_t r
 static const bpfh_helper_fn entry_helpers[15] = { [2] = helper_add, [13] = helper_loop,
 						  [14] = helper_aligned };
 
-/* What the helpers above do: helper_info for bpfh_exec_opts (13 calls back, none
- * tail-calls). */
+/* What the helpers of entry_helpers and more_helpers do: helper_info for bpfh_exec_opts (13
+ * calls back, 12 tail-calls, as bpf_tail_call with its three arguments). */
 static int entry_helper_info(void *ctx, uint32_t id, unsigned *nargs, unsigned *flags)
 {
 	(void)ctx;
-	if (id != 2 && id != 13 && id != 14)
+	if (id != 2 && id != 3 && id != 12 && id != 13 && id != 14)
 		return -ENOENT;
-	*nargs = id == 2 ? 2 : id == 13 ? 3 : 1;
-	*flags = id == 13 ? BPFH_HELPER_MAY_CALL_BACK : 0;
+	*nargs = id == 2 || id == 3 ? 2 : id == 12 || id == 13 ? 3 : 1;
+	*flags = id == 13 ? BPFH_HELPER_MAY_CALL_BACK : id == 12 ? BPFH_HELPER_MAY_TAIL_CALL : 0;
 	return 0;
 }
 
@@ -671,15 +672,18 @@ static void dirty_stack(void)
 /* Run exec once with r1 = arg, on stack (or none), with helpers (or none), over a dirtied
  * native stack and, where the test can see them (x86-64 GNU C), with the caller's
  * callee-saved registers checked to come back (else 1000 + which changed): the error, r0 in
- * *r0, the run's count of tail calls in *tail_calls. */
+ * *r0, the run's count of tail calls in *tail_calls, its log in logbuf. */
 static int run_entry(const struct bpfh_exec *exec, uint64_t arg, uint64_t *stack,
 		     const bpfh_helper_fn *helpers, size_t nhelpers, uint64_t *r0,
 		     unsigned *tail_calls)
 {
 	struct bpfh_run run;
+	struct bpfh_log log;
 	int err;
 
 	memset(&run, 0, sizeof(run));
+	bpfh_log_init(&log, logbuf, sizeof(logbuf));
+	run.log = &log;
 	run.args[0] = arg;
 	run.stack = stack;
 	run.helpers = helpers;
@@ -962,6 +966,187 @@ static void check_bound_tail_unbound(void)
 	}
 }
 
+/* ---- tail calls: every caller into every target, the JIT against the interpreter ---- */
+
+/* The matrix's callers, each tail-calling tail_target through helper 12 (r1 = 40 at the run's
+ * start): plainly; after stores to its frame; from a subprogram, with r6..r9 and its frame's
+ * slot read after the local call returns; from a bpf_loop callback (helper 13, three rounds
+ * or until the callback, the target by then, returns non-zero), which stores its r1 to its
+ * own frame first. And none (NULL): the target runs itself, through a leaf's run entry or
+ * the main entry. frame: whether the caller stores [r10-8] before the call. */
+static const struct {
+	const char *name, *text;
+	int frame;
+} tm_callers[] = {
+	{ "none", NULL, 0 },
+	{ "plain", "call 12\nmov %r0, 99\nexit\n", 0 },
+	{ "stack", "mov %r6, %r1\nstxdw [%r10-8], %r6\nstdw [%r10-16], 2\nstdw [%r10-512], 9\n"
+		   "call 12\nmov %r0, 99\nexit\n", 1 },
+	{ "subprogram", "mov %r6, 11\nmov %r7, 22\nmov %r8, 33\nmov %r9, 44\nstdw [%r10-8], 5\n"
+			"call local f\nadd %r0, %r6\nadd %r0, %r7\nadd %r0, %r8\nadd %r0, %r9\n"
+			"ldxdw %r1, [%r10-8]\nadd %r0, %r1\nexit\n"
+			"f:\nstxdw [%r10-8], %r1\ncall 12\nmov %r0, 99\nexit\n", 1 },
+	{ "callback", "mov %r6, %r1\nstxdw [%r10-8], %r6\nmov %r1, 3\nlddw %r2, func cb\n"
+		      "mov %r3, 0\ncall 13\nmul %r0, 1000\nldxdw %r1, [%r10-8]\nadd %r0, %r1\n"
+		      "add %r0, %r6\nexit\n"
+		      "cb:\nstxdw [%r10-8], %r1\ncall 12\nmov %r0, 99\nexit\n", 1 },
+};
+
+/* The targets: they read r1 (the caller's) and, one, the caller's frame, no other register
+ * before writing it; each gives r0 = 0 for r1 = 0, so that the callback's loop goes on after
+ * its first round. A leaf naming r6; a leaf whose divisions use the JIT's t3, and one whose
+ * atomics do (fetch-or and -xor, r0 the operand of one, in the caller's frame; fetch-add,
+ * which does not); a leaf reading the caller's [r10-8]; one calling helper 2; one with a
+ * local call; one tail-calling itself (r1 + 1 each time) until the limit of 33; one calling
+ * helper 9, which no table has (the run fails, named by the log). reads_frame: whether it
+ * reads the caller's [r10-8]. */
+static const struct {
+	const char *name, *text;
+	int reads_frame;
+} tm_targets[] = {
+	{ "leaf", "mov %r6, %r1\nmul %r6, 3\nmov %r0, %r6\nexit\n", 0 },
+	{ "leaf-div", "mov %r0, %r1\ndiv %r0, 3\nmov %r8, %r1\nmov %r7, 5\nmod %r8, %r7\n"
+		      "add %r0, %r8\nexit\n", 0 },
+	{ "leaf-atomic", "stxdw [%r10-16], %r1\nmov %r7, %r1\nlock fetch or [%r10-16], %r7\n"
+			 "mov %r0, %r1\nlsh %r0, 1\nlock fetch xor [%r10-16], %r0\n"
+			 "stxdw [%r10-24], %r1\nlock fetch add [%r10-24], %r7\nadd %r0, %r7\n"
+			 "exit\n", 0 },
+	{ "leaf-frame", "ldxdw %r0, [%r10-8]\nadd %r0, %r1\nexit\n", 1 },
+	{ "helper", "mov %r6, %r1\nmov %r2, %r1\ncall 2\nadd %r0, %r6\nexit\n", 0 },
+	{ "local", "mov %r6, %r1\ncall local f\nadd %r0, %r6\nexit\n"
+		   "f:\nstxdw [%r10-8], %r1\nmov %r0, %r1\nlsh %r0, 1\nldxdw %r2, [%r10-8]\n"
+		   "add %r0, %r2\nexit\n", 0 },
+	{ "self", "mov %r6, %r1\nadd %r6, 1\nmov %r1, %r6\ncall 12\nadd %r0, %r6\nexit\n", 0 },
+	{ "unknown-helper", "mov %r6, %r1\ncall 9\nexit\n", 0 },
+};
+
+#define TM_STACK_WORDS (BPFH_MAX_FRAMES * BPFH_STACK_SIZE / 8)
+
+/* What one run of the matrix gives: compared whole between the engines. */
+struct tm_outcome {
+	int err;
+	uint64_t r0;
+	unsigned tail_calls;
+	char log[sizeof(logbuf)];
+	uint64_t stack[TM_STACK_WORDS];
+};
+
+/* Options of kind k for a program named name: bit 0 the helpers described (helper_info),
+ * bit 1 its calls bound to more_helpers, the table every run gives. */
+static void tm_opts(struct bpfh_exec_opts *o, unsigned k, const char *name)
+{
+	memset(o, 0, sizeof(*o));
+	o->sz = sizeof(*o);
+	o->verdict = BPFH_EXEC_UNVERIFIED;
+	o->name = name;
+	if (k & 1)
+		o->helper_info = entry_helper_info;
+	if (k & 2) {
+		o->helpers = more_helpers;
+		o->nhelpers = sizeof(more_helpers) / sizeof(more_helpers[0]);
+	}
+}
+
+/* Prepare caller c and target t on engine with option kinds kc and kt and run the caller
+ * (or, without one, the target) once (r1 = 40, the table more_helpers, on the run's stack
+ * when given: filled with a pattern first) into *o; 0, or -1 when a preparation failed (a
+ * check says which). */
+static int tm_run(size_t c, size_t t, enum bpfh_engine engine, unsigned kc, unsigned kt,
+		  int given, struct tm_outcome *o)
+{
+	static uint64_t stack[TM_STACK_WORDS];
+	struct bpfh_exec_opts oc, ot;
+	struct bpfh_exec *caller = NULL, *target = NULL;
+	size_t i;
+	int ret = -1;
+
+	memset(o, 0, sizeof(*o));
+	tm_opts(&oc, kc, "caller");
+	tm_opts(&ot, kt, "target");
+	if ((tm_callers[c].text && prepare(tm_callers[c].text, engine, &oc, &caller)) ||
+	    prepare(tm_targets[t].text, engine, &ot, &target)) {
+		CHECKF(0, "%s: %s or %s: %s", bpfh_engine_name(engine), tm_callers[c].name,
+		       tm_targets[t].name, logbuf);
+		goto out;
+	}
+	for (i = 0; i < TM_STACK_WORDS; i++)
+		stack[i] = 0x5a5a000000000000ull + i * 0x10001ull;
+	tail_target = target;
+	o->err = run_entry(caller ? caller : target, 40, given ? stack : NULL, more_helpers,
+			   sizeof(more_helpers) / sizeof(more_helpers[0]), &o->r0, &o->tail_calls);
+	tail_target = NULL;
+	memcpy(o->log, logbuf, sizeof(logbuf));
+	if (given)
+		memcpy(o->stack, stack, sizeof(stack));
+	ret = 0;
+out:
+	bpfh_exec_destroy(caller);
+	bpfh_exec_destroy(target);
+	return ret;
+}
+
+/* One case of the matrix: caller c into target t with option kinds kc and kt, on the run's
+ * stack or not. The interpreter's outcome is checked to be a run that tail-called (but where
+ * the target runs itself) and succeeded (but the unknown helper's, which fails by name);
+ * every other engine's must be the same in full. */
+static void tm_case(size_t c, size_t t, unsigned kc, unsigned kt, int given)
+{
+	static struct tm_outcome want, got;
+	int failing = !strcmp(tm_targets[t].name, "unknown-helper");
+	size_t e;
+
+	if (tm_run(c, t, BPFH_ENGINE_INTERP, kc, kt, given, &want))
+		return;
+	CHECKF(want.tail_calls >= (tm_callers[c].text ? 1u : 0u) &&
+	       (failing ? want.err == -ENOENT && strstr(want.log, "target: insn 1 (") &&
+			  strstr(want.log, "call to unknown helper 9") :
+			  want.err == 0 && !want.log[0]),
+	       "%s into %s: err %d, tail calls %u: %s", tm_callers[c].name, tm_targets[t].name,
+	       want.err, want.tail_calls, want.log);
+	for (e = 0; e < NENGINES; e++) {
+		if (engines[e] == BPFH_ENGINE_INTERP ||
+		    tm_run(c, t, engines[e], kc, kt, given, &got))
+			continue;
+		CHECKF(got.err == want.err && got.r0 == want.r0 &&
+		       got.tail_calls == want.tail_calls && !strcmp(got.log, want.log) &&
+		       !memcmp(got.stack, want.stack, sizeof(got.stack)),
+		       "%s: %s (%s%s) into %s (%s%s), stack %s: err %d/%d, r0 %llu/%llu, "
+		       "tail calls %u/%u, stack %s, log '%s'/'%s'", bpfh_engine_name(engines[e]),
+		       tm_callers[c].name, kc & 1 ? "described" : "undescribed",
+		       kc & 2 ? ", bound" : "", tm_targets[t].name,
+		       kt & 1 ? "described" : "undescribed", kt & 2 ? ", bound" : "",
+		       given ? "given" : "own", got.err, want.err, (unsigned long long)got.r0,
+		       (unsigned long long)want.r0, got.tail_calls, want.tail_calls,
+		       memcmp(got.stack, want.stack, sizeof(got.stack)) ? "differs" : "the same",
+		       got.log, want.log);
+	}
+}
+
+/* Every caller into every target, each with its helpers undescribed or described, unbound or
+ * bound (16 pairs; 4 where the target runs itself), on its own stack and on one the run gives
+ * (but a target reading a frame that the caller did not write, which only the given stack
+ * defines): error, r0, the count of tail calls, the log and the given stack as the
+ * interpreter has them on every other engine (the JIT where this host has it). So the JIT's
+ * entries (the main entry, a leaf's run entry and its tail-call arrival) and bpfh_exec_run
+ * stay the interpreter's for every kind of program a tail call may join. k: bits 0-1 the
+ * caller's kind of options, 2-3 the target's, 4 the stack given. */
+static void check_tail_matrix(void)
+{
+	size_t c, t, cases = 0;
+	unsigned k;
+
+	for (c = 0; c < sizeof(tm_callers) / sizeof(tm_callers[0]); c++)
+		for (t = 0; t < sizeof(tm_targets) / sizeof(tm_targets[0]); t++)
+			for (k = 0; k < 32; k++) {
+				if ((tm_targets[t].reads_frame && !tm_callers[c].frame &&
+				     !(k & 16)) || (!tm_callers[c].text && (k & 3)))
+					continue;
+				tm_case(c, t, k & 3, (k >> 2) & 3, (k & 16) != 0);
+				cases++;
+			}
+	printf("# engine-run: tail-call matrix of %zu cases\n", cases);
+}
+
 /* The JIT's own limits, and its refusal where it cannot run. */
 static void check_jit(void)
 {
@@ -1014,6 +1199,7 @@ int main(void)
 	check_leaf_unsettled();
 	check_main_entries();
 	check_bound_tail_unbound();
+	check_tail_matrix();
 	check_jit();
 	return check_summary("engine-run");
 }
