@@ -10,12 +10,17 @@
 #            where MinGW-w64 or Wine is missing)
 # Each suite prints lines "NAME: N passed, N failed"; they are echoed with their phase and summed
 # into a last line "N passed, N failed". A suite that crashes prints SUITE-ERROR, counted as a
-# failure. Suites that need ../shared (conformance data) or root (the kernel) skip themselves.
+# failure; so does a test program still running after TEST_TIMEOUT seconds (default 300: a JIT
+# that loops for ever must fail the run, not hang it), where timeout(1) exists. Suites that
+# need ../shared (conformance data) or root (the kernel) skip themselves.
 BUILD=${BUILD:-build}
 CONFORMANCE=${CONFORMANCE:-../shared/conformance}
 export CONFORMANCE
+TEST_TIMEOUT=${TEST_TIMEOUT:-300}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
+limit=
+command -v timeout >/dev/null 2>&1 && limit="timeout $TEST_TIMEOUT"
 
 run_suites() { # phase build-dir
 	phase=$1
@@ -23,7 +28,7 @@ run_suites() { # phase build-dir
 	for t in "$dir"/test-*; do
 		[ -x "$t" ] || continue
 		echo "== [$phase] $t"
-		BUILD=$dir "$t" 2>&1 || echo "SUITE-ERROR $t"
+		BUILD=$dir $limit "$t" 2>&1 || echo "SUITE-ERROR $t"
 	done
 	for s in tests/suites/*.sh; do
 		[ -f "$s" ] || continue
