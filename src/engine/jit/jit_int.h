@@ -192,12 +192,11 @@ struct jit_pass {
 	unsigned regs_used;      /* BPF registers the program names (bit n for rn) */
 	unsigned live_in;        /* BPF registers read before any write, from the entry */
 	unsigned arch_flags;     /* the back end's own facts about the program (this pass) */
-	/* The machine's flags as slot flags_slot's code left them, where it ended with an
-	 * operation on machine register flags_reg (64 bits wide when flags_w) that sets them
-	 * from its result, ending at flags_end: a compare of that register with 0 right after
-	 * may use them. flags_set: the slot being lowered did so. */
-	size_t flags_end, flags_slot;
-	int flags_reg, flags_w, flags_set;
+	/* The last operation whose flags are its result's (on machine register flags_reg, 64 bits
+	 * wide when flags_w), ending at flags_end (0: none in this pass): a compare of that
+	 * register with 0 right after it may use them. */
+	size_t flags_end;
+	int flags_reg, flags_w;
 	/* The head, the code before slot 0's (entries and common code), is the same in every
 	 * pass: it depends on no layout. After the first pass, a back end keeps it where it is
 	 * (at the start of buf, its fixups and stubs the first of this pass's) instead of making

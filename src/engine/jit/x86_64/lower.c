@@ -394,20 +394,22 @@ static void lower_shift(struct jit_buf *b, const struct bpfh_insn *in, int w, in
 	x86_mov_rr(b, 1, X86_RCX, T2);
 }
 
-/* After d's operation (w: 64 bits wide) in slot i - 1, its flags: ZF says whether d is 0 as a
- * w-wide compare sees it (a 32-bit result is zero-extended: a 64-bit compare sees the same),
- * where nothing came between (no code, and no jump into slot i). */
+/* Record that the code just emitted ends with an operation on d (w: 64 bits wide) whose flags
+ * are its result's. */
 static void flags_of(struct jit_pass *p, int d, int w)
 {
 	p->flags_end = jit_pos(&p->buf);
 	p->flags_reg = d;
 	p->flags_w = w;
-	p->flags_set = 1;
 }
 
+/* Whether, in slot i's code about to be emitted, ZF says whether d is 0 as a w-wide compare
+ * sees it (a 32-bit result is zero-extended: a 64-bit compare sees the same): the operation
+ * ended slot i - 1's code (it ends past where that code starts, and nothing came after), and
+ * no jump arrives at slot i. */
 static int flags_hold(const struct jit_pass *p, size_t i, int d, int w)
 {
-	return i > 0 && p->flags_slot == i - 1 && p->flags_end == jit_pos(&p->buf) &&
+	return i > 0 && p->flags_end > p->addr[i - 1] && p->flags_end == jit_pos(&p->buf) &&
 	       !p->entry[i] && p->flags_reg == d && (p->flags_w == w || !p->flags_w);
 }
 
@@ -1303,6 +1305,7 @@ void jit_arch_emit(struct jit_pass *p)
 	struct jit_buf *b = &p->buf;
 	size_t i, k, n;
 
+	p->flags_end = 0; /* no operation's flags yet in this pass */
 	if (p->head_len) { /* the head of an earlier pass: its bytes, fixups and stubs */
 		b->len = p->head_len;
 		p->nfix = p->head_nfix;
@@ -1336,10 +1339,7 @@ void jit_arch_emit(struct jit_pass *p)
 				p->addr[++i] = (uint32_t)jit_pos(b);
 			continue;
 		}
-		p->flags_set = 0;
 		lower(p, i);
-		if (p->flags_set)
-			p->flags_slot = i;
 	}
 	p->addr[exec->count] = (uint32_t)jit_pos(b);
 	for (k = 0; k < p->nstubs && !b->err; k++) {
