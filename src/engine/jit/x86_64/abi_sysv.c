@@ -9,22 +9,10 @@
 
 #if !defined(_WIN32)
 const struct x86_abi x86_abi = {
-	.reg = {
-		X86_RAX, /* r0: return value */
-		X86_RDI, /* r1..r5: argument registers 1..5 */
-		X86_RSI,
-		X86_RDX,
-		X86_RCX,
-		X86_R8,
-		X86_RBX, /* r6..r9: callee-saved */
-		X86_R13,
-		X86_R14,
-		X86_R15,
-		X86_RBP, /* r10: frame pointer, callee-saved */
-	},
-	.ctx = X86_R12,
-	.t1 = X86_R10,
-	.t2 = X86_R11,
+	X86_ABI_COMMON,
+	/* r1..r5: argument registers 1..5 */
+	.reg[1] = X86_RDI, .reg[2] = X86_RSI, .reg[3] = X86_RDX, .reg[4] = X86_RCX,
+	.reg[5] = X86_R8,
 	.t3 = X86_R9, /* also the sixth argument: the run, loaded just before a helper call */
 	.arg = { X86_RDI, X86_RSI, X86_RDX, X86_RCX, X86_R8, X86_R9 },
 	.nargs = 6,

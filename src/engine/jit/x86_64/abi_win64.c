@@ -11,22 +11,11 @@
 
 #if defined(_WIN32)
 const struct x86_abi x86_abi = {
-	.reg = {
-		X86_RAX, /* r0: return value */
-		X86_RCX, /* r1..r4: argument registers 1..4 */
-		X86_RDX,
-		X86_R8,
-		X86_R9,
-		X86_RSI, /* r5: callee-saved (the fifth argument goes on the stack) */
-		X86_RBX, /* r6..r9: callee-saved */
-		X86_R13,
-		X86_R14,
-		X86_R15,
-		X86_RBP, /* r10: frame pointer, callee-saved */
-	},
-	.ctx = X86_R12,
-	.t1 = X86_R10,
-	.t2 = X86_R11,
+	X86_ABI_COMMON,
+	/* r1..r4: argument registers 1..4; r5 callee-saved (the fifth argument goes on the
+	 * stack) */
+	.reg[1] = X86_RCX, .reg[2] = X86_RDX, .reg[3] = X86_R8, .reg[4] = X86_R9,
+	.reg[5] = X86_RSI,
 	.t3 = X86_RDI, /* callee-saved: the entries keep it */
 	.arg = { X86_RCX, X86_RDX, X86_R8, X86_R9 },
 	.nargs = 4,

@@ -106,6 +106,12 @@ struct x86_abi {
 				      * that reserves more touches each page in order */
 };
 extern const struct x86_abi x86_abi;
+/* What both conventions' tables give alike: r0 in rax (a call's return), r6..r9 and r10 (the
+ * frame pointer) in callee-saved registers that are no argument register in either, the
+ * context in r12, t1 and t2 in r10 and r11. */
+#define X86_ABI_COMMON \
+	.reg[0] = X86_RAX, .reg[6] = X86_RBX, .reg[7] = X86_R13, .reg[8] = X86_R14, \
+	.reg[9] = X86_R15, .reg[10] = X86_RBP, .ctx = X86_R12, .t1 = X86_R10, .t2 = X86_R11
 
 /* The entry trampoline (offset 0): a C function int (struct jit_ctx *, const uint64_t
  * args[5], const void *start, uint64_t *stack_top) that saves what the ABI asks, loads r1..r5
