@@ -192,7 +192,6 @@ static void apply_fixups(struct jit_pass *p)
  * program is gone. Programs larger than a quarter of a chunk get pages of their own (a chunk
  * of one program).
  */
-#define JIT_PAGE 4096u          /* x86-64's page size */
 #define CHUNK_SIZE (256u << 10)
 
 struct code_chunk {
@@ -879,10 +878,10 @@ static int jit_host_allows(void)
 	int a = atomic_load_explicit(&answer, memory_order_relaxed);
 
 	if (a == 1) {
-		void *p = bpfh_pages_alloc(4096);
+		void *p = bpfh_pages_alloc(JIT_PAGE);
 
-		a = p ? bpfh_pages_protect_exec(p, 4096) : -ENOMEM;
-		bpfh_pages_free(p, 4096);
+		a = p ? bpfh_pages_protect_exec(p, JIT_PAGE) : -ENOMEM;
+		bpfh_pages_free(p, JIT_PAGE);
 		atomic_store_explicit(&answer, a, memory_order_relaxed);
 	}
 	return a;

@@ -290,6 +290,9 @@ int jit_slot_near(const struct jit_pass *p, size_t from_slot, size_t to, unsigne
 /* Set the margin of the fixup just recorded. */
 void jit_fixup_margin(struct jit_pass *p, unsigned margin);
 
+/* The page size of the machines the back ends generate for (x86-64 on Linux and Windows). */
+#define JIT_PAGE 4096u
+
 /* Back end interface (one per architecture). */
 /* 0 when this host can run the back end's code, else -ENOTSUP and *why says what is missing. */
 int jit_arch_supported(const char **why);

@@ -23,7 +23,7 @@
  * the alignment below holds. */
 #define CTX_FRAME ((int32_t)((sizeof(struct jit_ctx) + 15) / 16 * 16))
 #define STACK_BYTES ((int32_t)(BPFH_MAX_FRAMES * BPFH_STACK_SIZE))
-#define PAGE 4096
+#define PAGE ((int32_t)JIT_PAGE)
 
 /* rsp -= bytes; where the stack grows a page at a time (x86_abi.probe), a page at most
  * between two touches of the new bottom, so that each lands on the guard page at the
