@@ -746,6 +746,25 @@ static void test_layout(void)
 	CHECK(bpfh_map_array_layout(NULL, &base, &stride, &max) == -ENOTSUP);
 }
 
+/* bpfh_helper_table_info, the helper_info an instance gives the JIT: what a helper reads and
+ * may do, as its row in the helper table says, and -ENOENT for an id the table lacks. */
+static void test_helper_table_info(void)
+{
+	unsigned nargs = 99, flags = 99;
+
+	CHECK(bpfh_helper_table_info(NULL, 1, &nargs, &flags) == 0 && nargs == 2 && flags == 0);
+	CHECK(bpfh_helper_table_info(NULL, 12, &nargs, &flags) == 0 && nargs == 3 &&
+	      flags == BPFH_HELPER_MAY_TAIL_CALL);
+	CHECK(bpfh_helper_table_info(NULL, 181, &nargs, &flags) == 0 && nargs == 4 &&
+	      flags == BPFH_HELPER_MAY_CALL_BACK);
+	CHECK(bpfh_helper_table_info(NULL, 7, &nargs, &flags) == 0 && nargs == 0 && flags == 0);
+	nargs = flags = 99;
+	CHECK(bpfh_helper_table_info(NULL, 0, &nargs, &flags) == -ENOENT && nargs == 99 &&
+	      flags == 99);
+	CHECK(bpfh_helper_table_info(NULL, 0x7fffffff, &nargs, &flags) == -ENOENT);
+	CHECK(bpfh_helper_table_info(NULL, 0xffffffffu, &nargs, &flags) == -ENOENT);
+}
+
 int main(void)
 {
 	static const struct bpfh_map_def defs[NMAPS] = {
@@ -771,6 +790,7 @@ int main(void)
 	table[1] = counting_lookup;
 
 	test_layout();
+	test_helper_table_info();
 	if (bpfh_engine_default() == BPFH_ENGINE_JIT) {
 		test_programs(1);
 		test_programs(0);
